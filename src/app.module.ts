@@ -1,0 +1,35 @@
+import { Module } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
+import { LoggerModule } from 'nestjs-pino';
+import { AuthModule } from './auth/auth.module.js';
+import { ChatModule } from './chat/chat.module.js';
+import { appConfig, type AppConfig } from './config/app-config.js';
+import { EngineModule } from './engine/engine.module.js';
+import { ObservabilityModule } from './observability/observability.module.js';
+import { TransportModule } from './transport/transport.module.js';
+import { WebModule } from './web/web.module.js';
+
+/** The whole service. */
+@Module({
+  imports: [
+    ConfigModule.forRoot({ isGlobal: true, load: [appConfig], cache: true }),
+    LoggerModule.forRootAsync({
+      inject: [appConfig.KEY],
+      useFactory: (config: AppConfig) => ({
+        pinoHttp: {
+          level: config.LOG_LEVEL,
+          // Tokens travel in these; never log them.
+          redact: ['req.headers.authorization', 'req.headers.cookie', 'req.query.access_token'],
+          autoLogging: false,
+        },
+      }),
+    }),
+    ObservabilityModule,
+    EngineModule,
+    TransportModule,
+    AuthModule,
+    ChatModule,
+    WebModule,
+  ],
+})
+export class AppModule {}

@@ -1,0 +1,94 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { IncomingMessage } from 'node:http';
+import { createPublicKey, randomBytes, type KeyObject } from 'node:crypto';
+import { errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
+import { appConfig, type AppConfig } from '../config/app-config.js';
+import { HandshakeRejection } from './handshake-rejection.js';
+import type { Identity } from './identity.js';
+
+const DISPLAY_NAME = /^[^\p{C}]{1,32}$/u;
+const DEV_USER_ID = /^[A-Za-z0-9_.:@-]{1,64}$/;
+
+/** Settles who is connecting from the upgrade request alone: dev mode, or a JWT; also enforces ALLOWED_ORIGINS. */
+@Injectable()
+export class HandshakeAuthenticator {
+  private readonly key: Uint8Array | KeyObject | undefined;
+  private readonly algorithms: string[];
+  private readonly allowedOrigins: ReadonlySet<string>;
+
+  constructor(@Inject(appConfig.KEY) private readonly config: AppConfig) {
+    if (config.JWT_SECRET) {
+      this.key = new TextEncoder().encode(config.JWT_SECRET);
+      this.algorithms = ['HS256'];
+    } else if (config.JWT_PUBLIC_KEY) {
+      // Env files often carry PEM newlines escaped as "\n".
+      this.key = createPublicKey(config.JWT_PUBLIC_KEY.replace(/\\n/g, '\n'));
+      this.algorithms = ['RS256', 'ES256'];
+    } else {
+      this.algorithms = [];
+    }
+    this.allowedOrigins = new Set(
+      config.ALLOWED_ORIGINS.split(',')
+        .map((origin) => origin.trim())
+        .filter(Boolean),
+    );
+  }
+
+  /** True when tokens are required. */
+  get jwtMode(): boolean {
+    return this.key !== undefined;
+  }
+
+  /** Returns the identity behind an upgrade request, or throws `HandshakeRejection` (401 or 403). */
+  async authenticate(request: IncomingMessage): Promise<Identity> {
+    const origin = request.headers.origin;
+    if (this.allowedOrigins.size > 0 && (!origin || !this.allowedOrigins.has(origin))) {
+      throw new HandshakeRejection(403, 'origin not allowed');
+    }
+    const query = new URL(request.url ?? '/', 'ws://localhost').searchParams;
+    return this.key ? this.verifyToken(request, query, this.key) : devIdentity(query);
+  }
+
+  private async verifyToken(
+    request: IncomingMessage,
+    query: URLSearchParams,
+    key: Uint8Array | KeyObject,
+  ): Promise<Identity> {
+    const header = request.headers.authorization;
+    const token = header?.startsWith('Bearer ') ? header.slice(7).trim() : query.get('access_token');
+    if (!token) throw new HandshakeRejection(401, 'missing token');
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await jwtVerify(token, key, {
+        algorithms: this.algorithms,
+        issuer: this.config.JWT_ISSUER,
+        audience: this.config.JWT_AUDIENCE,
+      }));
+    } catch (error) {
+      const reason = error instanceof joseErrors.JWTExpired ? 'token expired' : 'invalid token';
+      throw new HandshakeRejection(401, reason);
+    }
+    if (typeof payload.sub !== 'string' || payload.sub.length === 0 || payload.sub.length > 64) {
+      throw new HandshakeRejection(401, 'token has no usable sub');
+    }
+    const name = typeof payload.name === 'string' && DISPLAY_NAME.test(payload.name) ? payload.name : payload.sub;
+    const rooms = Array.isArray(payload.rooms) ? payload.rooms.filter((r) => typeof r === 'string') : [];
+    return {
+      user: { id: payload.sub, name },
+      roomClaims: rooms,
+      expiresAt: typeof payload.exp === 'number' ? payload.exp * 1000 : undefined,
+    };
+  }
+}
+
+function devIdentity(query: URLSearchParams): Identity {
+  const name = query.get('name')?.trim();
+  const uid = query.get('uid');
+  return {
+    user: {
+      id: uid && DEV_USER_ID.test(uid) ? uid : `u-${randomBytes(8).toString('hex')}`,
+      name: name && DISPLAY_NAME.test(name) ? name : `guest-${randomBytes(2).toString('hex')}`,
+    },
+    roomClaims: [],
+  };
+}

@@ -1,0 +1,60 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { ChatErrorCode } from '../common/chat-error-code.js';
+import { ChatException } from '../common/chat.exception.js';
+import { appConfig, type AppConfig } from '../config/app-config.js';
+import { Broker } from '../engine/broker.js';
+import type { ChatConnection } from '../transport/chat-connection.js';
+import type { ServerEvents } from './chat.events.js';
+import { WriteQueue } from './write-queue.js';
+
+/** Sends: room messages and direct messages through the write queue, typing straight to the broker. */
+@Injectable()
+export class ChatService {
+  constructor(
+    @Inject(appConfig.KEY) private readonly config: AppConfig,
+    private readonly queue: WriteQueue,
+    private readonly broker: Broker,
+  ) {}
+
+  /** Stores and fans out a room message; resolves with the ack once stored (the first ack again for a resend). */
+  async sendToRoom(connection: ChatConnection, room: string, text: string, clientMsgId?: string): Promise<ServerEvents['ack']> {
+    this.checkLength(text);
+    const stored = await this.queue.enqueue(
+      { kind: 'room', room, from: connection.user, text, dedupeKey: this.dedupeKey(connection, clientMsgId) },
+      connection.id,
+    );
+    const { id, ts } = stored.message;
+    return { id, room: stored.kind === 'room' ? stored.message.room : room, ts };
+  }
+
+  /** Stores and delivers a direct message to every socket of `to` and the sender's other sockets. */
+  async sendDirect(connection: ChatConnection, to: string, text: string, clientMsgId?: string): Promise<ServerEvents['ack']> {
+    this.checkLength(text);
+    const stored = await this.queue.enqueue(
+      { kind: 'dm', to, from: connection.user, text, dedupeKey: this.dedupeKey(connection, clientMsgId) },
+      connection.id,
+    );
+    return { id: stored.message.id, ts: stored.message.ts };
+  }
+
+  /** Tells the room's other sockets that this user is typing; never stored. */
+  async typing(connection: ChatConnection, room: string): Promise<void> {
+    await this.broker.publish([
+      { target: 'room', room, event: 'typing', data: { room, user: connection.user }, exclude: connection.id },
+    ]);
+  }
+
+  private checkLength(text: string): void {
+    const max = this.config.MAX_TEXT_LENGTH;
+    // UTF-16 length bounds the code point count from above, so most texts skip the count.
+    if (text.length > max && [...text].length > max) {
+      throw new ChatException(ChatErrorCode.ValidationFailed, 'validation failed', [
+        { field: 'text', errors: [`text must be at most ${max} characters`] },
+      ]);
+    }
+  }
+
+  private dedupeKey(connection: ChatConnection, clientMsgId: string | undefined): string | undefined {
+    return clientMsgId === undefined ? undefined : `${connection.user.id.length}:${connection.user.id}:${clientMsgId}`;
+  }
+}

@@ -1,0 +1,37 @@
+import { Inject, Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
+import { once } from 'node:events';
+import { CloseCode } from '../common/close-code.js';
+import { appConfig, type AppConfig } from '../config/app-config.js';
+import { ConnectionRegistry } from '../transport/connection-registry.js';
+import { WriteQueue } from './write-queue.js';
+
+/** On shutdown: refuse new upgrades, drain the write queue so every accepted send is acked, then close sockets with 1001. */
+@Injectable()
+export class GracefulShutdownService implements BeforeApplicationShutdown {
+  private readonly logger = new Logger(GracefulShutdownService.name);
+
+  constructor(
+    @Inject(appConfig.KEY) private readonly config: AppConfig,
+    private readonly registry: ConnectionRegistry,
+    private readonly queue: WriteQueue,
+  ) {}
+
+  async beforeApplicationShutdown(signal?: string): Promise<void> {
+    this.registry.accepting = false;
+    const deadline = this.timeout();
+    await Promise.race([this.queue.flush(), deadline.elapsed]);
+    const closed = [...this.registry.all()].map((connection) => {
+      connection.close(CloseCode.GoingAway, 'server shutting down');
+      return once(connection.socket, 'close');
+    });
+    await Promise.race([Promise.all(closed), deadline.elapsed]);
+    deadline.cancel();
+    this.logger.log(`shut down${signal ? ` on ${signal}` : ''}: ${closed.length} sockets closed with 1001`);
+  }
+
+  private timeout(): { elapsed: Promise<void>; cancel: () => void } {
+    let timer: NodeJS.Timeout | undefined;
+    const elapsed = new Promise<void>((resolve) => (timer = setTimeout(resolve, this.config.SHUTDOWN_TIMEOUT_MS)));
+    return { elapsed, cancel: () => clearTimeout(timer) };
+  }
+}

@@ -1,0 +1,19 @@
+/** The closed list of `error.code` values a client can receive; the socket stays open for all of them. */
+export enum ChatErrorCode {
+  /** The frame is not JSON, not an envelope, or its `data` is not an object. Fix the client. */
+  BadRequest = 'bad_request',
+  /** No handler for that `event`. Fix the client, or the server lacks the extension. */
+  UnknownEvent = 'unknown_event',
+  /** A field is missing or out of bounds; `details` lists each one. Fix the request. */
+  ValidationFailed = 'validation_failed',
+  /** message, typing or history for a room this socket has not joined. Join first. */
+  NotInRoom = 'not_in_room',
+  /** A room the user may not enter (private room without the claim, or too many rooms). */
+  Forbidden = 'forbidden',
+  /** Over the per-connection rate; `details.retryAfterMs` says when to try again. */
+  RateLimited = 'rate_limited',
+  /** The message could not be stored; retry later with the same `clientMsgId`. */
+  Unavailable = 'unavailable',
+  /** A server fault; nothing about it is shown to the client. Retrying may help. */
+  Internal = 'internal',
+}

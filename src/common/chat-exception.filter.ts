@@ -1,0 +1,30 @@
+import { Catch, Logger, type ArgumentsHost, type WsExceptionFilter } from '@nestjs/common';
+import type { WebSocket } from 'ws';
+import { ChatMetrics } from '../observability/chat-metrics.js';
+import { connectionOf } from '../transport/chat-connection.js';
+import { ChatErrorCode } from './chat-error-code.js';
+import { ChatException } from './chat.exception.js';
+import { errorFrame, refOf } from './error-frame.js';
+
+/** Turns anything a gateway handler throws into an `error` frame; faults are logged and shown only as `internal`. */
+@Catch()
+export class ChatExceptionFilter implements WsExceptionFilter {
+  private readonly logger = new Logger('ChatExceptionFilter');
+
+  constructor(private readonly metrics: ChatMetrics) {}
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const ws = host.switchToWs();
+    const ref = refOf(ws.getData());
+    let code = ChatErrorCode.Internal;
+    let message = 'internal error';
+    let details: unknown;
+    if (exception instanceof ChatException) {
+      ({ code, message, details } = exception);
+    } else {
+      this.logger.error(exception instanceof Error ? exception.stack : String(exception));
+    }
+    this.metrics.errors.inc({ code });
+    connectionOf(ws.getClient<WebSocket>()).send(errorFrame(code, message, ref, details));
+  }
+}

@@ -1,0 +1,30 @@
+import { Injectable, ValidationPipe, type ValidationError } from '@nestjs/common';
+import { ChatErrorCode } from './chat-error-code.js';
+import { ChatException } from './chat.exception.js';
+
+/** One invalid field, as listed in `error.details`. */
+export interface FieldError {
+  field: string;
+  errors: string[];
+}
+
+/** `ValidationPipe` for gateway events: transforms into the DTO, strips unknown fields, and fails with `validation_failed`. */
+@Injectable()
+export class ChatValidationPipe extends ValidationPipe {
+  constructor() {
+    super({
+      transform: true,
+      whitelist: true,
+      validationError: { target: false, value: false },
+      exceptionFactory: (errors: ValidationError[]) =>
+        new ChatException(ChatErrorCode.ValidationFailed, 'validation failed', flatten(errors)),
+    });
+  }
+}
+
+function flatten(errors: ValidationError[], prefix = ''): FieldError[] {
+  return errors.flatMap((error) => [
+    ...(error.constraints ? [{ field: prefix + error.property, errors: Object.values(error.constraints) }] : []),
+    ...flatten(error.children ?? [], `${prefix}${error.property}.`),
+  ]);
+}

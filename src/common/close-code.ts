@@ -1,0 +1,17 @@
+/** Every code the server closes a socket with; clients branch on these to decide whether to reconnect. */
+export enum CloseCode {
+  /** The server or client ended the session normally. Do not reconnect automatically. */
+  Normal = 1000,
+  /** This node is shutting down. Reconnect at once; the load balancer picks another node. */
+  GoingAway = 1001,
+  /** Policy violation, such as sustained flooding past the rate limit. Reconnect with backoff. */
+  PolicyViolation = 1008,
+  /** An inbound frame exceeded MAX_FRAME_BYTES. Reconnect and send smaller frames. */
+  MessageTooBig = 1009,
+  /** A server fault on this connection. Reconnect with backoff. */
+  InternalError = 1011,
+  /** The socket fell behind (send buffer past SLOW_CONSUMER_BYTES) or the node is overloaded. Reconnect with backoff and resume with `since`. */
+  TryAgainLater = 1013,
+  /** The access token expired. Reconnect with a fresh token. */
+  TokenExpired = 4001,
+}

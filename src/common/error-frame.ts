@@ -1,0 +1,12 @@
+import type { ChatErrorCode } from './chat-error-code.js';
+
+/** Serializes an `error` frame; `ref` and `details` are left out when absent. */
+export function errorFrame(code: ChatErrorCode, message: string, ref?: string, details?: unknown): string {
+  return JSON.stringify({ event: 'error', data: { code, message, ref, details } });
+}
+
+/** The request's `ref` if it is one the contract allows to echo (a string of at most 64 characters). */
+export function refOf(data: unknown): string | undefined {
+  const ref = (data as { ref?: unknown } | null | undefined)?.ref;
+  return typeof ref === 'string' && ref.length <= 64 ? ref : undefined;
+}

@@ -1,0 +1,39 @@
+import { registerAs, type ConfigType } from '@nestjs/config';
+import { plainToInstance } from 'class-transformer';
+import { validateSync } from 'class-validator';
+import { EnvironmentSchema } from './environment.schema.js';
+
+/** Thrown at boot when the environment is invalid; its message names every bad key. */
+export class InvalidConfigurationError extends Error {}
+
+/** Validates an environment into the typed settings, or throws naming every bad key. */
+export function parseEnvironment(env: Record<string, string | undefined>): EnvironmentSchema {
+  const known = Object.keys(new EnvironmentSchema());
+  const optional = ['JWT_SECRET', 'JWT_PUBLIC_KEY', 'JWT_ISSUER', 'JWT_AUDIENCE', 'ASSET_BASE_URL'];
+  const raw: Record<string, string> = {};
+  for (const key of [...known, ...optional]) {
+    const value = env[key];
+    // An empty optional key means "unset", the way .env files are usually written.
+    if (value !== undefined && !(value === '' && optional.includes(key))) raw[key] = value;
+  }
+  const settings = plainToInstance(EnvironmentSchema, raw, { enableImplicitConversion: true });
+  const errors = validateSync(settings, { skipMissingProperties: false });
+  if (errors.length > 0) {
+    const lines = errors.map(
+      (e) => `${e.property}=${JSON.stringify(raw[e.property])}: ${Object.values(e.constraints ?? {}).join('; ')}`,
+    );
+    throw new InvalidConfigurationError(`Invalid configuration:\n  ${lines.join('\n  ')}`);
+  }
+  if (settings.JWT_SECRET && settings.JWT_PUBLIC_KEY) {
+    throw new InvalidConfigurationError(
+      'Invalid configuration:\n  JWT_SECRET and JWT_PUBLIC_KEY: set one, not both',
+    );
+  }
+  return settings;
+}
+
+/** The validated settings, injectable as `@Inject(appConfig.KEY)`; tests override that token. */
+export const appConfig = registerAs('switchboard', () => parseEnvironment(process.env));
+
+/** Type of the injected settings. */
+export type AppConfig = ConfigType<typeof appConfig>;

@@ -1,0 +1,37 @@
+import type { ServerEvents } from '../chat/chat.events.js';
+
+/** One frame to fan out to the sockets of a room, on every node. */
+export interface RoomDelivery {
+  target: 'room';
+  room: string;
+  event: 'message' | 'presence' | 'typing';
+  data: ServerEvents['message'] | ServerEvents['presence'] | ServerEvents['typing'];
+  /** The message id, for ordering against history during a join; absent for presence and typing. */
+  id?: string;
+  /** The connection that caused it, which does not receive it. */
+  exclude?: string;
+}
+
+/** One frame to fan out to every socket of some users, on every node. */
+export interface UserDelivery {
+  target: 'user';
+  userIds: string[];
+  event: 'dm';
+  data: ServerEvents['dm'];
+  exclude?: string;
+}
+
+/** Anything the broker carries. */
+export type Delivery = RoomDelivery | UserDelivery;
+
+/** Carries deliveries to every node (memory: this one), in publish order. */
+export abstract class Broker {
+  /** Publishes a batch; every node's listener receives it in this order. */
+  abstract publish(batch: readonly Delivery[]): Promise<void>;
+  /** Sets the one listener that fans deliveries out to this node's sockets. */
+  abstract listen(listener: (batch: readonly Delivery[]) => void): void;
+  /** Tells the broker this node now has members in a room (Redis subscribes to it). */
+  abstract watchRoom(room: string): Promise<void>;
+  /** Tells the broker this node has no members left in a room. */
+  abstract unwatchRoom(room: string): Promise<void>;
+}

@@ -1,0 +1,116 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
+import type { ChatMessage, DirectMessage } from '../../chat/chat.events.js';
+import { appConfig, type AppConfig } from '../../config/app-config.js';
+import { MessageStore, type PendingSend, type Recovery, type StoredSend } from '../message-store.js';
+
+interface RoomLog {
+  /** Sequence number of the last message appended. */
+  last: number;
+  /** The newest messages; trimmed to `HISTORY_MAX_MESSAGES` in amortized O(1). */
+  messages: ChatMessage[];
+}
+
+/** History in this process: a bounded log per room, ids `<epoch>-<sequence>`, the epoch new at each start. */
+@Injectable()
+export class MemoryMessageStore extends MessageStore {
+  /** A restart loses memory history; a new epoch lets `since` from before it get `recovered: false`. */
+  private readonly epoch = randomBytes(4).toString('hex');
+  private readonly rooms = new Map<string, RoomLog>();
+  /** Insertion-ordered, and every entry lives equally long, so expired ones are always at the front. */
+  private readonly dedupe = new Map<string, { send: StoredSend; expiresAt: number }>();
+  private directSequence = 0;
+
+  constructor(@Inject(appConfig.KEY) private readonly config: AppConfig) {
+    super();
+  }
+
+  async append(batch: readonly PendingSend[]): Promise<StoredSend[]> {
+    const now = Date.now();
+    this.sweep(now);
+    return batch.map((pending) => {
+      const earlier = pending.dedupeKey ? this.dedupe.get(pending.dedupeKey) : undefined;
+      if (earlier) return { ...earlier.send, duplicate: true } as StoredSend;
+      const send = pending.kind === 'room' ? this.appendToRoom(pending, now) : this.appendDirect(pending, now);
+      if (pending.dedupeKey) this.dedupe.set(pending.dedupeKey, { send, expiresAt: now + this.config.DEDUPE_TTL_MS });
+      return send;
+    });
+  }
+
+  async latest(room: string, limit: number): Promise<ChatMessage[]> {
+    return this.held(room).slice(-limit);
+  }
+
+  async after(room: string, since: string, fallbackLimit: number): Promise<Recovery> {
+    const held = this.held(room);
+    const sequence = this.sequenceOf(since);
+    const last = this.rooms.get(room)?.last ?? 0;
+    const oldest = held.length > 0 ? this.sequenceOf(held[0].id)! : last + 1;
+    if (sequence === undefined || sequence > last || sequence < oldest - 1) {
+      return { messages: held.slice(-fallbackLimit), recovered: false };
+    }
+    return { messages: held.slice(sequence - oldest + 1), recovered: true };
+  }
+
+  async before(room: string, before: string, limit: number): Promise<ChatMessage[]> {
+    const held = this.held(room);
+    const sequence = this.sequenceOf(before);
+    if (sequence === undefined || held.length === 0) return [];
+    const end = Math.max(0, Math.min(held.length, sequence - this.sequenceOf(held[0].id)!));
+    return held.slice(Math.max(0, end - limit), end);
+  }
+
+  isAfter(a: string, b: string): boolean {
+    const [sa, sb] = [this.sequenceOf(a), this.sequenceOf(b)];
+    // Ids of another epoch cannot be ordered against ours: deliver rather than drop.
+    return sa === undefined || sb === undefined || sa > sb;
+  }
+
+  async isReady(): Promise<boolean> {
+    return true;
+  }
+
+  private appendToRoom(pending: Extract<PendingSend, { kind: 'room' }>, ts: number): StoredSend {
+    let log = this.rooms.get(pending.room);
+    if (!log) this.rooms.set(pending.room, (log = { last: 0, messages: [] }));
+    log.last += 1;
+    const message: ChatMessage = { id: this.idOf(log.last), room: pending.room, from: pending.from, text: pending.text, ts };
+    log.messages.push(message);
+    if (log.messages.length > 2 * this.config.HISTORY_MAX_MESSAGES) {
+      log.messages = log.messages.slice(-this.config.HISTORY_MAX_MESSAGES);
+    }
+    return { kind: 'room', message, duplicate: false };
+  }
+
+  private appendDirect(pending: Extract<PendingSend, { kind: 'dm' }>, ts: number): StoredSend {
+    this.directSequence += 1;
+    const message: DirectMessage = { id: this.idOf(this.directSequence), from: pending.from, to: pending.to, text: pending.text, ts };
+    return { kind: 'dm', message, duplicate: false };
+  }
+
+  private held(room: string): ChatMessage[] {
+    const messages = this.rooms.get(room)?.messages ?? [];
+    return messages.length > this.config.HISTORY_MAX_MESSAGES
+      ? messages.slice(-this.config.HISTORY_MAX_MESSAGES)
+      : messages;
+  }
+
+  private idOf(sequence: number): string {
+    // Zero-padded so that ids also sort as strings.
+    return `${this.epoch}-${sequence.toString().padStart(12, '0')}`;
+  }
+
+  private sequenceOf(id: string): number | undefined {
+    const dash = id.indexOf('-');
+    if (dash < 0 || id.slice(0, dash) !== this.epoch) return undefined;
+    const sequence = Number(id.slice(dash + 1));
+    return Number.isSafeInteger(sequence) && sequence >= 0 ? sequence : undefined;
+  }
+
+  private sweep(now: number): void {
+    for (const [key, entry] of this.dedupe) {
+      if (entry.expiresAt > now) break;
+      this.dedupe.delete(key);
+    }
+  }
+}

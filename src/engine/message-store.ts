@@ -1,0 +1,34 @@
+import type { ChatMessage, DirectMessage, User } from '../chat/chat.events.js';
+
+/** A send accepted by a handler and waiting in the write queue. */
+export type PendingSend =
+  | { kind: 'room'; room: string; from: User; text: string; dedupeKey?: string }
+  | { kind: 'dm'; to: string; from: User; text: string; dedupeKey?: string };
+
+/** What the store made of one pending send: the stored message, or the first one if it was a resend. */
+export type StoredSend =
+  | { kind: 'room'; message: ChatMessage; duplicate: boolean }
+  | { kind: 'dm'; message: DirectMessage; duplicate: boolean };
+
+/** Messages after `since`, and whether they are all of them. */
+export interface Recovery {
+  messages: ChatMessage[];
+  /** False when the store no longer holds every message after `since` (trimmed, or another epoch). */
+  recovered: boolean;
+}
+
+/** Where messages get their ids and are kept: the memory or Redis engine's history. */
+export abstract class MessageStore {
+  /** Stores a batch in order, assigning ids increasing per room; a resend of a known dedupe key returns the first result. Rejects when storage is unreachable. */
+  abstract append(batch: readonly PendingSend[]): Promise<StoredSend[]>;
+  /** The latest `limit` messages of a room, oldest first. */
+  abstract latest(room: string, limit: number): Promise<ChatMessage[]>;
+  /** Every message after `since`, or the latest `fallbackLimit` with `recovered: false` when the gap cannot be closed. */
+  abstract after(room: string, since: string, fallbackLimit: number): Promise<Recovery>;
+  /** Up to `limit` messages older than `before`, oldest first. */
+  abstract before(room: string, before: string, limit: number): Promise<ChatMessage[]>;
+  /** Whether id `a` comes after id `b` in the same room. */
+  abstract isAfter(a: string, b: string): boolean;
+  /** Whether storage is reachable now (for /health/ready). */
+  abstract isReady(): Promise<boolean>;
+}

@@ -1,0 +1,58 @@
+import { Injectable } from '@nestjs/common';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** The Prometheus metrics of one app instance, on a registry of its own so that several apps can share a process. */
+@Injectable()
+export class ChatMetrics {
+  readonly registry = new Registry();
+
+  readonly connections = new Gauge({
+    name: 'switchboard_connections',
+    help: 'Open WebSocket connections on this node',
+    registers: [this.registry],
+  });
+  readonly messagesIn = new Counter({
+    name: 'switchboard_messages_in_total',
+    help: 'Inbound frames dispatched to a handler, by event',
+    labelNames: ['event'],
+    registers: [this.registry],
+  });
+  readonly messagesOut = new Counter({
+    name: 'switchboard_messages_out_total',
+    help: 'Frames broadcast by this node (each counted once, however many recipients), by event',
+    labelNames: ['event'],
+    registers: [this.registry],
+  });
+  readonly deliveries = new Counter({
+    name: 'switchboard_deliveries_total',
+    help: 'Frames written to local sockets by fan-out',
+    registers: [this.registry],
+  });
+  readonly queueDepth = new Gauge({
+    name: 'switchboard_queue_depth',
+    help: 'Messages waiting in the write queue',
+    registers: [this.registry],
+  });
+  readonly slowConsumerCloses = new Counter({
+    name: 'switchboard_slow_consumer_closes_total',
+    help: 'Sockets closed with 1013 because their send buffer passed SLOW_CONSUMER_BYTES',
+    registers: [this.registry],
+  });
+  readonly errors = new Counter({
+    name: 'switchboard_errors_total',
+    help: 'error frames sent to clients, by code',
+    labelNames: ['code'],
+    registers: [this.registry],
+  });
+  readonly handlerSeconds = new Histogram({
+    name: 'switchboard_handler_duration_seconds',
+    help: 'Time from dispatch to reply, by event and outcome',
+    labelNames: ['event', 'outcome'],
+    buckets: [0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1],
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry });
+  }
+}

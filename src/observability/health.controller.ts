@@ -1,0 +1,30 @@
+import { Controller, Get } from '@nestjs/common';
+import { HealthCheck, HealthCheckService, HealthIndicatorService, type HealthCheckResult } from '@nestjs/terminus';
+import { MessageStore } from '../engine/message-store.js';
+
+/** `GET /health/live` (the process answers) and `GET /health/ready` (every configured backend answers). */
+@Controller('health')
+export class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly indicator: HealthIndicatorService,
+    private readonly store: MessageStore,
+  ) {}
+
+  @Get('live')
+  @HealthCheck()
+  live(): Promise<HealthCheckResult> {
+    return this.health.check([]);
+  }
+
+  @Get('ready')
+  @HealthCheck()
+  ready(): Promise<HealthCheckResult> {
+    return this.health.check([
+      async () => {
+        const check = this.indicator.check('store');
+        return (await this.store.isReady().catch(() => false)) ? check.up() : check.down({ message: 'store unreachable' });
+      },
+    ]);
+  }
+}

@@ -1,0 +1,15 @@
+import { Controller, Get, Header } from '@nestjs/common';
+import { ChatMetrics } from './chat-metrics.js';
+
+/** `GET /metrics`: Prometheus text format. */
+@Controller('metrics')
+export class MetricsController {
+  constructor(private readonly metrics: ChatMetrics) {}
+
+  @Get()
+  @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
+  @Header('Cache-Control', 'no-store')
+  scrape(): Promise<string> {
+    return this.metrics.registry.metrics();
+  }
+}

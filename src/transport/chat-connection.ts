@@ -1,0 +1,119 @@
+import type { WebSocket } from 'ws';
+import type { Identity } from '../auth/identity.js';
+import type { User } from '../chat/chat.events.js';
+import { CloseCode } from '../common/close-code.js';
+import type { TokenBucket } from './token-bucket.js';
+
+/** What a connection reports upward without knowing who listens. */
+export interface ConnectionObserver {
+  delivered(): void;
+  slowConsumerClosed(): void;
+}
+
+/** A frame held back while the room it belongs to is being joined. */
+interface HeldFrame {
+  /** The message id, or undefined for frames without one (presence, typing), which are always sent. */
+  id: string | undefined;
+  frame: Buffer;
+}
+
+/** Limits a connection enforces on itself. */
+export interface ConnectionLimits {
+  slowConsumerBytes: number;
+  /** Consecutive rate-limited frames after which the socket is closed with 1008. */
+  rateLimitCloseAfter: number;
+}
+
+/** Frames held for one joining room at most; past it the socket is a slow consumer. */
+const MAX_HELD_FRAMES = 4096;
+
+const bySocket = new WeakMap<WebSocket, ChatConnection>();
+
+/** The connection behind a socket accepted by the adapter. */
+export function connectionOf(socket: WebSocket): ChatConnection {
+  const connection = bySocket.get(socket);
+  if (!connection) throw new Error('socket was not accepted by ChatWsAdapter');
+  return connection;
+}
+
+/** One WebSocket on this node: who it is, which rooms it is in, and a bounded way to write to it. */
+export class ChatConnection {
+  /** Rooms this socket has joined. */
+  readonly rooms = new Set<string>();
+  /** Heartbeats sent without a pong since the last pong. */
+  missedPongs = 0;
+  private readonly held = new Map<string, HeldFrame[]>();
+
+  constructor(
+    /** Unique across nodes and restarts: lets a fan-out on any node skip the sender. */
+    readonly id: string,
+    readonly socket: WebSocket,
+    readonly identity: Identity,
+    readonly rate: TokenBucket,
+    private readonly limits: ConnectionLimits,
+    private readonly observer: ConnectionObserver,
+  ) {
+    bySocket.set(socket, this);
+  }
+
+  /** The user behind this socket. */
+  get user(): User {
+    return this.identity.user;
+  }
+
+  /** True while the socket can take frames. */
+  get isOpen(): boolean {
+    return this.socket.readyState === this.socket.OPEN;
+  }
+
+  /** Writes one serialized text frame, closing the socket with 1013 instead of buffering past the limit. */
+  send(frame: Buffer | string): void {
+    if (this.socket.readyState !== this.socket.OPEN) return;
+    if (this.socket.bufferedAmount > this.limits.slowConsumerBytes) {
+      this.observer.slowConsumerClosed();
+      this.close(CloseCode.TryAgainLater, 'slow consumer');
+      return;
+    }
+    this.socket.send(frame, { binary: false });
+    this.observer.delivered();
+  }
+
+  /** Sends a room frame now, or holds it if the room's join is still reading history. */
+  sendRoomFrame(room: string, id: string | undefined, frame: Buffer): void {
+    const held = this.held.get(room);
+    if (!held) return this.send(frame);
+    if (held.length >= MAX_HELD_FRAMES) {
+      this.observer.slowConsumerClosed();
+      return this.close(CloseCode.TryAgainLater, 'slow consumer');
+    }
+    held.push({ id, frame });
+  }
+
+  /** Spends one rate token: 0 when granted, else the wait in ms; closes with 1008 on sustained abuse. */
+  takeRateToken(): number {
+    const retryAfterMs = this.rate.take();
+    if (retryAfterMs > 0 && this.rate.consecutiveRefusals >= this.limits.rateLimitCloseAfter) {
+      this.close(CloseCode.PolicyViolation, 'rate limit exceeded');
+    }
+    return retryAfterMs;
+  }
+
+  /** Starts holding this room's frames until `endJoin`, so that history and live frames neither overlap nor gap. */
+  beginJoin(room: string): void {
+    this.held.set(room, []);
+  }
+
+  /** Sends the frames held during a join that are newer than the history already sent, and stops holding. */
+  endJoin(room: string, isNewer: (id: string) => boolean): void {
+    const held = this.held.get(room);
+    this.held.delete(room);
+    for (const { id, frame } of held ?? []) if (id === undefined || isNewer(id)) this.send(frame);
+  }
+
+  /** Closes the socket with a documented code; a no-op once it is closing. */
+  close(code: CloseCode, reason: string): void {
+    if (this.socket.readyState === this.socket.OPEN || this.socket.readyState === this.socket.CONNECTING) {
+      this.socket.close(code, reason);
+    }
+  }
+}

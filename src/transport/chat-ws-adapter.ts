@@ -1,0 +1,232 @@
+import type { INestApplicationContext, LoggerService } from '@nestjs/common';
+import { WsAdapter } from '@nestjs/platform-ws';
+import type { MessageMappingProperties } from '@nestjs/websockets';
+import type { IncomingMessage } from 'node:http';
+import { isObservable, type Observable } from 'rxjs';
+import sjson from 'secure-json-parse';
+import type { WebSocket, WebSocketServer } from 'ws';
+import { HandshakeAuthenticator } from '../auth/handshake-authenticator.js';
+import { HandshakeRejection } from '../auth/handshake-rejection.js';
+import type { Identity } from '../auth/identity.js';
+import { ChatErrorCode } from '../common/chat-error-code.js';
+import { CloseCode } from '../common/close-code.js';
+import { errorFrame, refOf } from '../common/error-frame.js';
+import { appConfig, type AppConfig } from '../config/app-config.js';
+import { ChatMetrics } from '../observability/chat-metrics.js';
+import { ChatConnection, connectionOf, type ConnectionObserver } from './chat-connection.js';
+import { ConnectionRegistry } from './connection-registry.js';
+import { TokenBucket } from './token-bucket.js';
+
+/** Longest a single timer may wait in Node; longer token lifetimes are re-armed. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+const OPEN_BRACE = 0x7b;
+
+interface VerifyInfo {
+  origin: string;
+  secure: boolean;
+  req: IncomingMessage;
+}
+type VerifyCallback = (result: boolean, code?: number, message?: string) => void;
+
+/**
+ * `WsAdapter` that speaks the wire contract: authenticates at the upgrade, answers every frame
+ * (bad JSON, non-envelopes and unknown events get an `error`), maps plain text to the default room,
+ * echoes `ref` on replies, and owns heartbeats, token expiry and frame limits.
+ */
+export class ChatWsAdapter extends WsAdapter {
+  private readonly config: AppConfig;
+  private readonly authenticator: HandshakeAuthenticator;
+  private readonly registry: ConnectionRegistry;
+  private readonly metrics: ChatMetrics;
+  private readonly identities = new WeakMap<IncomingMessage, Identity>();
+  private readonly observer: ConnectionObserver;
+
+  constructor(
+    app: INestApplicationContext,
+    private readonly log: LoggerService,
+  ) {
+    super(app);
+    this.config = app.get(appConfig.KEY);
+    this.authenticator = app.get(HandshakeAuthenticator);
+    this.registry = app.get(ConnectionRegistry);
+    this.metrics = app.get(ChatMetrics);
+    this.observer = {
+      delivered: () => this.metrics.deliveries.inc(),
+      slowConsumerClosed: () => this.metrics.slowConsumerCloses.inc(),
+    };
+  }
+
+  override create(port: number, options: Record<string, unknown> = {}): WebSocketServer {
+    const server = super.create(port, {
+      ...options,
+      maxPayload: this.config.MAX_FRAME_BYTES,
+      perMessageDeflate: this.config.PERMESSAGE_DEFLATE,
+      verifyClient: (info: VerifyInfo, done: VerifyCallback) => void this.verify(info, done),
+    }) as WebSocketServer;
+    const heartbeat = setInterval(() => this.heartbeat(), this.config.HEARTBEAT_INTERVAL_MS).unref();
+    server.once('close', () => clearInterval(heartbeat));
+    return server;
+  }
+
+  override bindClientConnect(server: WebSocketServer, callback: (...args: unknown[]) => void): void {
+    server.on('connection', (socket: WebSocket, request: IncomingMessage) => {
+      const identity = this.identities.get(request);
+      if (!identity) return socket.terminate();
+      this.open(socket, identity);
+      callback(socket, request);
+    });
+  }
+
+  override bindClientDisconnect(socket: WebSocket, callback: (reason?: unknown) => void): void {
+    socket.once('close', (code: number) => {
+      // The gateway runs first: it still needs the connection's rooms to announce the leave.
+      callback(code);
+      this.registry.remove(connectionOf(socket));
+      this.metrics.connections.set(this.registry.size);
+    });
+  }
+
+  override bindMessageHandlers(
+    socket: WebSocket,
+    handlers: MessageMappingProperties[],
+    _transform: (data: unknown) => Observable<unknown>,
+  ): void {
+    const connection = connectionOf(socket);
+    const byEvent = new Map(handlers.map((handler) => [handler.message as string, handler]));
+    socket.on('message', (raw: Buffer, isBinary: boolean) =>
+      this.dispatch(connection, byEvent, raw, isBinary),
+    );
+  }
+
+  override bindErrorHandler(server: WebSocketServer): WebSocketServer {
+    // Oversized and malformed frames raise socket errors that clients control: debug, not error, so that
+    // a public socket is not a log flood target. ws closes the socket itself (1009, 1002).
+    server.on('connection', (socket: WebSocket) =>
+      socket.on('error', (error) => this.log.debug?.(`socket error: ${error.message}`, 'ChatWsAdapter')),
+    );
+    server.on('error', (error) => this.log.error(error, 'ChatWsAdapter'));
+    return server;
+  }
+
+  private async verify(info: VerifyInfo, done: VerifyCallback): Promise<void> {
+    if (!this.registry.accepting) return done(false, 503, 'shutting down');
+    try {
+      this.identities.set(info.req, await this.authenticator.authenticate(info.req));
+      done(true);
+    } catch (error) {
+      if (error instanceof HandshakeRejection) return done(false, error.status, error.message);
+      this.log.error(error, 'ChatWsAdapter');
+      done(false, 500, 'internal error');
+    }
+  }
+
+  private open(socket: WebSocket, identity: Identity): void {
+    const connection = new ChatConnection(
+      this.registry.nextId(),
+      socket,
+      identity,
+      new TokenBucket(this.config.RATE_LIMIT_PER_SECOND, this.config.RATE_LIMIT_BURST),
+      {
+        slowConsumerBytes: this.config.SLOW_CONSUMER_BYTES,
+        rateLimitCloseAfter: this.config.RATE_LIMIT_CLOSE_AFTER,
+      },
+      this.observer,
+    );
+    this.registry.add(connection);
+    this.metrics.connections.set(this.registry.size);
+    socket.on('pong', () => (connection.missedPongs = 0));
+    if (identity.expiresAt !== undefined) this.expireAt(connection, identity.expiresAt);
+  }
+
+  private expireAt(connection: ChatConnection, expiresAt: number): void {
+    const wait = expiresAt - Date.now();
+    if (wait <= 0) return connection.close(CloseCode.TokenExpired, 'token expired');
+    const timer = setTimeout(() => this.expireAt(connection, expiresAt), Math.min(wait, MAX_TIMER_MS));
+    connection.socket.once('close', () => clearTimeout(timer));
+  }
+
+  private heartbeat(): void {
+    for (const connection of this.registry.all()) {
+      if (connection.missedPongs >= 2) {
+        connection.socket.terminate();
+        continue;
+      }
+      connection.missedPongs += 1;
+      if (connection.isOpen) connection.socket.ping();
+    }
+  }
+
+  private dispatch(
+    connection: ChatConnection,
+    handlers: Map<string, MessageMappingProperties>,
+    raw: Buffer,
+    isBinary: boolean,
+  ): void {
+    const envelope = isBinary ? undefined : this.parse(connection, raw);
+    if (isBinary) return this.refuse(connection, ChatErrorCode.BadRequest, 'binary frames are not supported');
+    if (!envelope) return;
+    const handler = handlers.get(envelope.event);
+    if (!handler) {
+      return this.refuse(connection, ChatErrorCode.UnknownEvent, `unknown event "${envelope.event.slice(0, 64)}"`, envelope.data);
+    }
+    const ref = refOf(envelope.data);
+    this.metrics.messagesIn.inc({ event: envelope.event });
+    void Promise.resolve(handler.callback(envelope.data, envelope.event)).then(
+      (result: unknown) => {
+        if (isObservable(result)) result.subscribe((value) => this.reply(connection, value, ref));
+        else this.reply(connection, result, ref);
+      },
+      (error: unknown) => this.log.error(error, 'ChatWsAdapter'),
+    );
+  }
+
+  /** Parses one text frame into an envelope, answering `bad_request` itself when it is not one. */
+  private parse(connection: ChatConnection, raw: Buffer): { event: string; data: Record<string, unknown> } | undefined {
+    let start = 0;
+    while (start < raw.length && (raw[start] === 0x20 || raw[start] === 0x0a || raw[start] === 0x0d || raw[start] === 0x09)) start += 1;
+    if (raw[start] !== OPEN_BRACE) {
+      if (!this.config.DEFAULT_ROOM) {
+        this.refuse(connection, ChatErrorCode.BadRequest, 'plain text needs a default room, and none is configured');
+        return undefined;
+      }
+      return { event: 'message', data: { room: this.config.DEFAULT_ROOM, text: raw.toString('utf8') } };
+    }
+    let parsed: unknown;
+    try {
+      parsed = sjson.parse(raw.toString('utf8'), undefined, { protoAction: 'remove', constructorAction: 'remove' });
+    } catch {
+      this.refuse(connection, ChatErrorCode.BadRequest, 'frame is not valid JSON');
+      return undefined;
+    }
+    const envelope = parsed as { event?: unknown; data?: unknown };
+    if (typeof envelope !== 'object' || envelope === null || Array.isArray(envelope) || typeof envelope.event !== 'string') {
+      this.refuse(connection, ChatErrorCode.BadRequest, 'frame is not an envelope {"event": string, "data": object}');
+      return undefined;
+    }
+    const data = envelope.data;
+    if (typeof data !== 'object' || data === null || Array.isArray(data)) {
+      this.refuse(connection, ChatErrorCode.BadRequest, '"data" must be an object');
+      return undefined;
+    }
+    return { event: envelope.event, data: data as Record<string, unknown> };
+  }
+
+  /** Answers a frame the adapter refused before any handler ran; such frames still spend rate tokens. */
+  private refuse(connection: ChatConnection, code: ChatErrorCode, message: string, data?: unknown): void {
+    const retryAfterMs = connection.takeRateToken();
+    const ref = refOf(data);
+    if (retryAfterMs > 0) {
+      this.metrics.errors.inc({ code: ChatErrorCode.RateLimited });
+      return connection.send(errorFrame(ChatErrorCode.RateLimited, 'rate limit exceeded', ref, { retryAfterMs }));
+    }
+    this.metrics.errors.inc({ code });
+    connection.send(errorFrame(code, message, ref));
+  }
+
+  private reply(connection: ChatConnection, result: unknown, ref: string | undefined): void {
+    const frame = result as { event?: unknown; data?: unknown } | undefined;
+    if (!frame || typeof frame.event !== 'string') return;
+    const data = ref !== undefined && typeof frame.data === 'object' && frame.data !== null ? { ...frame.data, ref } : frame.data;
+    connection.send(JSON.stringify({ event: frame.event, data }));
+  }
+}

@@ -1,0 +1,37 @@
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { Broker, type Delivery } from '../engine/broker.js';
+import { ChatMetrics } from '../observability/chat-metrics.js';
+import { ConnectionRegistry } from './connection-registry.js';
+
+/** Writes each delivery the broker hands this node to the local sockets it is for, serialized once. */
+@Injectable()
+export class LocalFanout implements OnModuleInit {
+  constructor(
+    private readonly broker: Broker,
+    private readonly registry: ConnectionRegistry,
+    private readonly metrics: ChatMetrics,
+  ) {}
+
+  onModuleInit(): void {
+    this.broker.listen((batch) => this.deliver(batch));
+  }
+
+  /** Fans a batch out to this node's sockets. */
+  deliver(batch: readonly Delivery[]): void {
+    for (const delivery of batch) {
+      const frame = Buffer.from(JSON.stringify({ event: delivery.event, data: delivery.data }));
+      this.metrics.messagesOut.inc({ event: delivery.event });
+      if (delivery.target === 'room') {
+        for (const connection of this.registry.inRoom(delivery.room) ?? []) {
+          if (connection.id !== delivery.exclude) connection.sendRoomFrame(delivery.room, delivery.id, frame);
+        }
+        continue;
+      }
+      for (const userId of new Set(delivery.userIds)) {
+        for (const connection of this.registry.ofUser(userId) ?? []) {
+          if (connection.id !== delivery.exclude) connection.send(frame);
+        }
+      }
+    }
+  }
+}

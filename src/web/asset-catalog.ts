@@ -1,0 +1,60 @@
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { createHash } from 'node:crypto';
+import { readdir, readFile } from 'node:fs/promises';
+import { extname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { appConfig, type AppConfig } from '../config/app-config.js';
+
+/** Where the browser client lives, the same from src/ (tests) and dist/ (production). */
+export const PUBLIC_DIR = fileURLToPath(new URL('../../public/', import.meta.url));
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+};
+
+/** One static asset, served under its content-hashed name. */
+export interface Asset {
+  body: Buffer;
+  contentType: string;
+  etag: string;
+}
+
+/**
+ * The web client's files, read once at boot: every asset gets a content-hashed name (`app.3f9c2a1b.js`),
+ * and `index.html` is rewritten to point at those names under ASSET_BASE_URL (a CDN) or `/assets/`.
+ */
+@Injectable()
+export class AssetCatalog implements OnModuleInit {
+  private readonly assets = new Map<string, Asset>();
+  private page = '';
+
+  constructor(@Inject(appConfig.KEY) private readonly config: AppConfig) {}
+
+  async onModuleInit(): Promise<void> {
+    const base = `${(this.config.ASSET_BASE_URL ?? '').replace(/\/$/, '')}/assets/`;
+    let page = await readFile(join(PUBLIC_DIR, 'index.html'), 'utf8');
+    for (const name of await readdir(PUBLIC_DIR)) {
+      if (name === 'index.html' || !(extname(name) in CONTENT_TYPES)) continue;
+      const body = await readFile(join(PUBLIC_DIR, name));
+      const hash = createHash('sha256').update(body).digest('hex').slice(0, 12);
+      const hashed = `${name.slice(0, -extname(name).length)}.${hash}${extname(name)}`;
+      this.assets.set(hashed, { body, contentType: CONTENT_TYPES[extname(name)], etag: `"${hash}"` });
+      page = page.replaceAll(`/assets/${name}`, base + hashed);
+    }
+    this.page = page;
+  }
+
+  /** The entry page, pointing at the hashed asset names. */
+  get indexHtml(): string {
+    return this.page;
+  }
+
+  /** An asset by its hashed name. */
+  asset(name: string): Asset | undefined {
+    return this.assets.get(name);
+  }
+}
