@@ -1,1 +1,1 @@
-console.log("switchboard")
+console.log('switchboard');

@@ -55,7 +55,9 @@ export class HandshakeAuthenticator {
     key: Uint8Array | KeyObject,
   ): Promise<Identity> {
     const header = request.headers.authorization;
-    const token = header?.startsWith('Bearer ') ? header.slice(7).trim() : query.get('access_token');
+    const token = header?.startsWith('Bearer ')
+      ? header.slice(7).trim()
+      : query.get('access_token');
     if (!token) throw new HandshakeRejection(401, 'missing token');
     let payload: JWTPayload;
     try {
@@ -71,8 +73,13 @@ export class HandshakeAuthenticator {
     if (typeof payload.sub !== 'string' || payload.sub.length === 0 || payload.sub.length > 64) {
       throw new HandshakeRejection(401, 'token has no usable sub');
     }
-    const name = typeof payload.name === 'string' && DISPLAY_NAME.test(payload.name) ? payload.name : payload.sub;
-    const rooms = Array.isArray(payload.rooms) ? payload.rooms.filter((r) => typeof r === 'string') : [];
+    const name =
+      typeof payload.name === 'string' && DISPLAY_NAME.test(payload.name)
+        ? payload.name
+        : payload.sub;
+    const rooms = Array.isArray(payload.rooms)
+      ? payload.rooms.filter((r) => typeof r === 'string')
+      : [];
     return {
       user: { id: payload.sub, name },
       roomClaims: rooms,

@@ -26,7 +26,13 @@ export interface DirectMessage {
 
 /** Every event the server sends, with its payload: the typed half of the wire contract. */
 export interface ServerEvents {
-  joined: { room: string; members: User[]; messages: ChatMessage[]; recovered: boolean; ref?: string };
+  joined: {
+    room: string;
+    members: User[];
+    messages: ChatMessage[];
+    recovered: boolean;
+    ref?: string;
+  };
   left: { room: string; ref?: string };
   ack: { id: string; room?: string; ts: number; ref?: string };
   history: { room: string; messages: ChatMessage[]; ref?: string };
@@ -54,6 +60,9 @@ export interface ServerFrame<E extends keyof ServerEvents = keyof ServerEvents> 
 }
 
 /** Builds a typed reply frame. */
-export function reply<E extends keyof ServerEvents>(event: E, data: ServerEvents[E]): ServerFrame<E> {
+export function reply<E extends keyof ServerEvents>(
+  event: E,
+  data: ServerEvents[E],
+): ServerFrame<E> {
   return { event, data };
 }

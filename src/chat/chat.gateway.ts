@@ -55,7 +55,10 @@ export class ChatGateway implements OnGatewayConnection, OnGatewayDisconnect {
   /** Sends `joined` itself, so that it goes out before the live frames held during the join. */
   @SubscribeMessage(ClientEvent.Join)
   @RoomAccess('enter')
-  async join(@CurrentConnection() connection: ChatConnection, @MessageBody() dto: JoinRoomDto): Promise<void> {
+  async join(
+    @CurrentConnection() connection: ChatConnection,
+    @MessageBody() dto: JoinRoomDto,
+  ): Promise<void> {
     await this.rooms.join(connection, dto.room, dto.since, (snapshot) =>
       connection.send(JSON.stringify(reply('joined', { ...snapshot, ref: dto.ref }))),
     );
@@ -63,31 +66,49 @@ export class ChatGateway implements OnGatewayConnection, OnGatewayDisconnect {
 
   @SubscribeMessage(ClientEvent.Leave)
   @RoomAccess('member')
-  async leave(@CurrentConnection() connection: ChatConnection, @MessageBody() dto: LeaveRoomDto): Promise<ServerFrame<'left'>> {
+  async leave(
+    @CurrentConnection() connection: ChatConnection,
+    @MessageBody() dto: LeaveRoomDto,
+  ): Promise<ServerFrame<'left'>> {
     await this.rooms.leave(connection, dto.room);
     return reply('left', { room: dto.room });
   }
 
   @SubscribeMessage(ClientEvent.Message)
   @RoomAccess('member')
-  async message(@CurrentConnection() connection: ChatConnection, @MessageBody() dto: SendMessageDto): Promise<ServerFrame<'ack'>> {
-    return reply('ack', await this.chat.sendToRoom(connection, dto.room, dto.text, dto.clientMsgId));
+  async message(
+    @CurrentConnection() connection: ChatConnection,
+    @MessageBody() dto: SendMessageDto,
+  ): Promise<ServerFrame<'ack'>> {
+    return reply(
+      'ack',
+      await this.chat.sendToRoom(connection, dto.room, dto.text, dto.clientMsgId),
+    );
   }
 
   @SubscribeMessage(ClientEvent.Dm)
-  async dm(@CurrentConnection() connection: ChatConnection, @MessageBody() dto: DirectMessageDto): Promise<ServerFrame<'ack'>> {
+  async dm(
+    @CurrentConnection() connection: ChatConnection,
+    @MessageBody() dto: DirectMessageDto,
+  ): Promise<ServerFrame<'ack'>> {
     return reply('ack', await this.chat.sendDirect(connection, dto.to, dto.text, dto.clientMsgId));
   }
 
   @SubscribeMessage(ClientEvent.Typing)
   @RoomAccess('member')
-  async typing(@CurrentConnection() connection: ChatConnection, @MessageBody() dto: TypingDto): Promise<void> {
+  async typing(
+    @CurrentConnection() connection: ChatConnection,
+    @MessageBody() dto: TypingDto,
+  ): Promise<void> {
     await this.chat.typing(connection, dto.room);
   }
 
   @SubscribeMessage(ClientEvent.History)
   @RoomAccess('member')
   async fetchHistory(@MessageBody() dto: HistoryRequestDto): Promise<ServerFrame<'history'>> {
-    return reply('history', { room: dto.room, messages: await this.history.page(dto.room, dto.before, dto.limit) });
+    return reply('history', {
+      room: dto.room,
+      messages: await this.history.page(dto.room, dto.before, dto.limit),
+    });
   }
 }

@@ -17,10 +17,21 @@ export class ChatService {
   ) {}
 
   /** Stores and fans out a room message; resolves with the ack once stored (the first ack again for a resend). */
-  async sendToRoom(connection: ChatConnection, room: string, text: string, clientMsgId?: string): Promise<ServerEvents['ack']> {
+  async sendToRoom(
+    connection: ChatConnection,
+    room: string,
+    text: string,
+    clientMsgId?: string,
+  ): Promise<ServerEvents['ack']> {
     this.checkLength(text);
     const stored = await this.queue.enqueue(
-      { kind: 'room', room, from: connection.user, text, dedupeKey: this.dedupeKey(connection, clientMsgId) },
+      {
+        kind: 'room',
+        room,
+        from: connection.user,
+        text,
+        dedupeKey: this.dedupeKey(connection, clientMsgId),
+      },
       connection.id,
     );
     const { id, ts } = stored.message;
@@ -28,10 +39,21 @@ export class ChatService {
   }
 
   /** Stores and delivers a direct message to every socket of `to` and the sender's other sockets. */
-  async sendDirect(connection: ChatConnection, to: string, text: string, clientMsgId?: string): Promise<ServerEvents['ack']> {
+  async sendDirect(
+    connection: ChatConnection,
+    to: string,
+    text: string,
+    clientMsgId?: string,
+  ): Promise<ServerEvents['ack']> {
     this.checkLength(text);
     const stored = await this.queue.enqueue(
-      { kind: 'dm', to, from: connection.user, text, dedupeKey: this.dedupeKey(connection, clientMsgId) },
+      {
+        kind: 'dm',
+        to,
+        from: connection.user,
+        text,
+        dedupeKey: this.dedupeKey(connection, clientMsgId),
+      },
       connection.id,
     );
     return { id: stored.message.id, ts: stored.message.ts };
@@ -40,21 +62,38 @@ export class ChatService {
   /** Tells the room's other sockets that this user is typing; never stored. */
   async typing(connection: ChatConnection, room: string): Promise<void> {
     await this.broker.publish([
-      { target: 'room', room, event: 'typing', data: { room, user: connection.user }, exclude: connection.id },
+      {
+        target: 'room',
+        room,
+        event: 'typing',
+        data: { room, user: connection.user },
+        exclude: connection.id,
+      },
     ]);
   }
 
   private checkLength(text: string): void {
     const max = this.config.MAX_TEXT_LENGTH;
     // UTF-16 length bounds the code point count from above, so most texts skip the count.
-    if (text.length > max && [...text].length > max) {
+    if (text.length > max && codePointLength(text) > max) {
       throw new ChatException(ChatErrorCode.ValidationFailed, 'validation failed', [
         { field: 'text', errors: [`text must be at most ${max} characters`] },
       ]);
     }
   }
 
-  private dedupeKey(connection: ChatConnection, clientMsgId: string | undefined): string | undefined {
-    return clientMsgId === undefined ? undefined : `${connection.user.id.length}:${connection.user.id}:${clientMsgId}`;
+  private dedupeKey(
+    connection: ChatConnection,
+    clientMsgId: string | undefined,
+  ): string | undefined {
+    return clientMsgId === undefined
+      ? undefined
+      : `${connection.user.id.length}:${connection.user.id}:${clientMsgId}`;
   }
+}
+
+function codePointLength(text: string): number {
+  let length = 0;
+  for (const _ of text) length += 1;
+  return length;
 }

@@ -26,12 +26,16 @@ export class GracefulShutdownService implements BeforeApplicationShutdown {
     });
     await Promise.race([Promise.all(closed), deadline.elapsed]);
     deadline.cancel();
-    this.logger.log(`shut down${signal ? ` on ${signal}` : ''}: ${closed.length} sockets closed with 1001`);
+    this.logger.log(
+      `shut down${signal ? ` on ${signal}` : ''}: ${closed.length} sockets closed with 1001`,
+    );
   }
 
   private timeout(): { elapsed: Promise<void>; cancel: () => void } {
     let timer: NodeJS.Timeout | undefined;
-    const elapsed = new Promise<void>((resolve) => (timer = setTimeout(resolve, this.config.SHUTDOWN_TIMEOUT_MS)));
+    const elapsed = new Promise<void>(
+      (resolve) => (timer = setTimeout(resolve, this.config.SHUTDOWN_TIMEOUT_MS)),
+    );
     return { elapsed, cancel: () => clearTimeout(timer) };
   }
 }

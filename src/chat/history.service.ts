@@ -13,14 +13,18 @@ export class HistoryService {
   /** What `joined.messages` shows: the latest page, or everything after `since` when the store still has it. */
   snapshot(room: string, since?: string): Promise<Recovery> {
     if (since === undefined) {
-      return this.store.latest(room, HISTORY_PAGE).then((messages) => ({ messages, recovered: false }));
+      return this.store
+        .latest(room, HISTORY_PAGE)
+        .then((messages) => ({ messages, recovered: false }));
     }
     return this.store.after(room, since, HISTORY_PAGE);
   }
 
   /** A page of messages older than `before` (or the latest), oldest first. */
   page(room: string, before: string | undefined, limit = HISTORY_PAGE): Promise<ChatMessage[]> {
-    return before === undefined ? this.store.latest(room, limit) : this.store.before(room, before, limit);
+    return before === undefined
+      ? this.store.latest(room, limit)
+      : this.store.before(room, before, limit);
   }
 
   /** Whether a live message id is newer than the last one a snapshot showed. */

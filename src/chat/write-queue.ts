@@ -36,7 +36,12 @@ export class WriteQueue {
   /** Queues a send; resolves with the stored message, rejects with `unavailable` when it could not be stored. */
   enqueue(send: PendingSend, origin: string): Promise<StoredSend> {
     if (this.depth >= this.config.MAX_QUEUE_DEPTH) {
-      return Promise.reject(new ChatException(ChatErrorCode.Unavailable, 'server busy, retry with the same clientMsgId'));
+      return Promise.reject(
+        new ChatException(
+          ChatErrorCode.Unavailable,
+          'server busy, retry with the same clientMsgId',
+        ),
+      );
     }
     this.depth += 1;
     this.metrics.queueDepth.set(this.depth);
@@ -70,7 +75,10 @@ export class WriteQueue {
     } catch (error) {
       this.logger.warn(`store refused a batch of ${batch.length}: ${(error as Error).message}`);
       this.settle(batch.length);
-      const unavailable = new ChatException(ChatErrorCode.Unavailable, 'message not stored, retry with the same clientMsgId');
+      const unavailable = new ChatException(
+        ChatErrorCode.Unavailable,
+        'message not stored, retry with the same clientMsgId',
+      );
       for (const queued of batch) queued.reject(unavailable);
       return;
     }
@@ -82,7 +90,9 @@ export class WriteQueue {
       if (deliveries.length > 0) await this.broker.publish(deliveries);
     } catch (error) {
       // Stored is what the ack promises; a node that missed the publish backfills from history.
-      this.logger.warn(`broker refused a batch of ${deliveries.length}: ${(error as Error).message}`);
+      this.logger.warn(
+        `broker refused a batch of ${deliveries.length}: ${(error as Error).message}`,
+      );
     }
     this.settle(batch.length);
     stored.forEach((result, i) => batch[i].resolve(result));
@@ -96,6 +106,19 @@ export class WriteQueue {
 
 function toDelivery(result: StoredSend, origin: string): Delivery {
   return result.kind === 'room'
-    ? { target: 'room', room: result.message.room, event: 'message', data: result.message, id: result.message.id, exclude: origin }
-    : { target: 'user', userIds: [result.message.to, result.message.from.id], event: 'dm', data: result.message, exclude: origin };
+    ? {
+        target: 'room',
+        room: result.message.room,
+        event: 'message',
+        data: result.message,
+        id: result.message.id,
+        exclude: origin,
+      }
+    : {
+        target: 'user',
+        userIds: [result.message.to, result.message.from.id],
+        event: 'dm',
+        data: result.message,
+        exclude: origin,
+      };
 }

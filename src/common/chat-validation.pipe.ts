@@ -24,7 +24,9 @@ export class ChatValidationPipe extends ValidationPipe {
 
 function flatten(errors: ValidationError[], prefix = ''): FieldError[] {
   return errors.flatMap((error) => [
-    ...(error.constraints ? [{ field: prefix + error.property, errors: Object.values(error.constraints) }] : []),
+    ...(error.constraints
+      ? [{ field: prefix + error.property, errors: Object.values(error.constraints) }]
+      : []),
     ...flatten(error.children ?? [], `${prefix}${error.property}.`),
   ]);
 }

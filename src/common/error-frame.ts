@@ -1,7 +1,12 @@
 import type { ChatErrorCode } from './chat-error-code.js';
 
 /** Serializes an `error` frame; `ref` and `details` are left out when absent. */
-export function errorFrame(code: ChatErrorCode, message: string, ref?: string, details?: unknown): string {
+export function errorFrame(
+  code: ChatErrorCode,
+  message: string,
+  ref?: string,
+  details?: unknown,
+): string {
   return JSON.stringify({ event: 'error', data: { code, message, ref, details } });
 }
 

@@ -1,4 +1,9 @@
-import { Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
+import {
+  Injectable,
+  type CallHandler,
+  type ExecutionContext,
+  type NestInterceptor,
+} from '@nestjs/common';
 import { PinoLogger } from 'nestjs-pino';
 import { tap, type Observable } from 'rxjs';
 import type { WebSocket } from 'ws';
@@ -19,7 +24,17 @@ export class LoggingInterceptor implements NestInterceptor {
     const event = context.switchToWs().getPattern();
     const user = connectionOf(context.switchToWs().getClient<WebSocket>()).user.id;
     const log = (error?: unknown) =>
-      this.logger.debug({ event, user, durationMs: +(performance.now() - started).toFixed(3), outcome: outcomeOf(error) }, 'event');
-    return next.handle().pipe(tap({ complete: () => log(), error: (error: unknown) => log(error) }));
+      this.logger.debug(
+        {
+          event,
+          user,
+          durationMs: +(performance.now() - started).toFixed(3),
+          outcome: outcomeOf(error),
+        },
+        'event',
+      );
+    return next
+      .handle()
+      .pipe(tap({ complete: () => log(), error: (error: unknown) => log(error) }));
   }
 }

@@ -1,4 +1,9 @@
-import { Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
+import {
+  Injectable,
+  type CallHandler,
+  type ExecutionContext,
+  type NestInterceptor,
+} from '@nestjs/common';
 import { tap, type Observable } from 'rxjs';
 import { ChatMetrics } from '../observability/chat-metrics.js';
 import { outcomeOf } from './outcome.js';
@@ -9,9 +14,14 @@ export class MetricsInterceptor implements NestInterceptor {
   constructor(private readonly metrics: ChatMetrics) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    const stop = this.metrics.handlerSeconds.startTimer({ event: context.switchToWs().getPattern() });
+    const stop = this.metrics.handlerSeconds.startTimer({
+      event: context.switchToWs().getPattern(),
+    });
     return next.handle().pipe(
-      tap({ complete: () => stop({ outcome: 'ok' }), error: (error: unknown) => stop({ outcome: outcomeOf(error) }) }),
+      tap({
+        complete: () => stop({ outcome: 'ok' }),
+        error: (error: unknown) => stop({ outcome: outcomeOf(error) }),
+      }),
     );
   }
 }

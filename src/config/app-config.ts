@@ -20,7 +20,8 @@ export function parseEnvironment(env: Record<string, string | undefined>): Envir
   const errors = validateSync(settings, { skipMissingProperties: false });
   if (errors.length > 0) {
     const lines = errors.map(
-      (e) => `${e.property}=${JSON.stringify(raw[e.property])}: ${Object.values(e.constraints ?? {}).join('; ')}`,
+      (e) =>
+        `${e.property}=${JSON.stringify(raw[e.property])}: ${Object.values(e.constraints ?? {}).join('; ')}`,
     );
     throw new InvalidConfigurationError(`Invalid configuration:\n  ${lines.join('\n  ')}`);
   }

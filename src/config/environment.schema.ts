@@ -59,7 +59,9 @@ export class EnvironmentSchema {
   /** Enables permessage-deflate. */
   @Transform(toBoolean) @IsBoolean() PERMESSAGE_DEFLATE = false;
   /** Absolute base URL of a CDN serving `/assets/`; empty serves them from this node. */
-  @IsOptional() @IsUrl({ require_tld: false, protocols: ['http', 'https'] }) ASSET_BASE_URL?: string;
+  @IsOptional()
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'] })
+  ASSET_BASE_URL?: string;
   /** Longest a graceful shutdown waits for the queue to drain. */
   @IsInt() @Min(0) SHUTDOWN_TIMEOUT_MS = 10000;
   /** Messages the write queue holds at most; past it sends get `unavailable`. */

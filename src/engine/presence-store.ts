@@ -3,9 +3,17 @@ import type { User } from '../chat/chat.events.js';
 /** Which users are in which rooms, counted per user however many sockets they have. */
 export abstract class PresenceStore {
   /** Adds a socket of a user to a room; `first` is true when the user was not in it before. */
-  abstract join(room: string, user: User, connectionId: string): Promise<{ first: boolean; size: number }>;
+  abstract join(
+    room: string,
+    user: User,
+    connectionId: string,
+  ): Promise<{ first: boolean; size: number }>;
   /** Removes a socket; `last` is true when the user has no socket left in the room. */
-  abstract leave(room: string, user: User, connectionId: string): Promise<{ last: boolean; size: number }>;
+  abstract leave(
+    room: string,
+    user: User,
+    connectionId: string,
+  ): Promise<{ last: boolean; size: number }>;
   /** The users in a room. */
   abstract members(room: string): Promise<User[]>;
 }

@@ -1,5 +1,10 @@
 import { Controller, Get } from '@nestjs/common';
-import { HealthCheck, HealthCheckService, HealthIndicatorService, type HealthCheckResult } from '@nestjs/terminus';
+import {
+  HealthCheck,
+  HealthCheckService,
+  HealthIndicatorService,
+  type HealthCheckResult,
+} from '@nestjs/terminus';
 import { MessageStore } from '../engine/message-store.js';
 
 /** `GET /health/live` (the process answers) and `GET /health/ready` (every configured backend answers). */
@@ -23,7 +28,9 @@ export class HealthController {
     return this.health.check([
       async () => {
         const check = this.indicator.check('store');
-        return (await this.store.isReady().catch(() => false)) ? check.up() : check.down({ message: 'store unreachable' });
+        return (await this.store.isReady().catch(() => false))
+          ? check.up()
+          : check.down({ message: 'store unreachable' });
       },
     ]);
   }

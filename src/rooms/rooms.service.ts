@@ -36,7 +36,9 @@ export class RoomsService {
   /** Takes a closed connection out of every room, announcing leaves except for the default room. */
   async disconnect(connection: ChatConnection): Promise<void> {
     await Promise.all(
-      [...connection.rooms].map((room) => this.exit(connection, room, room !== this.config.DEFAULT_ROOM)),
+      [...connection.rooms].map((room) =>
+        this.exit(connection, room, room !== this.config.DEFAULT_ROOM),
+      ),
     );
   }
 
@@ -44,18 +46,30 @@ export class RoomsService {
    * Joins a room and sends `joined` itself, holding the room's live frames meanwhile so that the snapshot
    * and the live stream neither overlap nor leave a gap. Joining a room already joined re-sends the snapshot.
    */
-  async join(connection: ChatConnection, room: string, since: string | undefined, sendJoined: (snapshot: JoinSnapshot) => void): Promise<void> {
+  async join(
+    connection: ChatConnection,
+    room: string,
+    since: string | undefined,
+    sendJoined: (snapshot: JoinSnapshot) => void,
+  ): Promise<void> {
     const isNew = !connection.rooms.has(room);
     if (isNew && connection.rooms.size >= this.config.MAX_ROOMS_PER_CONNECTION) {
-      throw new ChatException(ChatErrorCode.Forbidden, `a connection may be in at most ${this.config.MAX_ROOMS_PER_CONNECTION} rooms`, {
-        maxRooms: this.config.MAX_ROOMS_PER_CONNECTION,
-      });
+      throw new ChatException(
+        ChatErrorCode.Forbidden,
+        `a connection may be in at most ${this.config.MAX_ROOMS_PER_CONNECTION} rooms`,
+        {
+          maxRooms: this.config.MAX_ROOMS_PER_CONNECTION,
+        },
+      );
     }
     connection.beginJoin(room);
     let lastShown: string | undefined;
     try {
       const size = isNew ? await this.enter(connection, room) : undefined;
-      const [recovery, members] = await Promise.all([this.history.snapshot(room, since), this.presence.members(room)]);
+      const [recovery, members] = await Promise.all([
+        this.history.snapshot(room, since),
+        this.presence.members(room),
+      ]);
       const announce = members.length <= this.config.PRESENCE_MAX_MEMBERS;
       lastShown = recovery.messages.at(-1)?.id;
       sendJoined({ room, members: announce ? members : [], ...recovery });
@@ -73,7 +87,10 @@ export class RoomsService {
     await this.exit(connection, room, true);
   }
 
-  private async enter(connection: ChatConnection, room: string): Promise<{ first: boolean; size: number }> {
+  private async enter(
+    connection: ChatConnection,
+    room: string,
+  ): Promise<{ first: boolean; size: number }> {
     connection.rooms.add(room);
     this.registry.addToRoom(room, connection);
     if (this.registry.inRoom(room)?.size === 1) await this.broker.watchRoom(room);
@@ -84,12 +101,19 @@ export class RoomsService {
     if (!connection.rooms.delete(room)) return;
     if (this.registry.removeFromRoom(room, connection) === 0) await this.broker.unwatchRoom(room);
     const { last, size } = await this.presence.leave(room, connection.user, connection.id);
-    if (last && announce && size < this.config.PRESENCE_MAX_MEMBERS) this.announce(connection, room, 'leave');
+    if (last && announce && size < this.config.PRESENCE_MAX_MEMBERS)
+      this.announce(connection, room, 'leave');
   }
 
   private announce(connection: ChatConnection, room: string, action: 'join' | 'leave'): void {
     void this.broker.publish([
-      { target: 'room', room, event: 'presence', data: { room, user: connection.user, action }, exclude: connection.id },
+      {
+        target: 'room',
+        room,
+        event: 'presence',
+        data: { room, user: connection.user, action },
+        exclude: connection.id,
+      },
     ]);
   }
 }

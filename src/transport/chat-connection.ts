@@ -112,7 +112,10 @@ export class ChatConnection {
 
   /** Closes the socket with a documented code; a no-op once it is closing. */
   close(code: CloseCode, reason: string): void {
-    if (this.socket.readyState === this.socket.OPEN || this.socket.readyState === this.socket.CONNECTING) {
+    if (
+      this.socket.readyState === this.socket.OPEN ||
+      this.socket.readyState === this.socket.CONNECTING
+    ) {
       this.socket.close(code, reason);
     }
   }

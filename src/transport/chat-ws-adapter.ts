@@ -63,12 +63,18 @@ export class ChatWsAdapter extends WsAdapter {
       perMessageDeflate: this.config.PERMESSAGE_DEFLATE,
       verifyClient: (info: VerifyInfo, done: VerifyCallback) => void this.verify(info, done),
     }) as WebSocketServer;
-    const heartbeat = setInterval(() => this.heartbeat(), this.config.HEARTBEAT_INTERVAL_MS).unref();
+    const heartbeat = setInterval(
+      () => this.heartbeat(),
+      this.config.HEARTBEAT_INTERVAL_MS,
+    ).unref();
     server.once('close', () => clearInterval(heartbeat));
     return server;
   }
 
-  override bindClientConnect(server: WebSocketServer, callback: (...args: unknown[]) => void): void {
+  override bindClientConnect(
+    server: WebSocketServer,
+    callback: (...args: unknown[]) => void,
+  ): void {
     server.on('connection', (socket: WebSocket, request: IncomingMessage) => {
       const identity = this.identities.get(request);
       if (!identity) return socket.terminate();
@@ -102,7 +108,9 @@ export class ChatWsAdapter extends WsAdapter {
     // Oversized and malformed frames raise socket errors that clients control: debug, not error, so that
     // a public socket is not a log flood target. ws closes the socket itself (1009, 1002).
     server.on('connection', (socket: WebSocket) =>
-      socket.on('error', (error) => this.log.debug?.(`socket error: ${error.message}`, 'ChatWsAdapter')),
+      socket.on('error', (error) =>
+        this.log.debug?.(`socket error: ${error.message}`, 'ChatWsAdapter'),
+      ),
     );
     server.on('error', (error) => this.log.error(error, 'ChatWsAdapter'));
     return server;
@@ -141,7 +149,10 @@ export class ChatWsAdapter extends WsAdapter {
   private expireAt(connection: ChatConnection, expiresAt: number): void {
     const wait = expiresAt - Date.now();
     if (wait <= 0) return connection.close(CloseCode.TokenExpired, 'token expired');
-    const timer = setTimeout(() => this.expireAt(connection, expiresAt), Math.min(wait, MAX_TIMER_MS));
+    const timer = setTimeout(
+      () => this.expireAt(connection, expiresAt),
+      Math.min(wait, MAX_TIMER_MS),
+    );
     connection.socket.once('close', () => clearTimeout(timer));
   }
 
@@ -163,11 +174,17 @@ export class ChatWsAdapter extends WsAdapter {
     isBinary: boolean,
   ): void {
     const envelope = isBinary ? undefined : this.parse(connection, raw);
-    if (isBinary) return this.refuse(connection, ChatErrorCode.BadRequest, 'binary frames are not supported');
+    if (isBinary)
+      return this.refuse(connection, ChatErrorCode.BadRequest, 'binary frames are not supported');
     if (!envelope) return;
     const handler = handlers.get(envelope.event);
     if (!handler) {
-      return this.refuse(connection, ChatErrorCode.UnknownEvent, `unknown event "${envelope.event.slice(0, 64)}"`, envelope.data);
+      return this.refuse(
+        connection,
+        ChatErrorCode.UnknownEvent,
+        `unknown event "${envelope.event.slice(0, 64)}"`,
+        envelope.data,
+      );
     }
     const ref = refOf(envelope.data);
     this.metrics.messagesIn.inc({ event: envelope.event });
@@ -181,26 +198,52 @@ export class ChatWsAdapter extends WsAdapter {
   }
 
   /** Parses one text frame into an envelope, answering `bad_request` itself when it is not one. */
-  private parse(connection: ChatConnection, raw: Buffer): { event: string; data: Record<string, unknown> } | undefined {
+  private parse(
+    connection: ChatConnection,
+    raw: Buffer,
+  ): { event: string; data: Record<string, unknown> } | undefined {
     let start = 0;
-    while (start < raw.length && (raw[start] === 0x20 || raw[start] === 0x0a || raw[start] === 0x0d || raw[start] === 0x09)) start += 1;
+    while (
+      start < raw.length &&
+      (raw[start] === 0x20 || raw[start] === 0x0a || raw[start] === 0x0d || raw[start] === 0x09)
+    )
+      start += 1;
     if (raw[start] !== OPEN_BRACE) {
       if (!this.config.DEFAULT_ROOM) {
-        this.refuse(connection, ChatErrorCode.BadRequest, 'plain text needs a default room, and none is configured');
+        this.refuse(
+          connection,
+          ChatErrorCode.BadRequest,
+          'plain text needs a default room, and none is configured',
+        );
         return undefined;
       }
-      return { event: 'message', data: { room: this.config.DEFAULT_ROOM, text: raw.toString('utf8') } };
+      return {
+        event: 'message',
+        data: { room: this.config.DEFAULT_ROOM, text: raw.toString('utf8') },
+      };
     }
     let parsed: unknown;
     try {
-      parsed = sjson.parse(raw.toString('utf8'), undefined, { protoAction: 'remove', constructorAction: 'remove' });
+      parsed = sjson.parse(raw.toString('utf8'), undefined, {
+        protoAction: 'remove',
+        constructorAction: 'remove',
+      });
     } catch {
       this.refuse(connection, ChatErrorCode.BadRequest, 'frame is not valid JSON');
       return undefined;
     }
     const envelope = parsed as { event?: unknown; data?: unknown };
-    if (typeof envelope !== 'object' || envelope === null || Array.isArray(envelope) || typeof envelope.event !== 'string') {
-      this.refuse(connection, ChatErrorCode.BadRequest, 'frame is not an envelope {"event": string, "data": object}');
+    if (
+      typeof envelope !== 'object' ||
+      envelope === null ||
+      Array.isArray(envelope) ||
+      typeof envelope.event !== 'string'
+    ) {
+      this.refuse(
+        connection,
+        ChatErrorCode.BadRequest,
+        'frame is not an envelope {"event": string, "data": object}',
+      );
       return undefined;
     }
     const data = envelope.data;
@@ -212,12 +255,19 @@ export class ChatWsAdapter extends WsAdapter {
   }
 
   /** Answers a frame the adapter refused before any handler ran; such frames still spend rate tokens. */
-  private refuse(connection: ChatConnection, code: ChatErrorCode, message: string, data?: unknown): void {
+  private refuse(
+    connection: ChatConnection,
+    code: ChatErrorCode,
+    message: string,
+    data?: unknown,
+  ): void {
     const retryAfterMs = connection.takeRateToken();
     const ref = refOf(data);
     if (retryAfterMs > 0) {
       this.metrics.errors.inc({ code: ChatErrorCode.RateLimited });
-      return connection.send(errorFrame(ChatErrorCode.RateLimited, 'rate limit exceeded', ref, { retryAfterMs }));
+      return connection.send(
+        errorFrame(ChatErrorCode.RateLimited, 'rate limit exceeded', ref, { retryAfterMs }),
+      );
     }
     this.metrics.errors.inc({ code });
     connection.send(errorFrame(code, message, ref));
@@ -226,7 +276,10 @@ export class ChatWsAdapter extends WsAdapter {
   private reply(connection: ChatConnection, result: unknown, ref: string | undefined): void {
     const frame = result as { event?: unknown; data?: unknown } | undefined;
     if (!frame || typeof frame.event !== 'string') return;
-    const data = ref !== undefined && typeof frame.data === 'object' && frame.data !== null ? { ...frame.data, ref } : frame.data;
+    const data =
+      ref !== undefined && typeof frame.data === 'object' && frame.data !== null
+        ? { ...frame.data, ref }
+        : frame.data;
     connection.send(JSON.stringify({ event: frame.event, data }));
   }
 }

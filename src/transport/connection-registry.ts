@@ -63,13 +63,21 @@ export class ConnectionRegistry {
   }
 }
 
-function addTo(index: Map<string, Set<ChatConnection>>, key: string, connection: ChatConnection): void {
+function addTo(
+  index: Map<string, Set<ChatConnection>>,
+  key: string,
+  connection: ChatConnection,
+): void {
   let set = index.get(key);
   if (!set) index.set(key, (set = new Set()));
   set.add(connection);
 }
 
-function removeFrom(index: Map<string, Set<ChatConnection>>, key: string, connection: ChatConnection): number {
+function removeFrom(
+  index: Map<string, Set<ChatConnection>>,
+  key: string,
+  connection: ChatConnection,
+): number {
   const set = index.get(key);
   if (!set) return 0;
   set.delete(connection);

@@ -23,7 +23,8 @@ export class LocalFanout implements OnModuleInit {
       this.metrics.messagesOut.inc({ event: delivery.event });
       if (delivery.target === 'room') {
         for (const connection of this.registry.inRoom(delivery.room) ?? []) {
-          if (connection.id !== delivery.exclude) connection.sendRoomFrame(delivery.room, delivery.id, frame);
+          if (connection.id !== delivery.exclude)
+            connection.sendRoomFrame(delivery.room, delivery.id, frame);
         }
         continue;
       }

@@ -17,7 +17,10 @@ export class TokenBucket {
   /** Takes one token; returns 0 when granted, else the milliseconds until one is available. */
   take(): number {
     const now = this.now();
-    this.tokens = Math.min(this.burst, this.tokens + ((now - this.refilledAt) * this.ratePerSecond) / 1000);
+    this.tokens = Math.min(
+      this.burst,
+      this.tokens + ((now - this.refilledAt) * this.ratePerSecond) / 1000,
+    );
     this.refilledAt = now;
     if (this.tokens >= 1) {
       this.tokens -= 1;

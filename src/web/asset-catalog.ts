@@ -42,7 +42,11 @@ export class AssetCatalog implements OnModuleInit {
       const body = await readFile(join(PUBLIC_DIR, name));
       const hash = createHash('sha256').update(body).digest('hex').slice(0, 12);
       const hashed = `${name.slice(0, -extname(name).length)}.${hash}${extname(name)}`;
-      this.assets.set(hashed, { body, contentType: CONTENT_TYPES[extname(name)], etag: `"${hash}"` });
+      this.assets.set(hashed, {
+        body,
+        contentType: CONTENT_TYPES[extname(name)],
+        etag: `"${hash}"`,
+      });
       page = page.replaceAll(`/assets/${name}`, base + hashed);
     }
     this.page = page;

@@ -5,7 +5,9 @@ import { IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
 /** Message text: a string, trimmed, not empty; its configured maximum is checked by `ChatService`. */
 export function IsMessageText(): PropertyDecorator {
   return applyDecorators(
-    Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value)),
+    Transform(({ value }: { value: unknown }) =>
+      typeof value === 'string' ? value.trim() : value,
+    ),
     IsString(),
     IsNotEmpty({ message: 'text must not be empty after trimming' }),
   );

@@ -2,7 +2,12 @@ import { Inject, Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import type { ChatMessage, DirectMessage } from '../../chat/chat.events.js';
 import { appConfig, type AppConfig } from '../../config/app-config.js';
-import { MessageStore, type PendingSend, type Recovery, type StoredSend } from '../message-store.js';
+import {
+  MessageStore,
+  type PendingSend,
+  type Recovery,
+  type StoredSend,
+} from '../message-store.js';
 
 interface RoomLog {
   /** Sequence number of the last message appended. */
@@ -31,8 +36,10 @@ export class MemoryMessageStore extends MessageStore {
     return batch.map((pending) => {
       const earlier = pending.dedupeKey ? this.dedupe.get(pending.dedupeKey) : undefined;
       if (earlier) return { ...earlier.send, duplicate: true } as StoredSend;
-      const send = pending.kind === 'room' ? this.appendToRoom(pending, now) : this.appendDirect(pending, now);
-      if (pending.dedupeKey) this.dedupe.set(pending.dedupeKey, { send, expiresAt: now + this.config.DEDUPE_TTL_MS });
+      const send =
+        pending.kind === 'room' ? this.appendToRoom(pending, now) : this.appendDirect(pending, now);
+      if (pending.dedupeKey)
+        this.dedupe.set(pending.dedupeKey, { send, expiresAt: now + this.config.DEDUPE_TTL_MS });
       return send;
     });
   }
@@ -74,7 +81,13 @@ export class MemoryMessageStore extends MessageStore {
     let log = this.rooms.get(pending.room);
     if (!log) this.rooms.set(pending.room, (log = { last: 0, messages: [] }));
     log.last += 1;
-    const message: ChatMessage = { id: this.idOf(log.last), room: pending.room, from: pending.from, text: pending.text, ts };
+    const message: ChatMessage = {
+      id: this.idOf(log.last),
+      room: pending.room,
+      from: pending.from,
+      text: pending.text,
+      ts,
+    };
     log.messages.push(message);
     if (log.messages.length > 2 * this.config.HISTORY_MAX_MESSAGES) {
       log.messages = log.messages.slice(-this.config.HISTORY_MAX_MESSAGES);
@@ -84,7 +97,13 @@ export class MemoryMessageStore extends MessageStore {
 
   private appendDirect(pending: Extract<PendingSend, { kind: 'dm' }>, ts: number): StoredSend {
     this.directSequence += 1;
-    const message: DirectMessage = { id: this.idOf(this.directSequence), from: pending.from, to: pending.to, text: pending.text, ts };
+    const message: DirectMessage = {
+      id: this.idOf(this.directSequence),
+      from: pending.from,
+      to: pending.to,
+      text: pending.text,
+      ts,
+    };
     return { kind: 'dm', message, duplicate: false };
   }
 

@@ -7,7 +7,11 @@ import { PresenceStore } from '../presence-store.js';
 export class MemoryPresenceStore extends PresenceStore {
   private readonly rooms = new Map<string, Map<string, { user: User; connections: Set<string> }>>();
 
-  async join(room: string, user: User, connectionId: string): Promise<{ first: boolean; size: number }> {
+  async join(
+    room: string,
+    user: User,
+    connectionId: string,
+  ): Promise<{ first: boolean; size: number }> {
     let members = this.rooms.get(room);
     if (!members) this.rooms.set(room, (members = new Map()));
     let member = members.get(user.id);
@@ -17,7 +21,11 @@ export class MemoryPresenceStore extends PresenceStore {
     return { first, size: members.size };
   }
 
-  async leave(room: string, user: User, connectionId: string): Promise<{ last: boolean; size: number }> {
+  async leave(
+    room: string,
+    user: User,
+    connectionId: string,
+  ): Promise<{ last: boolean; size: number }> {
     const members = this.rooms.get(room);
     const member = members?.get(user.id);
     if (!members || !member) return { last: false, size: members?.size ?? 0 };

@@ -1,0 +1,31 @@
+import { startApp, type TestApp } from './utils/test-app.js';
+
+describe('seed relay (plain text to the default room)', () => {
+  let sut: TestApp;
+
+  beforeEach(async () => {
+    sut = await startApp();
+  });
+
+  afterEach(async () => {
+    await sut.close();
+  });
+
+  it('delivers a plain-text frame to every other client in lobby, and not back to the sender', async () => {
+    const [alice, bob, carol] = await Promise.all([
+      sut.connect({ query: { name: 'alice' } }),
+      sut.connect({ query: { name: 'bob' } }),
+      sut.connect({ query: { name: 'carol' } }),
+    ]);
+
+    alice.sendRaw('hello, world');
+
+    for (const other of [bob, carol]) {
+      const { data } = await other.next('message');
+      expect(data).toMatchObject({ room: 'lobby', text: 'hello, world', from: { name: 'alice' } });
+    }
+    const ack = await alice.next('ack');
+    expect(ack.data.room).toBe('lobby');
+    expect(await alice.collect('message', 100)).toEqual([]);
+  });
+});

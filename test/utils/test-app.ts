@@ -1,0 +1,54 @@
+import type { INestApplication } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import type { AddressInfo } from 'node:net';
+import { AppModule } from '../../src/app.module.js';
+import { configureApp } from '../../src/app.setup.js';
+import { appConfig, parseEnvironment } from '../../src/config/app-config.js';
+import type { EnvironmentSchema } from '../../src/config/environment.schema.js';
+import { TestClient, type ConnectOptions } from './test-client.js';
+
+/** Environment overrides for one test app, by key. */
+export type TestEnv = Partial<Record<keyof EnvironmentSchema, string>>;
+
+/** A running `AppModule` on an ephemeral port, configured exactly as `main.ts` configures it. */
+export interface TestApp {
+  app: INestApplication;
+  port: number;
+  /** `http://127.0.0.1:<port>` */
+  httpUrl: string;
+  /** `ws://127.0.0.1:<port>/` */
+  wsUrl: string;
+  /** Opens a client and waits for it to be open; it is closed by `close()`. */
+  connect(options?: ConnectOptions): Promise<TestClient>;
+  /** Closes every client it opened, then the app. */
+  close(): Promise<void>;
+}
+
+/** Boots the real app on port 0 with the real adapter; `env` overrides the defaults (logs quiet unless LOG_LEVEL is given). */
+export async function startApp(env: TestEnv = {}): Promise<TestApp> {
+  const config = parseEnvironment({ LOG_LEVEL: 'warn', HOST: '127.0.0.1', ...env });
+  const moduleRef = await Test.createTestingModule({ imports: [AppModule] })
+    .overrideProvider(appConfig.KEY)
+    .useValue(config)
+    .compile();
+  const app = configureApp(moduleRef.createNestApplication({ logger: false }));
+  await app.listen(0, '127.0.0.1');
+  const { port } = app.getHttpServer().address() as AddressInfo;
+  const clients: TestClient[] = [];
+  const wsUrl = `ws://127.0.0.1:${port}/`;
+  return {
+    app,
+    port,
+    httpUrl: `http://127.0.0.1:${port}`,
+    wsUrl,
+    async connect(options) {
+      const client = await TestClient.connect(wsUrl, options);
+      clients.push(client);
+      return client;
+    },
+    async close() {
+      await Promise.all(clients.map((client) => client.close()));
+      await app.close();
+    },
+  };
+}
