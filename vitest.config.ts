@@ -5,6 +5,8 @@ export default defineConfig({
   test: {
     globals: true,
     root: './',
+    // Nest's decorators expect the Reflect metadata API, as main.ts has it through @nestjs/core.
+    setupFiles: ['reflect-metadata'],
     projects: [
       { extends: true, test: { name: 'unit', include: ['src/**/*.spec.ts'] } },
       {

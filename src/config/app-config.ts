@@ -8,15 +8,15 @@ export class InvalidConfigurationError extends Error {}
 
 /** Validates an environment into the typed settings, or throws naming every bad key. */
 export function parseEnvironment(env: Record<string, string | undefined>): EnvironmentSchema {
-  const known = Object.keys(new EnvironmentSchema());
-  const optional = ['JWT_SECRET', 'JWT_PUBLIC_KEY', 'JWT_ISSUER', 'JWT_AUDIENCE', 'ASSET_BASE_URL'];
+  const defaults = new EnvironmentSchema();
   const raw: Record<string, string> = {};
-  for (const key of [...known, ...optional]) {
+  for (const key of Object.keys(defaults)) {
     const value = env[key];
+    const optional = defaults[key as keyof EnvironmentSchema] === undefined;
     // An empty optional key means "unset", the way .env files are usually written.
-    if (value !== undefined && !(value === '' && optional.includes(key))) raw[key] = value;
+    if (value !== undefined && !(value === '' && optional)) raw[key] = value;
   }
-  const settings = plainToInstance(EnvironmentSchema, raw, { enableImplicitConversion: true });
+  const settings = plainToInstance(EnvironmentSchema, raw);
   const errors = validateSync(settings, { skipMissingProperties: false });
   if (errors.length > 0) {
     const lines = errors.map(

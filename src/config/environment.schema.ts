@@ -1,4 +1,4 @@
-import { Transform } from 'class-transformer';
+import { Transform, Type } from 'class-transformer';
 import {
   IsBoolean,
   IsIn,
@@ -17,7 +17,7 @@ const toBoolean = ({ value }: { value: unknown }): unknown =>
 /** Every environment key the service reads, with its default; `.env.example` mirrors this class. */
 export class EnvironmentSchema {
   /** HTTP and WebSocket port. */
-  @IsInt() @Min(0) @Max(65535) PORT = 8080;
+  @Type(() => Number) @IsInt() @Min(0) @Max(65535) PORT = 8080;
   /** Interface to listen on. */
   @IsString() HOST = '0.0.0.0';
   /** pino level. */
@@ -35,27 +35,27 @@ export class EnvironmentSchema {
   /** Comma-separated Origins allowed to upgrade; empty allows any. */
   @IsString() ALLOWED_ORIGINS = '';
   /** Largest inbound frame; a larger one closes the socket with 1009. */
-  @IsInt() @Min(256) MAX_FRAME_BYTES = 65536;
+  @Type(() => Number) @IsInt() @Min(256) MAX_FRAME_BYTES = 65536;
   /** Longest message text, in characters after trimming. */
-  @IsInt() @Min(1) MAX_TEXT_LENGTH = 4000;
+  @Type(() => Number) @IsInt() @Min(1) MAX_TEXT_LENGTH = 4000;
   /** Sustained inbound frames a second per connection. */
-  @IsInt() @Min(1) RATE_LIMIT_PER_SECOND = 20;
+  @Type(() => Number) @IsInt() @Min(1) RATE_LIMIT_PER_SECOND = 20;
   /** Inbound frames a connection may send at once before the rate applies. */
-  @IsInt() @Min(1) RATE_LIMIT_BURST = 40;
+  @Type(() => Number) @IsInt() @Min(1) RATE_LIMIT_BURST = 40;
   /** Consecutive rate-limited frames after which the socket is closed with 1008. */
-  @IsInt() @Min(1) RATE_LIMIT_CLOSE_AFTER = 100;
+  @Type(() => Number) @IsInt() @Min(1) RATE_LIMIT_CLOSE_AFTER = 100;
   /** Rooms one connection may be in at once. */
-  @IsInt() @Min(1) MAX_ROOMS_PER_CONNECTION = 100;
+  @Type(() => Number) @IsInt() @Min(1) MAX_ROOMS_PER_CONNECTION = 100;
   /** Send buffer past which a socket is closed with 1013 (slow consumer). */
-  @IsInt() @Min(1024) SLOW_CONSUMER_BYTES = 1048576;
+  @Type(() => Number) @IsInt() @Min(1024) SLOW_CONSUMER_BYTES = 1048576;
   /** Ping interval; a socket that misses two pongs is terminated. */
-  @IsInt() @Min(10) HEARTBEAT_INTERVAL_MS = 30000;
+  @Type(() => Number) @IsInt() @Min(10) HEARTBEAT_INTERVAL_MS = 30000;
   /** Rooms larger than this send no presence events and an empty member list. */
-  @IsInt() @Min(0) PRESENCE_MAX_MEMBERS = 1000;
+  @Type(() => Number) @IsInt() @Min(0) PRESENCE_MAX_MEMBERS = 1000;
   /** Messages kept per room by the memory engine. */
-  @IsInt() @Min(1) HISTORY_MAX_MESSAGES = 1000;
+  @Type(() => Number) @IsInt() @Min(1) HISTORY_MAX_MESSAGES = 1000;
   /** How long a `clientMsgId` is remembered for idempotent resends. */
-  @IsInt() @Min(1000) DEDUPE_TTL_MS = 600000;
+  @Type(() => Number) @IsInt() @Min(1000) DEDUPE_TTL_MS = 600000;
   /** Enables permessage-deflate. */
   @Transform(toBoolean) @IsBoolean() PERMESSAGE_DEFLATE = false;
   /** Absolute base URL of a CDN serving `/assets/`; empty serves them from this node. */
@@ -63,7 +63,7 @@ export class EnvironmentSchema {
   @IsUrl({ require_tld: false, protocols: ['http', 'https'] })
   ASSET_BASE_URL?: string;
   /** Longest a graceful shutdown waits for the queue to drain. */
-  @IsInt() @Min(0) SHUTDOWN_TIMEOUT_MS = 10000;
+  @Type(() => Number) @IsInt() @Min(0) SHUTDOWN_TIMEOUT_MS = 10000;
   /** Messages the write queue holds at most; past it sends get `unavailable`. */
-  @IsInt() @Min(1) MAX_QUEUE_DEPTH = 10000;
+  @Type(() => Number) @IsInt() @Min(1) MAX_QUEUE_DEPTH = 10000;
 }
