@@ -24,16 +24,14 @@ export class ChatService {
     clientMsgId?: string,
   ): Promise<ServerEvents['ack']> {
     this.checkLength(text);
-    const stored = await this.queue.enqueue(
-      {
-        kind: 'room',
-        room,
-        from: connection.user,
-        text,
-        dedupeKey: this.dedupeKey(connection, clientMsgId),
-      },
-      connection.id,
-    );
+    const stored = await this.queue.enqueue({
+      kind: 'room',
+      room,
+      from: connection.user,
+      text,
+      dedupeKey: this.dedupeKey(connection, clientMsgId),
+      origin: connection.id,
+    });
     const { id, ts } = stored.message;
     return { id, room: stored.kind === 'room' ? stored.message.room : room, ts };
   }
@@ -46,16 +44,14 @@ export class ChatService {
     clientMsgId?: string,
   ): Promise<ServerEvents['ack']> {
     this.checkLength(text);
-    const stored = await this.queue.enqueue(
-      {
-        kind: 'dm',
-        to,
-        from: connection.user,
-        text,
-        dedupeKey: this.dedupeKey(connection, clientMsgId),
-      },
-      connection.id,
-    );
+    const stored = await this.queue.enqueue({
+      kind: 'dm',
+      to,
+      from: connection.user,
+      text,
+      dedupeKey: this.dedupeKey(connection, clientMsgId),
+      origin: connection.id,
+    });
     return { id: stored.message.id, ts: stored.message.ts };
   }
 

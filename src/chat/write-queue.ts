@@ -2,21 +2,18 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ChatErrorCode } from '../common/chat-error-code.js';
 import { ChatException } from '../common/chat.exception.js';
 import { appConfig, type AppConfig } from '../config/app-config.js';
-import { Broker, type Delivery } from '../engine/broker.js';
 import { MessageStore, type PendingSend, type StoredSend } from '../engine/message-store.js';
 import { ChatMetrics } from '../observability/chat-metrics.js';
 
 interface QueuedSend {
   send: PendingSend;
-  /** The sending connection, which the fan-out skips. */
-  origin: string;
   resolve: (stored: StoredSend) => void;
   reject: (error: unknown) => void;
 }
 
 /**
  * The write path between handlers and fan-out: everything enqueued in one event-loop turn goes to the
- * store and the broker as one batch, batches strictly in order; a send resolves only once stored.
+ * store (which stores and publishes) as one batch, batches strictly in order; a send resolves only once stored.
  */
 @Injectable()
 export class WriteQueue {
@@ -29,12 +26,11 @@ export class WriteQueue {
   constructor(
     @Inject(appConfig.KEY) private readonly config: AppConfig,
     private readonly store: MessageStore,
-    private readonly broker: Broker,
     private readonly metrics: ChatMetrics,
   ) {}
 
   /** Queues a send; resolves with the stored message, rejects with `unavailable` when it could not be stored. */
-  enqueue(send: PendingSend, origin: string): Promise<StoredSend> {
+  enqueue(send: PendingSend): Promise<StoredSend> {
     if (this.depth >= this.config.MAX_QUEUE_DEPTH) {
       return Promise.reject(
         new ChatException(
@@ -46,7 +42,7 @@ export class WriteQueue {
     this.depth += 1;
     this.metrics.queueDepth.set(this.depth);
     return new Promise((resolve, reject) => {
-      this.pending.push({ send, origin, resolve, reject });
+      this.pending.push({ send, resolve, reject });
       if (!this.scheduled) {
         this.scheduled = true;
         setImmediate(() => this.drain());
@@ -82,18 +78,6 @@ export class WriteQueue {
       for (const queued of batch) queued.reject(unavailable);
       return;
     }
-    const deliveries: Delivery[] = [];
-    stored.forEach((result, i) => {
-      if (!result.duplicate) deliveries.push(toDelivery(result, batch[i].origin));
-    });
-    try {
-      if (deliveries.length > 0) await this.broker.publish(deliveries);
-    } catch (error) {
-      // Stored is what the ack promises; a node that missed the publish backfills from history.
-      this.logger.warn(
-        `broker refused a batch of ${deliveries.length}: ${(error as Error).message}`,
-      );
-    }
     this.settle(batch.length);
     stored.forEach((result, i) => batch[i].resolve(result));
   }
@@ -102,23 +86,4 @@ export class WriteQueue {
     this.depth -= count;
     this.metrics.queueDepth.set(this.depth);
   }
-}
-
-function toDelivery(result: StoredSend, origin: string): Delivery {
-  return result.kind === 'room'
-    ? {
-        target: 'room',
-        room: result.message.room,
-        event: 'message',
-        data: result.message,
-        id: result.message.id,
-        exclude: origin,
-      }
-    : {
-        target: 'user',
-        userIds: [result.message.to, result.message.from.id],
-        event: 'dm',
-        data: result.message,
-        exclude: origin,
-      };
 }

@@ -1,9 +1,15 @@
 import type { ChatMessage, DirectMessage, User } from '../chat/chat.events.js';
 
 /** A send accepted by a handler and waiting in the write queue. */
-export type PendingSend =
-  | { kind: 'room'; room: string; from: User; text: string; dedupeKey?: string }
-  | { kind: 'dm'; to: string; from: User; text: string; dedupeKey?: string };
+export type PendingSend = (
+  | { kind: 'room'; room: string; from: User; text: string }
+  | { kind: 'dm'; to: string; from: User; text: string }
+) & {
+  /** Makes the send idempotent: a resend with the same key gets the first result. */
+  dedupeKey?: string;
+  /** The sending connection, which the fan-out skips. */
+  origin: string;
+};
 
 /** What the store made of one pending send: the stored message, or the first one if it was a resend. */
 export type StoredSend =
@@ -19,7 +25,11 @@ export interface Recovery {
 
 /** Where messages get their ids and are kept: the memory or Redis engine's history. */
 export abstract class MessageStore {
-  /** Stores a batch in order, assigning ids increasing per room; a resend of a known dedupe key returns the first result. Rejects when storage is unreachable. */
+  /**
+   * Stores a batch in order, assigning ids increasing per room, and publishes the new messages to every
+   * node in that same order (one step, so that publish order equals storage order). A resend of a known
+   * dedupe key returns the first result and publishes nothing. Rejects when storage is unreachable.
+   */
   abstract append(batch: readonly PendingSend[]): Promise<StoredSend[]>;
   /** The latest `limit` messages of a room, oldest first. */
   abstract latest(room: string, limit: number): Promise<ChatMessage[]>;

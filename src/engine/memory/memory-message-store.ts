@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import type { ChatMessage, DirectMessage } from '../../chat/chat.events.js';
 import { appConfig, type AppConfig } from '../../config/app-config.js';
+import { Broker, type Delivery } from '../broker.js';
 import {
   MessageStore,
   type PendingSend,
@@ -26,22 +27,30 @@ export class MemoryMessageStore extends MessageStore {
   private readonly dedupe = new Map<string, { send: StoredSend; expiresAt: number }>();
   private directSequence = 0;
 
-  constructor(@Inject(appConfig.KEY) private readonly config: AppConfig) {
+  constructor(
+    @Inject(appConfig.KEY) private readonly config: AppConfig,
+    private readonly broker: Broker,
+  ) {
     super();
   }
 
   async append(batch: readonly PendingSend[]): Promise<StoredSend[]> {
     const now = Date.now();
     this.sweep(now);
-    return batch.map((pending) => {
+    const deliveries: Delivery[] = [];
+    const stored = batch.map((pending) => {
       const earlier = pending.dedupeKey ? this.dedupe.get(pending.dedupeKey) : undefined;
       if (earlier) return { ...earlier.send, duplicate: true } as StoredSend;
       const send =
         pending.kind === 'room' ? this.appendToRoom(pending, now) : this.appendDirect(pending, now);
-      if (pending.dedupeKey)
+      if (pending.dedupeKey) {
         this.dedupe.set(pending.dedupeKey, { send, expiresAt: now + this.config.DEDUPE_TTL_MS });
+      }
+      deliveries.push(toDelivery(send, pending.origin));
       return send;
     });
+    if (deliveries.length > 0) await this.broker.publish(deliveries);
+    return stored;
   }
 
   async latest(room: string, limit: number): Promise<ChatMessage[]> {
@@ -132,4 +141,26 @@ export class MemoryMessageStore extends MessageStore {
       this.dedupe.delete(key);
     }
   }
+}
+
+function toDelivery(send: StoredSend, origin: string): Delivery {
+  if (send.kind === 'room') {
+    const { message } = send;
+    return {
+      target: 'room',
+      room: message.room,
+      event: 'message',
+      data: message,
+      id: message.id,
+      exclude: origin,
+    };
+  }
+  const { message } = send;
+  return {
+    target: 'user',
+    userIds: [message.to, message.from.id],
+    event: 'dm',
+    data: message,
+    exclude: origin,
+  };
 }
