@@ -65,7 +65,7 @@ export class WriteQueue {
   }
 
   private async write(batch: QueuedSend[]): Promise<void> {
-    let stored: StoredSend[];
+    let stored: (StoredSend | ChatException)[];
     try {
       stored = await this.store.append(batch.map((queued) => queued.send));
     } catch (error) {
@@ -79,7 +79,9 @@ export class WriteQueue {
       return;
     }
     this.settle(batch.length);
-    stored.forEach((result, i) => batch[i].resolve(result));
+    stored.forEach((result, i) =>
+      result instanceof ChatException ? batch[i].reject(result) : batch[i].resolve(result),
+    );
   }
 
   private settle(count: number): void {

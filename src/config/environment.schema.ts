@@ -66,4 +66,18 @@ export class EnvironmentSchema {
   @Type(() => Number) @IsInt() @Min(0) SHUTDOWN_TIMEOUT_MS = 10000;
   /** Messages the write queue holds at most; past it sends get `unavailable`. */
   @Type(() => Number) @IsInt() @Min(1) MAX_QUEUE_DEPTH = 10000;
+  /** Redis for scale-out (`redis://host:6379/0`); unset runs the one-node memory engine. */
+  @IsOptional()
+  @Matches(/^rediss?:\/\//, { message: 'REDIS_URL must start with redis:// or rediss://' })
+  REDIS_URL?: string;
+  /** Prefix of every Redis key and channel, so that several deployments can share one Redis. */
+  @Matches(/^[A-Za-z0-9_.:{}-]{0,64}$/) REDIS_KEY_PREFIX = 'switchboard:';
+  /** How often a node refreshes its liveness key in Redis. */
+  @Type(() => Number) @IsInt() @Min(100) NODE_HEARTBEAT_MS = 10000;
+  /** A node whose liveness key is older than this is dead: its users leave their rooms. */
+  @Type(() => Number) @IsInt() @Min(300) NODE_TTL_MS = 30000;
+  /** Messages and DMs a second per user across all their connections and nodes. */
+  @Type(() => Number) @IsInt() @Min(1) USER_RATE_LIMIT_PER_SECOND = 60;
+  /** How long a room's recent-history snapshot stays in the cache. */
+  @Type(() => Number) @IsInt() @Min(0) HISTORY_CACHE_TTL_MS = 5000;
 }

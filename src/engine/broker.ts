@@ -34,4 +34,8 @@ export abstract class Broker {
   abstract watchRoom(room: string): Promise<void>;
   /** Tells the broker this node has no members left in a room. */
   abstract unwatchRoom(room: string): Promise<void>;
+  /** Tells the broker this node now has sockets of a user (Redis subscribes to their direct messages). */
+  async watchUser(_userId: string): Promise<void> {}
+  /** Tells the broker this node has no socket of a user left. */
+  async unwatchUser(_userId: string): Promise<void> {}
 }

@@ -1,4 +1,5 @@
 import type { ChatMessage, DirectMessage, User } from '../chat/chat.events.js';
+import type { ChatException } from '../common/chat.exception.js';
 
 /** A send accepted by a handler and waiting in the write queue. */
 export type PendingSend = (
@@ -28,9 +29,10 @@ export abstract class MessageStore {
   /**
    * Stores a batch in order, assigning ids increasing per room, and publishes the new messages to every
    * node in that same order (one step, so that publish order equals storage order). A resend of a known
-   * dedupe key returns the first result and publishes nothing. Rejects when storage is unreachable.
+   * dedupe key returns the first result and publishes nothing. A send over the user's rate across all
+   * nodes comes back as the `ChatException` to answer with. Rejects when storage is unreachable.
    */
-  abstract append(batch: readonly PendingSend[]): Promise<StoredSend[]>;
+  abstract append(batch: readonly PendingSend[]): Promise<(StoredSend | ChatException)[]>;
   /** The latest `limit` messages of a room, oldest first. */
   abstract latest(room: string, limit: number): Promise<ChatMessage[]>;
   /** Every message after `since`, or the latest `fallbackLimit` with `recovered: false` when the gap cannot be closed. */

@@ -1,8 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import type { ChatMessage, DirectMessage } from '../../chat/chat.events.js';
+import type { ChatException } from '../../common/chat.exception.js';
 import { appConfig, type AppConfig } from '../../config/app-config.js';
-import { Broker, type Delivery } from '../broker.js';
+import type { Delivery } from '../broker.js';
+import { MemoryBroker } from './memory-broker.js';
+import { userRateExceeded } from '../user-rate-exceeded.js';
 import {
   MessageStore,
   type PendingSend,
@@ -26,21 +29,25 @@ export class MemoryMessageStore extends MessageStore {
   /** Insertion-ordered, and every entry lives equally long, so expired ones are always at the front. */
   private readonly dedupe = new Map<string, { send: StoredSend; expiresAt: number }>();
   private directSequence = 0;
+  /** Sends per user in the current second; cleared when the second changes, so it stays small. */
+  private readonly userSends = new Map<string, number>();
+  private userSendsSecond = 0;
 
   constructor(
     @Inject(appConfig.KEY) private readonly config: AppConfig,
-    private readonly broker: Broker,
+    private readonly broker: MemoryBroker,
   ) {
     super();
   }
 
-  async append(batch: readonly PendingSend[]): Promise<StoredSend[]> {
+  async append(batch: readonly PendingSend[]): Promise<(StoredSend | ChatException)[]> {
     const now = Date.now();
     this.sweep(now);
     const deliveries: Delivery[] = [];
     const stored = batch.map((pending) => {
       const earlier = pending.dedupeKey ? this.dedupe.get(pending.dedupeKey) : undefined;
       if (earlier) return { ...earlier.send, duplicate: true } as StoredSend;
+      if (this.overUserRate(pending.from.id, now)) return userRateExceeded(now);
       const send =
         pending.kind === 'room' ? this.appendToRoom(pending, now) : this.appendDirect(pending, now);
       if (pending.dedupeKey) {
@@ -133,6 +140,17 @@ export class MemoryMessageStore extends MessageStore {
     if (dash < 0 || id.slice(0, dash) !== this.epoch) return undefined;
     const sequence = Number(id.slice(dash + 1));
     return Number.isSafeInteger(sequence) && sequence >= 0 ? sequence : undefined;
+  }
+
+  private overUserRate(userId: string, now: number): boolean {
+    const second = Math.floor(now / 1000);
+    if (second !== this.userSendsSecond) {
+      this.userSends.clear();
+      this.userSendsSecond = second;
+    }
+    const sends = (this.userSends.get(userId) ?? 0) + 1;
+    this.userSends.set(userId, sends);
+    return sends > this.config.USER_RATE_LIMIT_PER_SECOND;
   }
 
   private sweep(now: number): void {

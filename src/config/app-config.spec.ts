@@ -1,0 +1,161 @@
+import { ConfigModule } from '@nestjs/config';
+import { Test } from '@nestjs/testing';
+import {
+  appConfig,
+  InvalidConfigurationError,
+  parseEnvironment,
+  type AppConfig,
+} from './app-config.js';
+
+/** The error `parseEnvironment` throws for this environment (fails the test if it throws none). */
+function configurationErrorOf(env: Record<string, string>): InvalidConfigurationError {
+  try {
+    parseEnvironment(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(InvalidConfigurationError);
+    return error as InvalidConfigurationError;
+  }
+  throw new Error('expected the environment to be refused');
+}
+
+describe('parseEnvironment', () => {
+  it('applies the documented defaults to an empty environment', () => {
+    const sut = parseEnvironment({});
+
+    expect(sut).toMatchObject({
+      PORT: 8080,
+      HOST: '0.0.0.0',
+      LOG_LEVEL: 'info',
+      DEFAULT_ROOM: 'lobby',
+      ALLOWED_ORIGINS: '',
+      MAX_FRAME_BYTES: 65536,
+      MAX_TEXT_LENGTH: 4000,
+      RATE_LIMIT_PER_SECOND: 20,
+      RATE_LIMIT_BURST: 40,
+      MAX_ROOMS_PER_CONNECTION: 100,
+      SLOW_CONSUMER_BYTES: 1048576,
+      HEARTBEAT_INTERVAL_MS: 30000,
+      PRESENCE_MAX_MEMBERS: 1000,
+      DEDUPE_TTL_MS: 600000,
+      PERMESSAGE_DEFLATE: false,
+    });
+    expect(sut.JWT_SECRET).toBeUndefined();
+    expect(sut.JWT_PUBLIC_KEY).toBeUndefined();
+    expect(sut.ASSET_BASE_URL).toBeUndefined();
+  });
+
+  it('parses numeric keys into numbers', () => {
+    const sut = parseEnvironment({ PORT: '9090', MAX_FRAME_BYTES: '1024' });
+
+    expect(sut.PORT).toBe(9090);
+    expect(sut.MAX_FRAME_BYTES).toBe(1024);
+  });
+
+  it('ignores variables that are not configuration keys', () => {
+    const sut = parseEnvironment({ HOME: '/root', PATH: '/usr/bin' });
+
+    expect(Object.keys(sut)).not.toContain('HOME');
+    expect(Object.keys(sut)).not.toContain('PATH');
+  });
+
+  it('reads an empty optional key as unset', () => {
+    const sut = parseEnvironment({ JWT_SECRET: '', JWT_PUBLIC_KEY: '', ASSET_BASE_URL: '' });
+
+    expect(sut.JWT_SECRET).toBeUndefined();
+    expect(sut.JWT_PUBLIC_KEY).toBeUndefined();
+    expect(sut.ASSET_BASE_URL).toBeUndefined();
+  });
+
+  it('accepts an empty DEFAULT_ROOM, which disables the default room', () => {
+    expect(parseEnvironment({ DEFAULT_ROOM: '' }).DEFAULT_ROOM).toBe('');
+  });
+
+  it.each([
+    ['true', true],
+    ['false', false],
+    ['1', true],
+    ['0', false],
+  ])('reads PERMESSAGE_DEFLATE=%s as %s', (value, expected) => {
+    expect(parseEnvironment({ PERMESSAGE_DEFLATE: value }).PERMESSAGE_DEFLATE).toBe(expected);
+  });
+
+  it('refuses a PERMESSAGE_DEFLATE that is not a boolean', () => {
+    expect(configurationErrorOf({ PERMESSAGE_DEFLATE: 'yes' }).message).toContain(
+      'PERMESSAGE_DEFLATE="yes"',
+    );
+  });
+
+  it('names every bad key in one error', () => {
+    const sut = configurationErrorOf({
+      PORT: 'abc',
+      MAX_FRAME_BYTES: '-1',
+      LOG_LEVEL: 'loud',
+      DEFAULT_ROOM: 'no spaces',
+      PERMESSAGE_DEFLATE: 'maybe',
+      ASSET_BASE_URL: 'not a url',
+    });
+
+    for (const key of [
+      'PORT="abc"',
+      'MAX_FRAME_BYTES="-1"',
+      'LOG_LEVEL="loud"',
+      'DEFAULT_ROOM="no spaces"',
+      'PERMESSAGE_DEFLATE="maybe"',
+      'ASSET_BASE_URL="not a url"',
+    ])
+      expect(sut.message).toContain(key);
+  });
+
+  it('does not name the keys that are valid', () => {
+    const sut = configurationErrorOf({ PORT: 'abc', HOST: '127.0.0.1', RATE_LIMIT_BURST: '5' });
+
+    expect(sut.message).not.toContain('HOST');
+    expect(sut.message).not.toContain('RATE_LIMIT_BURST');
+  });
+
+  it('refuses a port out of range', () => {
+    expect(configurationErrorOf({ PORT: '65536' }).message).toContain('PORT="65536"');
+  });
+
+  it('refuses a fractional integer', () => {
+    expect(configurationErrorOf({ MAX_TEXT_LENGTH: '10.5' }).message).toContain(
+      'MAX_TEXT_LENGTH="10.5"',
+    );
+  });
+
+  it('refuses JWT_SECRET and JWT_PUBLIC_KEY set together', () => {
+    const sut = configurationErrorOf({ JWT_SECRET: 'secret', JWT_PUBLIC_KEY: 'pem' });
+
+    expect(sut.message).toContain('JWT_SECRET');
+    expect(sut.message).toContain('JWT_PUBLIC_KEY');
+  });
+});
+
+describe('appConfig', () => {
+  afterEach(() => {
+    vi.unstubAllEnvs();
+  });
+
+  it('provides the validated process environment under appConfig.KEY', async () => {
+    vi.stubEnv('PORT', '9191');
+    vi.stubEnv('PERMESSAGE_DEFLATE', 'false');
+    const moduleRef = await Test.createTestingModule({
+      imports: [ConfigModule.forRoot({ ignoreEnvFile: true, load: [appConfig] })],
+    }).compile();
+
+    const sut = moduleRef.get<AppConfig>(appConfig.KEY);
+
+    expect(sut.PORT).toBe(9191);
+    expect(sut.PERMESSAGE_DEFLATE).toBe(false);
+    await moduleRef.close();
+  });
+
+  it('refuses to build the module when the process environment is invalid', async () => {
+    vi.stubEnv('PORT', 'abc');
+    const builder = Test.createTestingModule({
+      imports: [ConfigModule.forRoot({ ignoreEnvFile: true, load: [appConfig] })],
+    });
+
+    await expect(builder.compile()).rejects.toThrow(InvalidConfigurationError);
+  });
+});

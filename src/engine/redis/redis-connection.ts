@@ -1,0 +1,88 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationShutdown,
+  type OnModuleInit,
+} from '@nestjs/common';
+import { createClient, type RedisClientType } from 'redis';
+import { appConfig, type AppConfig } from '../../config/app-config.js';
+import { RedisKeys } from './redis-keys.js';
+
+/** Backoff between reconnect attempts: doubling from 50 ms to 2 s, with jitter so nodes do not stampede. */
+export function reconnectDelay(retries: number): number {
+  return Math.min(50 * 2 ** retries, 2000) + Math.floor(Math.random() * 100);
+}
+
+/**
+ * The Redis engine's two connections: one for commands, one for subscriptions. Both reconnect forever
+ * with backoff; commands fail fast while disconnected (no offline queue), so sends get `unavailable`.
+ */
+@Injectable()
+export class RedisConnection implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger('Redis');
+  /** Key and channel names. */
+  readonly keys: RedisKeys;
+  private commandClient: RedisClientType | undefined;
+  private subscriberClient: RedisClientType | undefined;
+  private lastErrorLoggedAt = 0;
+
+  constructor(@Inject(appConfig.KEY) private readonly config: AppConfig) {
+    this.keys = new RedisKeys(config.REDIS_KEY_PREFIX);
+  }
+
+  /** The command connection. */
+  get client(): RedisClientType {
+    if (!this.commandClient) throw new Error('the Redis engine is not configured (REDIS_URL)');
+    return this.commandClient;
+  }
+
+  /** The subscriber connection. */
+  get subscriber(): RedisClientType {
+    if (!this.subscriberClient) throw new Error('the Redis engine is not configured (REDIS_URL)');
+    return this.subscriberClient;
+  }
+
+  /** True when both connections are up. */
+  get isReady(): boolean {
+    return Boolean(this.commandClient?.isReady && this.subscriberClient?.isReady);
+  }
+
+  async onModuleInit(): Promise<void> {
+    if (!this.config.REDIS_URL) return;
+    this.commandClient = this.create('command');
+    this.subscriberClient = this.create('subscriber');
+    // Boot does not wait for Redis: a node started during an outage comes up not ready and recovers.
+    await Promise.all(
+      [this.commandClient, this.subscriberClient].map((client) =>
+        client.connect().catch((error: unknown) => this.logError(error)),
+      ),
+    );
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    for (const client of [this.commandClient, this.subscriberClient]) {
+      if (client?.isOpen) await client.close().catch(() => client.destroy());
+      else client?.destroy();
+    }
+  }
+
+  private create(role: string): RedisClientType {
+    const client: RedisClientType = createClient({
+      url: this.config.REDIS_URL,
+      disableOfflineQueue: true,
+      socket: { reconnectStrategy: reconnectDelay, connectTimeout: 2000 },
+    });
+    client.on('error', (error: unknown) => this.logError(error));
+    client.on('ready', () => this.logger.log(`${role} connection ready`));
+    return client;
+  }
+
+  private logError(error: unknown): void {
+    // A Redis outage raises an error per reconnect attempt; one line a second is enough.
+    const now = Date.now();
+    if (now - this.lastErrorLoggedAt < 1000) return;
+    this.lastErrorLoggedAt = now;
+    this.logger.warn(`Redis error: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}

@@ -1,0 +1,134 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationShutdown,
+  type OnModuleInit,
+} from '@nestjs/common';
+import { readFileSync } from 'node:fs';
+import type { User } from '../../chat/chat.events.js';
+import { appConfig, type AppConfig } from '../../config/app-config.js';
+import { ConnectionRegistry } from '../../transport/connection-registry.js';
+import { PresenceStore } from '../presence-store.js';
+import { LuaScript } from './lua-script.js';
+import { RedisBroker } from './redis-broker.js';
+import { RedisConnection } from './redis-connection.js';
+
+const JOIN = new LuaScript(readFileSync(new URL('./presence-join.lua', import.meta.url), 'utf8'));
+const LEAVE = new LuaScript(readFileSync(new URL('./presence-leave.lua', import.meta.url), 'utf8'));
+
+/**
+ * Presence in Redis, per room a hash of sockets and a hash of users with socket counts, so a user on
+ * several nodes is one member. Each node keeps a liveness key alive; any node that finds a dead node's
+ * key expired removes its sockets and announces the leaves, so a crashed node's users go offline.
+ */
+@Injectable()
+export class RedisPresenceStore
+  extends PresenceStore
+  implements OnModuleInit, OnApplicationShutdown
+{
+  private readonly logger = new Logger(RedisPresenceStore.name);
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    @Inject(appConfig.KEY) private readonly config: AppConfig,
+    private readonly redis: RedisConnection,
+    private readonly registry: ConnectionRegistry,
+    private readonly broker: RedisBroker,
+  ) {
+    super();
+  }
+
+  onModuleInit(): void {
+    if (!this.config.REDIS_URL) return;
+    const beat = () =>
+      void this.heartbeat().catch((error: unknown) => this.logger.warn(String(error)));
+    this.timer = setInterval(beat, this.config.NODE_HEARTBEAT_MS).unref();
+    beat();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.timer);
+  }
+
+  async join(
+    room: string,
+    user: User,
+    connectionId: string,
+  ): Promise<{ first: boolean; size: number }> {
+    const keys = this.redis.keys;
+    const [first, size] = (await JOIN.run(
+      this.redis.client,
+      [
+        keys.presenceConnections(room),
+        keys.presenceUsers(room),
+        keys.nodeRooms(this.registry.nodeId),
+      ],
+      [connectionId, user.id, JSON.stringify(user), room],
+    )) as [number, number];
+    return { first: first === 1, size };
+  }
+
+  async leave(
+    room: string,
+    user: User,
+    connectionId: string,
+  ): Promise<{ last: boolean; size: number }> {
+    const keys = this.redis.keys;
+    const [last, size] = (await LEAVE.run(
+      this.redis.client,
+      [keys.presenceConnections(room), keys.presenceUsers(room)],
+      [connectionId, user.id],
+    )) as [number, number];
+    return { last: last === 1, size };
+  }
+
+  async members(room: string): Promise<User[]> {
+    const values = await this.redis.client.hVals(this.redis.keys.presenceConnections(room));
+    const byId = new Map<string, User>();
+    for (const value of values) {
+      const user = JSON.parse(value) as User;
+      byId.set(user.id, user);
+    }
+    return [...byId.values()];
+  }
+
+  /** Refreshes this node's liveness and cleans up after every node whose liveness expired. */
+  async heartbeat(): Promise<void> {
+    const keys = this.redis.keys;
+    const client = this.redis.client;
+    await client.set(keys.nodeAlive(this.registry.nodeId), '1', { PX: this.config.NODE_TTL_MS });
+    await client.sAdd(keys.nodes(), this.registry.nodeId);
+    for (const nodeId of await client.sMembers(keys.nodes())) {
+      if (nodeId === this.registry.nodeId || (await client.exists(keys.nodeAlive(nodeId))))
+        continue;
+      // One node cleans up after a dead one; the lock outlives the work.
+      const locked = await client.set(keys.sweepLock(nodeId), this.registry.nodeId, {
+        NX: true,
+        PX: this.config.NODE_TTL_MS,
+      });
+      if (locked) await this.sweep(nodeId);
+    }
+  }
+
+  private async sweep(deadNodeId: string): Promise<void> {
+    const keys = this.redis.keys;
+    const client = this.redis.client;
+    for (const room of await client.sMembers(keys.nodeRooms(deadNodeId))) {
+      const entries = await client.hGetAll(keys.presenceConnections(room));
+      for (const [connectionId, userJson] of Object.entries(entries)) {
+        if (!connectionId.startsWith(`${deadNodeId}.`)) continue;
+        const user = JSON.parse(userJson) as User;
+        const { last, size } = await this.leave(room, user, connectionId);
+        if (last && size < this.config.PRESENCE_MAX_MEMBERS && room !== this.config.DEFAULT_ROOM) {
+          await this.broker.publish([
+            { target: 'room', room, event: 'presence', data: { room, user, action: 'leave' } },
+          ]);
+        }
+      }
+    }
+    await client.del(keys.nodeRooms(deadNodeId));
+    await client.sRem(keys.nodes(), deadNodeId);
+    this.logger.log(`node ${deadNodeId} is gone: its sockets left their rooms`);
+  }
+}
