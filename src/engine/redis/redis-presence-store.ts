@@ -45,6 +45,11 @@ export class RedisPresenceStore
       void this.heartbeat().catch((error: unknown) => this.logger.warn(String(error)));
     this.timer = setInterval(beat, this.config.NODE_HEARTBEAT_MS).unref();
     beat();
+    // A Redis that restarted empty lost this node's presence: put it back.
+    this.redis.client.on(
+      'ready',
+      () => void this.restore().catch((error: unknown) => this.logger.warn(String(error))),
+    );
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -91,6 +96,13 @@ export class RedisPresenceStore
       byId.set(user.id, user);
     }
     return [...byId.values()];
+  }
+
+  /** Re-registers every local socket in every room it is in; idempotent, announces nothing. */
+  async restore(): Promise<void> {
+    for (const connection of this.registry.all()) {
+      for (const room of connection.rooms) await this.join(room, connection.user, connection.id);
+    }
   }
 
   /** Refreshes this node's liveness and cleans up after every node whose liveness expired. */

@@ -1,0 +1,123 @@
+import { createClient } from 'redis';
+import { startApp, type TestApp } from './utils/test-app.js';
+import { RedisServer } from './utils/redis-server.js';
+import type { TestClient } from './utils/test-client.js';
+import { waitFor } from './utils/wait-for.js';
+
+async function isReady(node: TestApp): Promise<boolean> {
+  const response = await fetch(`${node.httpUrl}/health/ready`, {
+    signal: AbortSignal.timeout(2000),
+  });
+  return response.status === 200;
+}
+
+/** Sends until the server answers `unavailable`: the node notices a dead Redis within a few sends. */
+async function sendUntilUnavailable(client: TestClient, room: string): Promise<void> {
+  for (let attempt = 0; attempt < 50; attempt += 1) {
+    const reply = await client.request('message', {
+      room,
+      text: 'into the void',
+      clientMsgId: `void-${attempt}`,
+    });
+    if (reply.event === 'error') {
+      expect(reply.data.code).toBe('unavailable');
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error('never answered unavailable while Redis was down');
+}
+
+describe('Redis faults', () => {
+  let redis: RedisServer;
+  let nodes: TestApp[] = [];
+
+  beforeEach(async () => {
+    redis = await RedisServer.start();
+  });
+
+  afterEach(async () => {
+    await Promise.all(nodes.map((node) => node.close()));
+    nodes = [];
+    await redis.kill();
+  });
+
+  async function startNodes(count: number): Promise<TestApp[]> {
+    nodes = await Promise.all(
+      Array.from({ length: count }, () =>
+        startApp({ REDIS_URL: redis.url, REDIS_KEY_PREFIX: 'faults:', LOG_LEVEL: 'error' }),
+      ),
+    );
+    await waitFor(
+      async () => (await Promise.all(nodes.map(isReady))).every(Boolean),
+      'every node to be ready',
+    );
+    return nodes;
+  }
+
+  it('answers unavailable and is not ready while Redis is down, and resumes when it returns', async () => {
+    const [sut, other] = await startNodes(2);
+    const sender = await sut.connect({ query: { uid: 'sender' } });
+    const receiver = await other.connect({ query: { uid: 'receiver' } });
+    await sender.request('join', { room: 'ops' });
+    await receiver.request('join', { room: 'ops' });
+
+    await redis.kill();
+    await sendUntilUnavailable(sender, 'ops');
+    await waitFor(async () => !(await isReady(sut)), '/health/ready to report not ready');
+
+    await redis.restart();
+    await waitFor(
+      async () => (await isReady(sut)) && (await isReady(other)),
+      'both nodes to be ready again',
+    );
+    await receiver.request('join', { room: 'ops' });
+    const ack = await sender.request('message', {
+      room: 'ops',
+      text: 'back',
+      clientMsgId: 'after-outage',
+    });
+
+    expect(ack.event).toBe('ack');
+    expect((await receiver.next('message')).data).toMatchObject({ id: ack.data.id, text: 'back' });
+    expect(sender.isOpen && receiver.isOpen).toBe(true);
+  });
+
+  it('answers a `since` from before Redis lost its data with recovered: false and the latest messages', async () => {
+    const [sut] = await startNodes(1);
+    const client = await sut.connect({ query: { uid: 'reader' } });
+    await client.request('join', { room: 'epochs' });
+    const old = await client.request('message', { room: 'epochs', text: 'before the loss' });
+
+    await redis.restart();
+    await waitFor(() => isReady(sut), 'the node to be ready again');
+    const fresh = await client.request('message', { room: 'epochs', text: 'after the loss' });
+    const joined = await client.request('join', { room: 'epochs', since: old.data.id });
+
+    expect(joined.data.recovered).toBe(false);
+    expect(joined.data.messages.map((m: { id: string }) => m.id)).toEqual([fresh.data.id]);
+  });
+
+  it('delivers what pub/sub missed while a node was resubscribing, once and in order', async () => {
+    const [writerNode, readerNode] = await startNodes(2);
+    const writer = await writerNode.connect({ query: { uid: 'writer' } });
+    const reader = await readerNode.connect({ query: { uid: 'reader' } });
+    await writer.request('join', { room: 'gap' });
+    await reader.request('join', { room: 'gap' });
+    const first = await writer.request('message', { room: 'gap', text: 'm0' });
+    await reader.next('message');
+
+    const admin = createClient({ url: redis.url });
+    await admin.connect();
+    await admin.sendCommand(['CLIENT', 'KILL', 'TYPE', 'pubsub']);
+    const ids = [first.data.id];
+    for (let i = 1; i <= 5; i += 1)
+      ids.push((await writer.request('message', { room: 'gap', text: `m${i}` })).data.id);
+    admin.destroy();
+
+    const received: string[] = [];
+    while (received.length < 5) received.push((await reader.next('message')).data.id as string);
+    expect(received).toEqual(ids.slice(1));
+    expect(await reader.collect('message', 200)).toEqual([]);
+  });
+});

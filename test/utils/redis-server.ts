@@ -1,0 +1,72 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from './free-port.js';
+import { waitFor } from './wait-for.js';
+import { createConnection } from 'node:net';
+
+/** A redis-server of a test's own, on its own port, that the test may kill and restart. */
+export class RedisServer {
+  private process: ChildProcess | undefined;
+  private readonly dir = mkdtempSync(join(tmpdir(), 'sb-redis-'));
+
+  private constructor(readonly port: number) {}
+
+  /** Starts a new, empty server on a free port. */
+  static async start(): Promise<RedisServer> {
+    const server = new RedisServer(await freePort());
+    await server.restart();
+    return server;
+  }
+
+  /** `redis://127.0.0.1:<port>` */
+  get url(): string {
+    return `redis://127.0.0.1:${this.port}`;
+  }
+
+  /** Kills the server at once (SIGKILL): its data is gone, as after a crash without persistence. */
+  async kill(): Promise<void> {
+    const child = this.process;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGKILL');
+    await exited;
+  }
+
+  /** Starts the server again on the same port, empty, and waits until it accepts connections. */
+  async restart(): Promise<void> {
+    await this.kill();
+    this.process = spawn(
+      'redis-server',
+      [
+        '--port',
+        String(this.port),
+        '--bind',
+        '127.0.0.1',
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--dir',
+        this.dir,
+      ],
+      { stdio: 'ignore' },
+    );
+    await waitFor(
+      () => canConnect(this.port),
+      `redis-server on port ${this.port} to accept connections`,
+    );
+  }
+}
+
+function canConnect(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ port, host: '127.0.0.1' });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
