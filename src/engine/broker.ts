@@ -34,8 +34,8 @@ export abstract class Broker {
   abstract watchRoom(room: string): Promise<void>;
   /** Tells the broker this node has no members left in a room. */
   abstract unwatchRoom(room: string): Promise<void>;
-  /** Tells the broker this node now has sockets of a user (Redis subscribes to their direct messages). */
+  /** Counts one more socket of a user on this node; resolves once their direct messages reach this node. */
   async watchUser(_userId: string): Promise<void> {}
-  /** Tells the broker this node has no socket of a user left. */
+  /** Counts one socket of a user less; the last one stops their direct messages reaching this node. */
   async unwatchUser(_userId: string): Promise<void> {}
 }

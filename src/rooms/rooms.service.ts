@@ -28,20 +28,14 @@ export class RoomsService {
     private readonly history: HistoryService,
   ) {}
 
-  /** Puts a new connection in the default room, announcing nothing, and listens for its user's DMs. */
+  /** Puts a new connection in the default room, announcing nothing. */
   async connect(connection: ChatConnection): Promise<void> {
-    if (this.registry.ofUser(connection.user.id)?.size === 1) {
-      await this.broker.watchUser(connection.user.id);
-    }
     if (this.config.DEFAULT_ROOM) await this.enter(connection, this.config.DEFAULT_ROOM);
   }
 
-  /** Takes a closed connection out of every room, announcing leaves except for the default room. */
+  /** Takes a closed connection out of every room (announcing leaves except for the default room) and stops its DMs. */
   async disconnect(connection: ChatConnection): Promise<void> {
-    // The adapter forgets the connection right after calling this: a size of 1 means it was the last.
-    if (this.registry.ofUser(connection.user.id)?.size === 1) {
-      await this.broker.unwatchUser(connection.user.id);
-    }
+    await this.broker.unwatchUser(connection.user.id);
     await Promise.all(
       [...connection.rooms].map((room) =>
         this.exit(connection, room, room !== this.config.DEFAULT_ROOM),

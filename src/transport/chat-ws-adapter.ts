@@ -12,6 +12,7 @@ import { ChatErrorCode } from '../common/chat-error-code.js';
 import { CloseCode } from '../common/close-code.js';
 import { errorFrame, refOf } from '../common/error-frame.js';
 import { appConfig, type AppConfig } from '../config/app-config.js';
+import { Broker } from '../engine/broker.js';
 import { ChatMetrics } from '../observability/chat-metrics.js';
 import { ChatConnection, connectionOf, type ConnectionObserver } from './chat-connection.js';
 import { ConnectionRegistry } from './connection-registry.js';
@@ -20,6 +21,8 @@ import { TokenBucket } from './token-bucket.js';
 /** Longest a single timer may wait in Node; longer token lifetimes are re-armed. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 const OPEN_BRACE = 0x7b;
+/** Deepest nesting of objects and arrays in `data`; deeper input overflows the validator's recursion. */
+const MAX_DATA_DEPTH = 32;
 
 interface VerifyInfo {
   origin: string;
@@ -38,6 +41,7 @@ export class ChatWsAdapter extends WsAdapter {
   private readonly authenticator: HandshakeAuthenticator;
   private readonly registry: ConnectionRegistry;
   private readonly metrics: ChatMetrics;
+  private readonly broker: Broker;
   private readonly identities = new WeakMap<IncomingMessage, Identity>();
   private readonly observer: ConnectionObserver;
 
@@ -50,6 +54,7 @@ export class ChatWsAdapter extends WsAdapter {
     this.authenticator = app.get(HandshakeAuthenticator);
     this.registry = app.get(ConnectionRegistry);
     this.metrics = app.get(ChatMetrics);
+    this.broker = app.get(Broker);
     this.observer = {
       delivered: () => this.metrics.deliveries.inc(),
       slowConsumerClosed: () => this.metrics.slowConsumerCloses.inc(),
@@ -78,6 +83,7 @@ export class ChatWsAdapter extends WsAdapter {
     server.on('connection', (socket: WebSocket, request: IncomingMessage) => {
       const identity = this.identities.get(request);
       if (!identity) return socket.terminate();
+      this.identities.delete(request);
       this.open(socket, identity);
       callback(socket, request);
     });
@@ -118,14 +124,27 @@ export class ChatWsAdapter extends WsAdapter {
 
   private async verify(info: VerifyInfo, done: VerifyCallback): Promise<void> {
     if (!this.registry.accepting) return done(false, 503, 'shutting down');
+    let identity: Identity;
     try {
-      this.identities.set(info.req, await this.authenticator.authenticate(info.req));
-      done(true);
+      identity = await this.authenticator.authenticate(info.req);
     } catch (error) {
       if (error instanceof HandshakeRejection) return done(false, error.status, error.message);
       this.log.error(error, 'ChatWsAdapter');
-      done(false, 500, 'internal error');
+      return done(false, 500, 'internal error');
     }
+    try {
+      // Before the socket exists, so that no DM to a connected user can miss this node.
+      await this.broker.watchUser(identity.user.id);
+    } catch {
+      return done(false, 503, 'unavailable');
+    }
+    this.identities.set(info.req, identity);
+    info.req.socket.once('close', () => {
+      // Still here: the handshake failed after verification, so no socket will give the count back.
+      if (this.identities.delete(info.req))
+        void this.broker.unwatchUser(identity.user.id).catch(() => undefined);
+    });
+    done(true);
   }
 
   private open(socket: WebSocket, identity: Identity): void {
@@ -251,6 +270,10 @@ export class ChatWsAdapter extends WsAdapter {
       this.refuse(connection, ChatErrorCode.BadRequest, '"data" must be an object');
       return undefined;
     }
+    if (nestsDeeperThan(data, MAX_DATA_DEPTH)) {
+      this.refuse(connection, ChatErrorCode.BadRequest, '"data" is nested too deeply');
+      return undefined;
+    }
     return { event: envelope.event, data: data as Record<string, unknown> };
   }
 
@@ -282,4 +305,19 @@ export class ChatWsAdapter extends WsAdapter {
         : frame.data;
     connection.send(JSON.stringify({ event: frame.event, data }));
   }
+}
+
+/** Whether objects and arrays nest deeper than `max` levels below `value`; iterative, as the input is hostile. */
+function nestsDeeperThan(value: unknown, max: number): boolean {
+  let level: unknown[] = [value];
+  for (let depth = 0; level.length > 0; depth += 1) {
+    if (depth > max) return true;
+    const next: unknown[] = [];
+    for (const node of level) {
+      if (typeof node === 'object' && node !== null)
+        for (const child of Object.values(node)) next.push(child);
+    }
+    level = next;
+  }
+  return false;
 }

@@ -26,6 +26,8 @@ export class RedisBroker extends Broker implements OnModuleInit {
   /** Last message id delivered per watched room; present only for rooms watched without a break. */
   private readonly lastSeen = new Map<string, string>();
   private readonly watchedRooms = new Set<string>();
+  /** Sockets per user on this node: their DM channel is subscribed while the count is positive. */
+  private readonly userSockets = new Map<string, number>();
   /** Receiving is serialized so that a backfill finishes before later messages are delivered. */
   private receiving: Promise<void> = Promise.resolve();
   private readonly onChannelMessage = (payload: string, channel: string) => {
@@ -95,6 +97,9 @@ export class RedisBroker extends Broker implements OnModuleInit {
   }
 
   override async watchUser(userId: string): Promise<void> {
+    const sockets = (this.userSockets.get(userId) ?? 0) + 1;
+    this.userSockets.set(userId, sockets);
+    // Every call waits for the subscription, so that no socket of the user is open before it exists.
     await this.redis.subscriber.subscribe(
       this.redis.keys.userChannel(userId),
       this.onChannelMessage,
@@ -102,6 +107,12 @@ export class RedisBroker extends Broker implements OnModuleInit {
   }
 
   override async unwatchUser(userId: string): Promise<void> {
+    const sockets = (this.userSockets.get(userId) ?? 0) - 1;
+    if (sockets > 0) {
+      this.userSockets.set(userId, sockets);
+      return;
+    }
+    this.userSockets.delete(userId);
     await this.redis.subscriber.unsubscribe(
       this.redis.keys.userChannel(userId),
       this.onChannelMessage,
