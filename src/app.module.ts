@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { LoggerModule } from 'nestjs-pino';
 import { AuthModule } from './auth/auth.module.js';
+import { RedisCacheModule } from './cache/redis-cache.module.js';
 import { ChatModule } from './chat/chat.module.js';
 import { appConfig, type AppConfig } from './config/app-config.js';
 import { EngineModule } from './engine/engine.module.js';
@@ -26,6 +27,7 @@ import { WebModule } from './web/web.module.js';
     }),
     ObservabilityModule,
     EngineModule,
+    RedisCacheModule,
     TransportModule,
     AuthModule,
     ChatModule,

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { RecentHistoryCache } from '../cache/recent-history.cache.js';
 import { MessageStore, type Recovery } from '../engine/message-store.js';
 import type { ChatMessage } from './chat.events.js';
 
@@ -8,13 +9,16 @@ export const HISTORY_PAGE = 50;
 /** Reads room history: the snapshot shown on join, recovery after `since`, and older pages. */
 @Injectable()
 export class HistoryService {
-  constructor(private readonly store: MessageStore) {}
+  constructor(
+    private readonly store: MessageStore,
+    private readonly recent: RecentHistoryCache,
+  ) {}
 
   /** What `joined.messages` shows: the latest page, or everything after `since` when the store still has it. */
   snapshot(room: string, since?: string): Promise<Recovery> {
     if (since === undefined) {
-      return this.store
-        .latest(room, HISTORY_PAGE)
+      return this.recent
+        .latest(room, () => this.store.latest(room, HISTORY_PAGE))
         .then((messages) => ({ messages, recovered: false }));
     }
     return this.store.after(room, since, HISTORY_PAGE);

@@ -2,14 +2,6 @@ import { readFileSync } from 'node:fs';
 import { EnvironmentSchema } from './environment.schema.js';
 import { parseEnvironment } from './app-config.js';
 
-const OPTIONAL_KEYS = [
-  'JWT_SECRET',
-  'JWT_PUBLIC_KEY',
-  'JWT_ISSUER',
-  'JWT_AUDIENCE',
-  'ASSET_BASE_URL',
-];
-
 function exampleEntries(): Map<string, string> {
   const text = readFileSync(new URL('../../.env.example', import.meta.url), 'utf8');
   const entries = text

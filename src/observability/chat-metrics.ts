@@ -44,6 +44,12 @@ export class ChatMetrics {
     labelNames: ['code'],
     registers: [this.registry],
   });
+  readonly cacheRequests = new Counter({
+    name: 'switchboard_cache_requests_total',
+    help: 'Cache lookups, by cache and result (hit or miss)',
+    labelNames: ['cache', 'result'],
+    registers: [this.registry],
+  });
   readonly handlerSeconds = new Histogram({
     name: 'switchboard_handler_duration_seconds',
     help: 'Time from dispatch to reply, by event and outcome',

@@ -2,6 +2,21 @@ import { Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import type { ChatConnection } from './chat-connection.js';
 
+/** What this node knows of a room while it has sockets in it. */
+interface LocalRoom {
+  connections: Set<ChatConnection>;
+  /** Id of the last message fanned out here ('' once known to be empty); unset until known. */
+  head?: string;
+  /** Counts messages fanned out, so a reader can tell whether any arrived while it read. */
+  version: number;
+}
+
+/** A room's head as this node knows it. */
+export interface RoomHead {
+  head?: string;
+  version: number;
+}
+
 /** The sockets on this node, indexed by user and by room: what a fan-out walks. */
 @Injectable()
 export class ConnectionRegistry {
@@ -12,9 +27,9 @@ export class ConnectionRegistry {
   private sequence = 0;
   private readonly connections = new Set<ChatConnection>();
   private readonly byUser = new Map<string, Set<ChatConnection>>();
-  private readonly byRoom = new Map<string, Set<ChatConnection>>();
+  private readonly byRoom = new Map<string, LocalRoom>();
 
-  /** A fresh connection id. */
+  /** A fresh connection id: `<nodeId>.<sequence>`. */
   nextId(): string {
     return `${this.nodeId}.${(this.sequence += 1).toString(36)}`;
   }
@@ -32,55 +47,64 @@ export class ConnectionRegistry {
   /** Registers a new connection under its user. */
   add(connection: ChatConnection): void {
     this.connections.add(connection);
-    addTo(this.byUser, connection.user.id, connection);
+    let sockets = this.byUser.get(connection.user.id);
+    if (!sockets) this.byUser.set(connection.user.id, (sockets = new Set()));
+    sockets.add(connection);
   }
 
   /** Forgets a closed connection everywhere. */
   remove(connection: ChatConnection): void {
     this.connections.delete(connection);
-    removeFrom(this.byUser, connection.user.id, connection);
-    for (const room of connection.rooms) removeFrom(this.byRoom, room, connection);
+    const sockets = this.byUser.get(connection.user.id);
+    sockets?.delete(connection);
+    if (sockets?.size === 0) this.byUser.delete(connection.user.id);
+    for (const room of connection.rooms) this.removeFromRoom(room, connection);
   }
 
   /** Indexes a connection under a room it joined. */
   addToRoom(room: string, connection: ChatConnection): void {
-    addTo(this.byRoom, room, connection);
+    let local = this.byRoom.get(room);
+    if (!local) this.byRoom.set(room, (local = { connections: new Set(), version: 0 }));
+    local.connections.add(connection);
   }
 
   /** Removes a connection from a room's index; returns how many local connections remain in it. */
   removeFromRoom(room: string, connection: ChatConnection): number {
-    return removeFrom(this.byRoom, room, connection);
+    const local = this.byRoom.get(room);
+    if (!local) return 0;
+    local.connections.delete(connection);
+    // With no socket left this node stops hearing the room, so what it knew of its head goes too.
+    if (local.connections.size === 0) this.byRoom.delete(room);
+    return local.connections.size;
   }
 
   /** The local connections in a room. */
   inRoom(room: string): ReadonlySet<ChatConnection> | undefined {
-    return this.byRoom.get(room);
+    return this.byRoom.get(room)?.connections;
   }
 
   /** The local connections of a user. */
   ofUser(userId: string): ReadonlySet<ChatConnection> | undefined {
     return this.byUser.get(userId);
   }
-}
 
-function addTo(
-  index: Map<string, Set<ChatConnection>>,
-  key: string,
-  connection: ChatConnection,
-): void {
-  let set = index.get(key);
-  if (!set) index.set(key, (set = new Set()));
-  set.add(connection);
-}
+  /** The last message id fanned out to a room here, while this node has sockets in it. */
+  roomHead(room: string): RoomHead | undefined {
+    const local = this.byRoom.get(room);
+    return local && { head: local.head, version: local.version };
+  }
 
-function removeFrom(
-  index: Map<string, Set<ChatConnection>>,
-  key: string,
-  connection: ChatConnection,
-): number {
-  const set = index.get(key);
-  if (!set) return 0;
-  set.delete(connection);
-  if (set.size === 0) index.delete(key);
-  return set.size;
+  /** Records a message fanned out to a room. */
+  recordMessage(room: string, id: string): void {
+    const local = this.byRoom.get(room);
+    if (!local) return;
+    local.head = id;
+    local.version += 1;
+  }
+
+  /** Sets a room's head from a fresh read of its history, unless a message arrived since `version`. */
+  learnHead(room: string, head: string, version: number): void {
+    const local = this.byRoom.get(room);
+    if (local && local.version === version) local.head = head;
+  }
 }

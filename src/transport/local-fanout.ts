@@ -22,6 +22,7 @@ export class LocalFanout implements OnModuleInit {
       const frame = Buffer.from(JSON.stringify({ event: delivery.event, data: delivery.data }));
       this.metrics.messagesOut.inc({ event: delivery.event });
       if (delivery.target === 'room') {
+        if (delivery.id !== undefined) this.registry.recordMessage(delivery.room, delivery.id);
         for (const connection of this.registry.inRoom(delivery.room) ?? []) {
           if (connection.id !== delivery.exclude)
             connection.sendRoomFrame(delivery.room, delivery.id, frame);

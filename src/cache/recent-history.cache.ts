@@ -1,0 +1,59 @@
+import { CACHE_MANAGER, type Cache } from '@nestjs/cache-manager';
+import { Inject, Injectable } from '@nestjs/common';
+import type { ChatMessage } from '../chat/chat.events.js';
+import { appConfig, type AppConfig } from '../config/app-config.js';
+import { ChatMetrics } from '../observability/chat-metrics.js';
+import { ConnectionRegistry } from '../transport/connection-registry.js';
+import { CacheKeys } from './cache-keys.js';
+
+/**
+ * The recent-history snapshot served on join, cached so that a burst of joins to a hot room reads the
+ * store once. A cached snapshot counts only while its last id is the last id this node fanned out in
+ * that room: any write moves that head, which invalidates the entry on every node without a delete.
+ */
+@Injectable()
+export class RecentHistoryCache {
+  /** One store read per room at a time; concurrent misses share it. */
+  private readonly loading = new Map<string, Promise<ChatMessage[]>>();
+
+  constructor(
+    @Inject(appConfig.KEY) private readonly config: AppConfig,
+    @Inject(CACHE_MANAGER) private readonly cache: Cache,
+    private readonly registry: ConnectionRegistry,
+    private readonly metrics: ChatMetrics,
+  ) {}
+
+  /** The latest page of a room: from the cache when still current, else from `load` (which fills it). */
+  async latest(room: string, load: () => Promise<ChatMessage[]>): Promise<ChatMessage[]> {
+    if (this.config.HISTORY_CACHE_TTL_MS === 0) return load();
+    const known = this.registry.roomHead(room)?.head;
+    if (known !== undefined) {
+      const cached = await this.cache
+        .get<ChatMessage[]>(CacheKeys.recentHistory(room))
+        .catch(() => undefined);
+      if (cached && headOf(cached) === known) {
+        this.metrics.cacheRequests.inc({ cache: 'recent_history', result: 'hit' });
+        return cached;
+      }
+    }
+    const pending = this.loading.get(room);
+    // Joining a read already under way costs the store nothing: that counts as a hit.
+    this.metrics.cacheRequests.inc({ cache: 'recent_history', result: pending ? 'hit' : 'miss' });
+    if (pending) return pending;
+    const loaded = this.fill(room, load).finally(() => this.loading.delete(room));
+    this.loading.set(room, loaded);
+    return loaded;
+  }
+
+  private async fill(room: string, load: () => Promise<ChatMessage[]>): Promise<ChatMessage[]> {
+    const version = this.registry.roomHead(room)?.version ?? 0;
+    const messages = await load();
+    this.registry.learnHead(room, headOf(messages), version);
+    await this.cache.set(CacheKeys.recentHistory(room), messages).catch(() => undefined);
+    return messages;
+  }
+}
+
+function headOf(messages: readonly ChatMessage[]): string {
+  return messages.at(-1)?.id ?? '';
+}
