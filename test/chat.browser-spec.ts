@@ -1,0 +1,171 @@
+import { SignJWT } from 'jose';
+import type { Browser } from 'playwright-core';
+import { ChatPage, launchBrowser } from './utils/browser.js';
+import { startApp, type TestApp, type TestEnv } from './utils/test-app.js';
+
+describe('web client (Chromium)', () => {
+  let browser: Browser;
+  let sut: TestApp | undefined;
+  let pages: ChatPage[] = [];
+
+  async function boot(env: TestEnv = {}): Promise<TestApp> {
+    sut = await startApp(env);
+    return sut;
+  }
+
+  async function open(query: Record<string, string>): Promise<ChatPage> {
+    if (!sut) throw new Error('boot() the app first');
+    const page = await ChatPage.open(browser, sut.httpUrl, { query });
+    pages.push(page);
+    return page;
+  }
+
+  beforeAll(async () => {
+    browser = await launchBrowser();
+  });
+
+  afterEach(async () => {
+    const opened = pages;
+    pages = [];
+    try {
+      for (const page of opened) expect(page.pageErrors, `${page.label}'s page errors`).toEqual([]);
+    } finally {
+      await Promise.all(opened.map((page) => page.close()));
+      await sut?.close();
+      sut = undefined;
+    }
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('lets alice and bob chat: each sees the message of the other with its sender, and their own marked sent', async () => {
+    await boot();
+    const alice = await open({ name: 'alice' });
+    const bob = await open({ name: 'bob' });
+
+    await alice.send('hi bob, how is the switchboard?');
+    const atBob = await bob.waitForMessage('hi bob, how is the switchboard?');
+    expect(await atBob.locator('.author').textContent()).toBe('alice');
+    await alice.waitForSent('hi bob, how is the switchboard?');
+
+    await bob.send('all lines open');
+    const atAlice = await alice.waitForMessage('all lines open');
+    expect(await atAlice.locator('.author').textContent()).toBe('bob');
+    expect(await atAlice.locator('time').getAttribute('datetime')).toMatch(/^\d{4}-\d\d-\d\dT/);
+    await bob.waitForSent('all lines open');
+
+    await alice.page.screenshot({ path: '/tmp/switchboard.png' });
+  });
+
+  it('shows markup in texts and names literally and creates no element from it', async () => {
+    await boot();
+    const alice = await open({ name: 'alice' });
+    const mallory = await open({ name: '<b>mallory</b>' });
+    const payload = '<img src=x onerror=alert(1)>';
+
+    await mallory.send(payload);
+    const shown = await alice.waitForMessage(payload);
+
+    expect(await shown.getByTestId('message-text').textContent()).toBe(payload);
+    expect(await shown.locator('.author').textContent()).toBe('<b>mallory</b>');
+    await mallory.waitForSent(payload);
+    for (const page of [alice, mallory]) {
+      expect(await page.page.getByTestId('message-list').locator('img, b').count()).toBe(0);
+      expect(page.dialogs).toEqual([]);
+    }
+  });
+
+  it('sends a direct message from the member list, which the other finds under Direct', async () => {
+    await boot();
+    const bob = await open({ name: 'bob' });
+    const alice = await open({ name: 'alice' });
+
+    await alice.page.getByTestId('member').filter({ hasText: 'bob' }).click();
+    await alice.waitForText('title', alice.page.getByTestId('title'), 'bob');
+    await alice.send('just between us');
+    await alice.waitForSent('just between us');
+
+    const directs = bob.page.getByTestId('direct-list');
+    await bob.waitForText('direct list', directs, 'alice');
+    await directs.getByRole('button', { name: 'alice' }).click();
+    const shown = await bob.waitForMessage('just between us');
+    expect(await shown.locator('.author').textContent()).toBe('alice');
+  });
+
+  it('resumes after going offline: messages sent meanwhile show once, and its queued message goes out once', async () => {
+    await boot();
+    const alice = await open({ name: 'alice' });
+    const bob = await open({ name: 'bob' });
+    await alice.send('before the outage');
+    await bob.waitForMessage('before the outage');
+
+    await bob.context.setOffline(true);
+    await bob.waitForStatus('offline');
+    await alice.send('while you were away (1)');
+    await alice.send('while you were away (2)');
+    await alice.waitForSent('while you were away (2)');
+    await bob.send('queued while offline');
+    await bob.waitForMessage('queued while offline');
+    await bob.context.setOffline(false);
+
+    await bob.waitForStatus('online');
+    await bob.waitForSent('queued while offline');
+    await bob.waitForMessage('while you were away (2)');
+    await alice.waitForMessage('queued while offline');
+    for (const text of [
+      'before the outage',
+      'while you were away (1)',
+      'while you were away (2)',
+    ]) {
+      expect(await bob.messages(text).count(), `"${text}" at bob`).toBe(1);
+    }
+    expect(await bob.messages('queued while offline').count()).toBe(1);
+    expect(await alice.messages('queued while offline').count()).toBe(1);
+    expect(await bob.socketCount()).toBe(2);
+  });
+
+  it('reconnects after a dropped socket, rejoins its rooms and resumes each where it left off', async () => {
+    await boot();
+    const alice = await open({ name: 'alice' });
+    const bob = await open({ name: 'bob' });
+    await alice.joinRoom('ops');
+    await bob.joinRoom('ops');
+    await alice.waitForText('member list', alice.page.getByTestId('member'), 'bob');
+
+    await bob.input.fill('checking the');
+    await alice.waitForText('typing line', alice.page.getByTestId('typing'), 'bob is typing…');
+    await alice.send('ops before');
+    await bob.waitForMessage('ops before');
+
+    await bob.dropConnection();
+    await alice.send('ops during');
+    await bob.waitForMessage('ops during');
+
+    await bob.waitForStatus('online');
+    expect(await bob.socketCount()).toBe(2);
+    expect(await bob.messages('ops before').count()).toBe(1);
+    expect(await bob.messages('ops during').count()).toBe(1);
+    await bob.send('back on the line');
+    await alice.waitForMessage('back on the line');
+  });
+
+  it('in JWT mode connects with the access token and, once it expires, shows a notice instead of reconnecting', async () => {
+    const secret = 'browser-spec-secret-0123456789abcdef';
+    await boot({ JWT_SECRET: secret });
+    const token = await new SignJWT({ name: 'carol' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject('u-carol')
+      .setExpirationTime(Math.floor(Date.now() / 1000) + 5)
+      .sign(new TextEncoder().encode(secret));
+    const carol = await open({ access_token: token });
+
+    expect(await carol.page.getByTestId('me').textContent()).toContain('carol');
+    await carol.send('signed in');
+    await carol.waitForSent('signed in');
+
+    await carol.waitForStatus('expired', 15_000);
+    await carol.waitForText('notice', carol.page.getByTestId('notice'), 'session has expired');
+  });
+});
