@@ -1,0 +1,70 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { waitFor } from './wait-for.js';
+
+const SHIPPED_CONFIG = fileURLToPath(new URL('../../deploy/nginx.conf', import.meta.url));
+
+/** Debian's nginx running the shipped deploy/nginx.conf, with its listen port and upstreams swapped in. */
+export class Nginx {
+  private constructor(
+    private readonly process: ChildProcess,
+    readonly port: number,
+  ) {}
+
+  /** Starts nginx in front of these node ports and waits until it accepts connections. */
+  static async start(port: number, upstreamPorts: number[]): Promise<Nginx> {
+    const prefix = mkdtempSync(join(tmpdir(), 'sb-nginx-'));
+    mkdirSync(join(prefix, 'logs'));
+    const shipped = readFileSync(SHIPPED_CONFIG, 'utf8');
+    const servers = upstreamPorts
+      .map((p) => `server 127.0.0.1:${p} max_fails=1 fail_timeout=5s;`)
+      .join('\n        ');
+    const config = shipped
+      .replace(/(server 127\.0\.0\.1:\d+[^;]*;\s*)+/, `${servers}\n    `)
+      .replace(/listen \d+;/, `listen 127.0.0.1:${port};`)
+      .replace('worker_processes auto;', 'worker_processes 1;');
+    if (config === shipped)
+      throw new Error(
+        'deploy/nginx.conf no longer has the upstream and listen lines this test swaps',
+      );
+    writeFileSync(join(prefix, 'nginx.conf'), config);
+    const child = spawn(
+      'nginx',
+      [
+        '-p',
+        prefix,
+        '-c',
+        join(prefix, 'nginx.conf'),
+        '-g',
+        `daemon off; pid ${join(prefix, 'nginx.pid')}; error_log ${join(prefix, 'logs/error.log')};`,
+      ],
+      { stdio: 'ignore' },
+    );
+    const nginx = new Nginx(child, port);
+    await waitFor(
+      () =>
+        fetch(`http://127.0.0.1:${port}/health/live`).then(
+          (r) => r.ok,
+          () => false,
+        ),
+      `nginx on port ${port} to proxy /health/live`,
+    );
+    return nginx;
+  }
+
+  /** `ws://127.0.0.1:<port>/` */
+  get wsUrl(): string {
+    return `ws://127.0.0.1:${this.port}/`;
+  }
+
+  /** Stops nginx and waits for it to exit. */
+  async stop(): Promise<void> {
+    if (this.process.exitCode !== null || this.process.signalCode !== null) return;
+    const exited = new Promise((resolve) => this.process.once('exit', resolve));
+    this.process.kill('SIGKILL');
+    await exited;
+  }
+}
