@@ -36,6 +36,7 @@ export interface ServerEvents {
   left: { room: string; ref?: string };
   ack: { id: string; room?: string; ts: number; ref?: string };
   history: { room: string; messages: ChatMessage[]; ref?: string };
+  members: { room: string; members: User[]; count: number; ref?: string };
   message: ChatMessage;
   dm: DirectMessage;
   presence: { room: string; user: User; action: 'join' | 'leave' };
@@ -51,6 +52,7 @@ export const ClientEvent = {
   Dm: 'dm',
   Typing: 'typing',
   History: 'history',
+  Members: 'members',
 } as const;
 
 /** One outgoing frame: what a handler returns to reply, and what the broker carries. */

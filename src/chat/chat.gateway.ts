@@ -25,6 +25,7 @@ import { DirectMessageDto } from './dto/direct-message.dto.js';
 import { HistoryRequestDto } from './dto/history-request.dto.js';
 import { JoinRoomDto } from './dto/join-room.dto.js';
 import { LeaveRoomDto } from './dto/leave-room.dto.js';
+import { MembersRequestDto } from './dto/members-request.dto.js';
 import { SendMessageDto } from './dto/send-message.dto.js';
 import { TypingDto } from './dto/typing.dto.js';
 import { HistoryService } from './history.service.js';
@@ -110,5 +111,11 @@ export class ChatGateway implements OnGatewayConnection, OnGatewayDisconnect {
       room: dto.room,
       messages: await this.history.page(dto.room, dto.before, dto.limit),
     });
+  }
+
+  @SubscribeMessage(ClientEvent.Members)
+  @RoomAccess('member')
+  async members(@MessageBody() dto: MembersRequestDto): Promise<ServerFrame<'members'>> {
+    return reply('members', { room: dto.room, ...(await this.rooms.members(dto.room)) });
   }
 }

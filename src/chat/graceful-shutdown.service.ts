@@ -20,6 +20,8 @@ export class GracefulShutdownService implements BeforeApplicationShutdown {
     this.registry.accepting = false;
     const deadline = this.timeout();
     await Promise.race([this.queue.flush(), deadline.elapsed]);
+    // A stored send's ack still travels back through the handler pipeline (microtasks); let it out first.
+    await new Promise((resolve) => setImmediate(resolve));
     const closed = [...this.registry.all()].map((connection) => {
       connection.close(CloseCode.GoingAway, 'server shutting down');
       return once(connection.socket, 'close');

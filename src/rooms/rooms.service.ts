@@ -83,6 +83,13 @@ export class RoomsService {
     }
   }
 
+  /** Who is in a room, across nodes; the list is left empty above PRESENCE_MAX_MEMBERS. */
+  async members(room: string): Promise<{ members: User[]; count: number }> {
+    const members = await this.presence.members(room);
+    const listed = members.length <= this.config.PRESENCE_MAX_MEMBERS;
+    return { members: listed ? members : [], count: members.length };
+  }
+
   /** Leaves a joined room and announces it. */
   async leave(connection: ChatConnection, room: string): Promise<void> {
     await this.exit(connection, room, true);
