@@ -16,7 +16,8 @@ describe('two nodes as child processes behind nginx (deploy/nginx.conf)', () => 
   let nodes: ServerProcess[] = [];
   let ports: number[] = [];
   let nginx: Nginx;
-  const clients: Array<{ stop?: () => Promise<void>; close?: () => Promise<void> }> = [];
+  /** Everything a test opened, each with how to shut it. */
+  const opened: Array<() => Promise<void>> = [];
 
   beforeEach(async () => {
     ports = [await freePort(), await freePort()];
@@ -36,7 +37,7 @@ describe('two nodes as child processes behind nginx (deploy/nginx.conf)', () => 
   });
 
   afterEach(async () => {
-    await Promise.all(clients.splice(0).map((c) => (c.stop ?? c.close)?.call(c)));
+    await Promise.all(opened.splice(0).map((shut) => shut()));
     await nginx.stop();
     await Promise.all(nodes.map((node) => node.kill()));
     await deletePrefix(prefix);
@@ -47,7 +48,7 @@ describe('two nodes as child processes behind nginx (deploy/nginx.conf)', () => 
       query: { uid, name: uid },
       timeoutMs: 5000,
     });
-    clients.push(client);
+    opened.push(() => client.close());
     return client;
   }
 
@@ -72,7 +73,10 @@ describe('two nodes as child processes behind nginx (deploy/nginx.conf)', () => 
   it('moves the clients of a SIGKILLed node to the survivor with nothing lost and nothing shown twice', async () => {
     const alice = new ResilientClient(nginx.wsUrl, 'alice', ['ops']);
     const bob = new ResilientClient(nginx.wsUrl, 'bob', ['ops']);
-    clients.push(alice, bob);
+    opened.push(
+      () => alice.stop(),
+      () => bob.stop(),
+    );
     await alice.start();
     const aliceNode = (await connections(ports[0])) === 1 ? 0 : 1;
     await bob.start();

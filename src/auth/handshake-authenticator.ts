@@ -55,9 +55,9 @@ export class HandshakeAuthenticator {
     key: Uint8Array | KeyObject,
   ): Promise<Identity> {
     const header = request.headers.authorization;
-    const token = header?.startsWith('Bearer ')
-      ? header.slice(7).trim()
-      : query.get('access_token');
+    // The auth scheme is case-insensitive (RFC 9110).
+    const bearer = /^bearer\s+(\S+)\s*$/i.exec(header ?? '')?.[1];
+    const token = bearer ?? query.get('access_token');
     if (!token) throw new HandshakeRejection(401, 'missing token');
     let payload: JWTPayload;
     try {

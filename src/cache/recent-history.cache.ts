@@ -13,8 +13,11 @@ import { CacheKeys } from './cache-keys.js';
  */
 @Injectable()
 export class RecentHistoryCache {
-  /** One store read per room at a time; concurrent misses share it. */
-  private readonly loading = new Map<string, Promise<ChatMessage[]>>();
+  /** One store read per room at a time; concurrent misses share it while no message arrived since it began. */
+  private readonly loading = new Map<
+    string,
+    { version: number; messages: Promise<ChatMessage[]> }
+  >();
 
   constructor(
     @Inject(appConfig.KEY) private readonly config: AppConfig,
@@ -36,17 +39,26 @@ export class RecentHistoryCache {
         return cached;
       }
     }
+    const version = this.registry.roomHead(room)?.version ?? 0;
+    // A read that began before a message was fanned out here may miss it, and the joiner was not holding
+    // that message yet: sharing it would leave a gap. Only a read begun at the same version is shared.
     const pending = this.loading.get(room);
+    const shared = pending?.version === version ? pending.messages : undefined;
     // Joining a read already under way costs the store nothing: that counts as a hit.
-    this.metrics.cacheRequests.inc({ cache: 'recent_history', result: pending ? 'hit' : 'miss' });
-    if (pending) return pending;
-    const loaded = this.fill(room, load).finally(() => this.loading.delete(room));
-    this.loading.set(room, loaded);
+    this.metrics.cacheRequests.inc({ cache: 'recent_history', result: shared ? 'hit' : 'miss' });
+    if (shared) return shared;
+    const loaded = this.fill(room, load, version).finally(() => {
+      if (this.loading.get(room)?.messages === loaded) this.loading.delete(room);
+    });
+    this.loading.set(room, { version, messages: loaded });
     return loaded;
   }
 
-  private async fill(room: string, load: () => Promise<ChatMessage[]>): Promise<ChatMessage[]> {
-    const version = this.registry.roomHead(room)?.version ?? 0;
+  private async fill(
+    room: string,
+    load: () => Promise<ChatMessage[]>,
+    version: number,
+  ): Promise<ChatMessage[]> {
     const messages = await load();
     this.registry.learnHead(room, headOf(messages), version);
     await this.cache.set(CacheKeys.recentHistory(room), messages).catch(() => undefined);

@@ -4,6 +4,8 @@ export enum CloseCode {
   Normal = 1000,
   /** This node is shutting down. Reconnect at once; the load balancer picks another node. */
   GoingAway = 1001,
+  /** A text frame that is not valid UTF-8 (closed by the ws library, RFC 6455). Fix the client. */
+  InvalidPayload = 1007,
   /** Policy violation, such as sustained flooding past the rate limit. Reconnect with backoff. */
   PolicyViolation = 1008,
   /** An inbound frame exceeded MAX_FRAME_BYTES. Reconnect and send smaller frames. */

@@ -123,6 +123,13 @@ describe('parseEnvironment', () => {
     );
   });
 
+  it('refuses a blank numeric key instead of reading it as 0', () => {
+    const sut = configurationErrorOf({ PORT: '', SHUTDOWN_TIMEOUT_MS: ' ' });
+
+    expect(sut.message).toContain('PORT=""');
+    expect(sut.message).toContain('SHUTDOWN_TIMEOUT_MS=" "');
+  });
+
   it('refuses JWT_SECRET and JWT_PUBLIC_KEY set together', () => {
     const sut = configurationErrorOf({ JWT_SECRET: 'secret', JWT_PUBLIC_KEY: 'pem' });
 

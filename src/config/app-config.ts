@@ -17,6 +17,11 @@ export function parseEnvironment(env: Record<string, string | undefined>): Envir
     if (value !== undefined && !(value === '' && optional)) raw[key] = value;
   }
   const settings = plainToInstance(EnvironmentSchema, raw);
+  // Number('') is 0: a blank numeric key (`PORT=`) must be refused, not read as port 0.
+  for (const [key, value] of Object.entries(raw)) {
+    if (typeof defaults[key as keyof EnvironmentSchema] === 'number' && value.trim() === '')
+      Object.assign(settings, { [key]: Number.NaN });
+  }
   const errors = validateSync(settings, { skipMissingProperties: false });
   if (errors.length > 0) {
     const lines = errors.map(

@@ -6,7 +6,6 @@ import type { TokenBucket } from './token-bucket.js';
 
 /** What a connection reports upward without knowing who listens. */
 export interface ConnectionObserver {
-  delivered(): void;
   slowConsumerClosed(): void;
 }
 
@@ -66,27 +65,29 @@ export class ChatConnection {
     return this.socket.readyState === this.socket.OPEN;
   }
 
-  /** Writes one serialized text frame, closing the socket with 1013 instead of buffering past the limit. */
-  send(frame: Buffer | string): void {
-    if (this.socket.readyState !== this.socket.OPEN) return;
+  /** Writes one serialized text frame (true when written), closing the socket with 1013 instead of buffering past the limit. */
+  send(frame: Buffer | string): boolean {
+    if (this.socket.readyState !== this.socket.OPEN) return false;
     if (this.socket.bufferedAmount > this.limits.slowConsumerBytes) {
       this.observer.slowConsumerClosed();
       this.close(CloseCode.TryAgainLater, 'slow consumer');
-      return;
+      return false;
     }
     this.socket.send(frame, { binary: false });
-    this.observer.delivered();
+    return true;
   }
 
   /** Sends a room frame now, or holds it if the room's join is still reading history. */
-  sendRoomFrame(room: string, id: string | undefined, frame: Buffer): void {
+  sendRoomFrame(room: string, id: string | undefined, frame: Buffer): boolean {
     const held = this.held.get(room);
     if (!held) return this.send(frame);
     if (held.length >= MAX_HELD_FRAMES) {
       this.observer.slowConsumerClosed();
-      return this.close(CloseCode.TryAgainLater, 'slow consumer');
+      this.close(CloseCode.TryAgainLater, 'slow consumer');
+      return false;
     }
     held.push({ id, frame });
+    return true;
   }
 
   /** Spends one rate token: 0 when granted, else the wait in ms; closes with 1008 on sustained abuse. */

@@ -56,7 +56,6 @@ export class ChatWsAdapter extends WsAdapter {
     this.metrics = app.get(ChatMetrics);
     this.broker = app.get(Broker);
     this.observer = {
-      delivered: () => this.metrics.deliveries.inc(),
       slowConsumerClosed: () => this.metrics.slowConsumerCloses.inc(),
     };
   }
@@ -192,6 +191,8 @@ export class ChatWsAdapter extends WsAdapter {
     raw: Buffer,
     isBinary: boolean,
   ): void {
+    // A socket closing (1008, 1013, 4001) takes no more frames, whatever is still in flight.
+    if (!connection.isOpen) return;
     const envelope = isBinary ? undefined : this.parse(connection, raw);
     if (isBinary)
       return this.refuse(connection, ChatErrorCode.BadRequest, 'binary frames are not supported');
@@ -288,9 +289,10 @@ export class ChatWsAdapter extends WsAdapter {
     const ref = refOf(data);
     if (retryAfterMs > 0) {
       this.metrics.errors.inc({ code: ChatErrorCode.RateLimited });
-      return connection.send(
+      connection.send(
         errorFrame(ChatErrorCode.RateLimited, 'rate limit exceeded', ref, { retryAfterMs }),
       );
+      return;
     }
     this.metrics.errors.inc({ code });
     connection.send(errorFrame(code, message, ref));

@@ -1,5 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
+import { Test, type TestingModuleBuilder } from '@nestjs/testing';
 import type { AddressInfo } from 'node:net';
 import { AppModule } from '../../src/app.module.js';
 import { configureApp } from '../../src/app.setup.js';
@@ -24,13 +24,23 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-/** Boots the real app on port 0 with the real adapter; `env` overrides the defaults (logs quiet unless LOG_LEVEL is given). */
-export async function startApp(env: TestEnv = {}): Promise<TestApp> {
+/** Changes the testing module before it compiles, such as replacing a provider with a faulty one. */
+export type ModuleOverrides = (builder: TestingModuleBuilder) => TestingModuleBuilder;
+
+/**
+ * Boots the real app on port 0 with the real adapter; `env` overrides the defaults (logs quiet unless
+ * LOG_LEVEL is given), and `overrides` may replace providers.
+ */
+export async function startApp(
+  env: TestEnv = {},
+  overrides: ModuleOverrides = (builder) => builder,
+): Promise<TestApp> {
   const config = parseEnvironment({ LOG_LEVEL: 'warn', HOST: '127.0.0.1', ...env });
-  const moduleRef = await Test.createTestingModule({ imports: [AppModule] })
-    .overrideProvider(appConfig.KEY)
-    .useValue(config)
-    .compile();
+  const moduleRef = await overrides(
+    Test.createTestingModule({ imports: [AppModule] })
+      .overrideProvider(appConfig.KEY)
+      .useValue(config),
+  ).compile();
   const app = configureApp(moduleRef.createNestApplication({ logger: false }));
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as AddressInfo;

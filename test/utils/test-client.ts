@@ -1,4 +1,4 @@
-import WebSocket from 'ws';
+import WebSocket, { type ClientOptions } from 'ws';
 
 /** One frame as the client received it. */
 export interface Frame {
@@ -11,6 +11,8 @@ export interface ConnectOptions {
   /** Query parameters, such as `name`, `uid` or `access_token`. */
   query?: Record<string, string>;
   headers?: Record<string, string>;
+  /** Further `ws` client options, such as `{ autoPong: false }` for a client that ignores pings. */
+  ws?: ClientOptions;
   /** Waits (default 2000 ms) name what they waited for when they time out. */
   timeoutMs?: number;
 }
@@ -54,7 +56,7 @@ export class TestClient {
     const target = new URL(url);
     for (const [key, value] of Object.entries(options.query ?? {}))
       target.searchParams.set(key, value);
-    const socket = new WebSocket(target, { headers: options.headers });
+    const socket = new WebSocket(target, { ...options.ws, headers: options.headers });
     const client = new TestClient(socket, options.timeoutMs ?? 2000);
     return new Promise((resolve, reject) => {
       socket.once('open', () => resolve(client));
@@ -106,6 +108,12 @@ export class TestClient {
     const taken = this.inbox.filter((frame) => frame.event === event);
     this.inbox.splice(0, this.inbox.length, ...this.inbox.filter((frame) => frame.event !== event));
     return taken;
+  }
+
+  /** Resolves with every frame received within `ms`, of any event (taking them from the inbox). */
+  async drain(ms: number): Promise<Frame[]> {
+    await new Promise((resolve) => setTimeout(resolve, ms));
+    return this.inbox.splice(0, this.inbox.length);
   }
 
   /** Resolves with the close code and reason, or throws after the timeout. */

@@ -289,6 +289,16 @@ describe('MemoryMessageStore', () => {
       expect(textsOf(recovery.messages)).toEqual(['m1', 'm2', 'm3']);
     });
 
+    it('does not recover an id issued by another room', async () => {
+      const [elsewhere] = await fill(sut, 'ops', 1);
+      await fill(sut, 'lobby', 3);
+
+      const recovery = await sut.after('lobby', elsewhere, 50);
+
+      expect(recovery.recovered).toBe(false);
+      expect(textsOf(recovery.messages)).toEqual(['m1', 'm2', 'm3']);
+    });
+
     it('does not recover an id this store never issued', async () => {
       const ids = await fill(sut, 'lobby', 2);
       const beyond = ids[1].replace(/\d+$/, (sequence) =>

@@ -14,17 +14,19 @@ import {
 } from '../message-store.js';
 
 interface RoomLog {
+  /** New for every room log, so that an id is only ever valid in the room that issued it. */
+  epoch: string;
   /** Sequence number of the last message appended. */
   last: number;
   /** The newest messages; trimmed to `HISTORY_MAX_MESSAGES` in amortized O(1). */
   messages: ChatMessage[];
 }
 
-/** History in this process: a bounded log per room, ids `<epoch>-<sequence>`, the epoch new at each start. */
+/** History in this process: a bounded log per room, ids `<epoch>-<sequence>`, each room's epoch new at each start. */
 @Injectable()
 export class MemoryMessageStore extends MessageStore {
-  /** A restart loses memory history; a new epoch lets `since` from before it get `recovered: false`. */
-  private readonly epoch = randomBytes(4).toString('hex');
+  /** A restart loses memory history; new epochs let a `since` from before it get `recovered: false`. */
+  private readonly directEpoch = newEpoch();
   private readonly rooms = new Map<string, RoomLog>();
   /** Insertion-ordered, and every entry lives equally long, so expired ones are always at the front. */
   private readonly dedupe = new Map<string, { send: StoredSend; expiresAt: number }>();
@@ -66,9 +68,9 @@ export class MemoryMessageStore extends MessageStore {
 
   async after(room: string, since: string, fallbackLimit: number): Promise<Recovery> {
     const held = this.held(room);
-    const sequence = this.sequenceOf(since);
+    const sequence = this.sequenceIn(room, since);
     const last = this.rooms.get(room)?.last ?? 0;
-    const oldest = held.length > 0 ? this.sequenceOf(held[0].id)! : last + 1;
+    const oldest = held.length > 0 ? parseId(held[0].id)!.sequence : last + 1;
     if (sequence === undefined || sequence > last || sequence < oldest - 1) {
       return { messages: held.slice(-fallbackLimit), recovered: false };
     }
@@ -77,16 +79,16 @@ export class MemoryMessageStore extends MessageStore {
 
   async before(room: string, before: string, limit: number): Promise<ChatMessage[]> {
     const held = this.held(room);
-    const sequence = this.sequenceOf(before);
+    const sequence = this.sequenceIn(room, before);
     if (sequence === undefined || held.length === 0) return [];
-    const end = Math.max(0, Math.min(held.length, sequence - this.sequenceOf(held[0].id)!));
+    const end = Math.max(0, Math.min(held.length, sequence - parseId(held[0].id)!.sequence));
     return held.slice(Math.max(0, end - limit), end);
   }
 
   isAfter(a: string, b: string): boolean {
-    const [sa, sb] = [this.sequenceOf(a), this.sequenceOf(b)];
-    // Ids of another epoch cannot be ordered against ours: deliver rather than drop.
-    return sa === undefined || sb === undefined || sa > sb;
+    const [pa, pb] = [parseId(a), parseId(b)];
+    // Ids of different epochs cannot be ordered: deliver rather than drop.
+    return !pa || !pb || pa.epoch !== pb.epoch || pa.sequence > pb.sequence;
   }
 
   async isReady(): Promise<boolean> {
@@ -95,10 +97,10 @@ export class MemoryMessageStore extends MessageStore {
 
   private appendToRoom(pending: Extract<PendingSend, { kind: 'room' }>, ts: number): StoredSend {
     let log = this.rooms.get(pending.room);
-    if (!log) this.rooms.set(pending.room, (log = { last: 0, messages: [] }));
+    if (!log) this.rooms.set(pending.room, (log = { epoch: newEpoch(), last: 0, messages: [] }));
     log.last += 1;
     const message: ChatMessage = {
-      id: this.idOf(log.last),
+      id: idOf(log.epoch, log.last),
       room: pending.room,
       from: pending.from,
       text: pending.text,
@@ -114,7 +116,7 @@ export class MemoryMessageStore extends MessageStore {
   private appendDirect(pending: Extract<PendingSend, { kind: 'dm' }>, ts: number): StoredSend {
     this.directSequence += 1;
     const message: DirectMessage = {
-      id: this.idOf(this.directSequence),
+      id: idOf(this.directEpoch, this.directSequence),
       from: pending.from,
       to: pending.to,
       text: pending.text,
@@ -130,16 +132,10 @@ export class MemoryMessageStore extends MessageStore {
       : messages;
   }
 
-  private idOf(sequence: number): string {
-    // Zero-padded so that ids also sort as strings.
-    return `${this.epoch}-${sequence.toString().padStart(12, '0')}`;
-  }
-
-  private sequenceOf(id: string): number | undefined {
-    const dash = id.indexOf('-');
-    if (dash < 0 || id.slice(0, dash) !== this.epoch) return undefined;
-    const sequence = Number(id.slice(dash + 1));
-    return Number.isSafeInteger(sequence) && sequence >= 0 ? sequence : undefined;
+  /** The sequence of an id issued by this room's current log, else undefined. */
+  private sequenceIn(room: string, id: string): number | undefined {
+    const parsed = parseId(id);
+    return parsed && parsed.epoch === this.rooms.get(room)?.epoch ? parsed.sequence : undefined;
   }
 
   private overUserRate(userId: string, now: number): boolean {
@@ -181,4 +177,22 @@ function toDelivery(send: StoredSend, origin: string): Delivery {
     data: message,
     exclude: origin,
   };
+}
+
+function newEpoch(): string {
+  return randomBytes(4).toString('hex');
+}
+
+function idOf(epoch: string, sequence: number): string {
+  // Zero-padded so that ids of one room also sort as strings.
+  return `${epoch}-${sequence.toString().padStart(12, '0')}`;
+}
+
+function parseId(id: string): { epoch: string; sequence: number } | undefined {
+  const dash = id.indexOf('-');
+  if (dash <= 0) return undefined;
+  const sequence = Number(id.slice(dash + 1));
+  return Number.isSafeInteger(sequence) && sequence >= 0
+    ? { epoch: id.slice(0, dash), sequence }
+    : undefined;
 }

@@ -1,0 +1,375 @@
+import { Test } from '@nestjs/testing';
+import { exportSPKI, generateKeyPair, SignJWT, type CryptoKey, type JWTPayload } from 'jose';
+import type { IncomingMessage } from 'node:http';
+import { appConfig, parseEnvironment } from '../config/app-config.js';
+import { HandshakeAuthenticator } from './handshake-authenticator.js';
+import { HandshakeRejection } from './handshake-rejection.js';
+
+const SECRET = 'a-test-secret-of-at-least-32-bytes!!';
+
+async function createAuthenticator(
+  env: Record<string, string> = {},
+): Promise<HandshakeAuthenticator> {
+  const moduleRef = await Test.createTestingModule({
+    providers: [
+      HandshakeAuthenticator,
+      { provide: appConfig.KEY, useValue: parseEnvironment(env) },
+    ],
+  }).compile();
+  return moduleRef.get(HandshakeAuthenticator);
+}
+
+/** An upgrade request as the adapter hands it over. */
+function upgrade(url: string, headers: Record<string, string> = {}): IncomingMessage {
+  return { url, headers } as unknown as IncomingMessage;
+}
+
+function bearer(token: string): IncomingMessage {
+  return upgrade('/', { authorization: `Bearer ${token}` });
+}
+
+/** Signs a token; `exp` defaults to an hour from now. */
+function sign(
+  payload: JWTPayload,
+  key: Uint8Array | CryptoKey,
+  alg = 'HS256',
+  exp: number | string = '1h',
+): Promise<string> {
+  return new SignJWT(payload)
+    .setProtectedHeader({ alg })
+    .setIssuedAt()
+    .setExpirationTime(exp)
+    .sign(key);
+}
+
+function hs256(payload: JWTPayload, secret = SECRET, exp?: number | string): Promise<string> {
+  return sign(payload, new TextEncoder().encode(secret), 'HS256', exp);
+}
+
+/** Expects the handshake to be refused with this status, and returns the rejection. */
+async function rejectionOf(promise: Promise<unknown>, status: number): Promise<HandshakeRejection> {
+  const error = await promise.then(
+    () => undefined,
+    (reason: unknown) => reason,
+  );
+  expect(error).toBeInstanceOf(HandshakeRejection);
+  expect((error as HandshakeRejection).status).toBe(status);
+  return error as HandshakeRejection;
+}
+
+describe('HandshakeAuthenticator', () => {
+  describe('in dev mode (no JWT key configured)', () => {
+    let sut: HandshakeAuthenticator;
+
+    beforeEach(async () => {
+      sut = await createAuthenticator();
+    });
+
+    it('does not require tokens', () => {
+      expect(sut.jwtMode).toBe(false);
+    });
+
+    it('takes the display name from ?name=, trimmed', async () => {
+      const identity = await sut.authenticate(upgrade('/?name=%20alice%20'));
+
+      expect(identity.user.name).toBe('alice');
+    });
+
+    it('accepts a 32-character name', async () => {
+      const name = 'n'.repeat(32);
+
+      expect((await sut.authenticate(upgrade(`/?name=${name}`))).user.name).toBe(name);
+    });
+
+    it.each([
+      ['absent', '/'],
+      ['empty', '/?name='],
+      ['longer than 32 characters', `/?name=${'n'.repeat(33)}`],
+      ['holding a control character', '/?name=al%07ice'],
+    ])('generates a guest-xxxx name when ?name= is %s', async (_, url) => {
+      expect((await sut.authenticate(upgrade(url))).user.name).toMatch(/^guest-[0-9a-f]{4}$/);
+    });
+
+    it('takes the user id from ?uid=', async () => {
+      expect((await sut.authenticate(upgrade('/?uid=user-42'))).user.id).toBe('user-42');
+    });
+
+    it('generates a different user id per connection without ?uid=', async () => {
+      const first = await sut.authenticate(upgrade('/?name=alice'));
+      const second = await sut.authenticate(upgrade('/?name=alice'));
+
+      expect(first.user.id).not.toBe(second.user.id);
+    });
+
+    it('ignores a ?uid= with characters a user id may not hold', async () => {
+      const identity = await sut.authenticate(upgrade('/?uid=a%20b'));
+
+      expect(identity.user.id).not.toBe('a b');
+      expect(identity.user.id).toMatch(/^u-[0-9a-f]+$/);
+    });
+
+    it('gives no room claims and no expiry', async () => {
+      const identity = await sut.authenticate(upgrade('/?name=alice'));
+
+      expect(identity.roomClaims).toEqual([]);
+      expect(identity.expiresAt).toBeUndefined();
+    });
+
+    it('ignores an access token', async () => {
+      const token = await hs256({ sub: 'u-1', name: 'mallory' });
+
+      const identity = await sut.authenticate(upgrade(`/?access_token=${token}`));
+
+      expect(identity.user.id).not.toBe('u-1');
+    });
+  });
+
+  describe('with JWT_SECRET (HS256)', () => {
+    let sut: HandshakeAuthenticator;
+
+    beforeEach(async () => {
+      sut = await createAuthenticator({ JWT_SECRET: SECRET });
+    });
+
+    it('requires tokens', () => {
+      expect(sut.jwtMode).toBe(true);
+    });
+
+    it('takes the user from the token in the Authorization header', async () => {
+      const token = await hs256({ sub: 'u-alice', name: 'Alice' });
+
+      expect((await sut.authenticate(bearer(token))).user).toEqual({
+        id: 'u-alice',
+        name: 'Alice',
+      });
+    });
+
+    it('reads the Authorization scheme case-insensitively', async () => {
+      const token = await hs256({ sub: 'u-alice', name: 'Alice' });
+
+      const identity = await sut.authenticate(upgrade('/', { authorization: `bearer  ${token}` }));
+
+      expect(identity.user.id).toBe('u-alice');
+    });
+
+    it('takes the user from the token in ?access_token=', async () => {
+      const token = await hs256({ sub: 'u-alice', name: 'Alice' });
+
+      const identity = await sut.authenticate(upgrade(`/?access_token=${token}`));
+
+      expect(identity.user).toEqual({ id: 'u-alice', name: 'Alice' });
+    });
+
+    it('uses sub as the display name when the token has no usable name', async () => {
+      const token = await hs256({ sub: 'u-alice', name: 'x'.repeat(40) });
+
+      expect((await sut.authenticate(bearer(token))).user.name).toBe('u-alice');
+    });
+
+    it('ignores ?name= and ?uid=', async () => {
+      const token = await hs256({ sub: 'u-alice', name: 'Alice' });
+
+      const identity = await sut.authenticate(
+        upgrade(`/?access_token=${token}&name=Mallory&uid=u-mallory`),
+      );
+
+      expect(identity.user).toEqual({ id: 'u-alice', name: 'Alice' });
+    });
+
+    it('carries the rooms claim into the identity, keeping only strings', async () => {
+      const token = await hs256({ sub: 'u-alice', rooms: ['private:x', 'private:team-*', 7] });
+
+      const identity = await sut.authenticate(bearer(token));
+
+      expect(identity.roomClaims).toEqual(['private:x', 'private:team-*']);
+    });
+
+    it('carries exp into the identity in milliseconds', async () => {
+      const exp = Math.floor(Date.now() / 1000) + 600;
+      const token = await hs256({ sub: 'u-alice' }, SECRET, exp);
+
+      expect((await sut.authenticate(bearer(token))).expiresAt).toBe(exp * 1000);
+    });
+
+    it('refuses an upgrade without a token with 401', async () => {
+      await rejectionOf(sut.authenticate(upgrade('/?name=alice')), 401);
+    });
+
+    it('refuses a token that is not a JWT with 401', async () => {
+      await rejectionOf(sut.authenticate(bearer('not-a-jwt')), 401);
+    });
+
+    it('refuses a token signed with another secret with 401', async () => {
+      const token = await hs256({ sub: 'u-alice' }, 'another-secret-of-at-least-32-bytes!');
+
+      await rejectionOf(sut.authenticate(bearer(token)), 401);
+    });
+
+    it('refuses an expired token with 401, saying so', async () => {
+      const token = await hs256({ sub: 'u-alice' }, SECRET, Math.floor(Date.now() / 1000) - 60);
+
+      const rejection = await rejectionOf(sut.authenticate(bearer(token)), 401);
+
+      expect(rejection.message).toBe('token expired');
+    });
+
+    it('refuses a token without sub with 401', async () => {
+      const token = await hs256({ name: 'Alice' });
+
+      await rejectionOf(sut.authenticate(bearer(token)), 401);
+    });
+
+    it('refuses an unsigned token (alg none) with 401', async () => {
+      const encode = (part: object) => Buffer.from(JSON.stringify(part)).toString('base64url');
+      const token = `${encode({ alg: 'none' })}.${encode({ sub: 'u-alice' })}.`;
+
+      await rejectionOf(sut.authenticate(bearer(token)), 401);
+    });
+  });
+
+  describe('with JWT_ISSUER and JWT_AUDIENCE', () => {
+    let sut: HandshakeAuthenticator;
+
+    beforeEach(async () => {
+      sut = await createAuthenticator({
+        JWT_SECRET: SECRET,
+        JWT_ISSUER: 'https://issuer.example',
+        JWT_AUDIENCE: 'switchboard',
+      });
+    });
+
+    it('accepts a token with the expected issuer and audience', async () => {
+      const token = await hs256({
+        sub: 'u-alice',
+        iss: 'https://issuer.example',
+        aud: 'switchboard',
+      });
+
+      expect((await sut.authenticate(bearer(token))).user.id).toBe('u-alice');
+    });
+
+    it('refuses a token from another issuer with 401', async () => {
+      const token = await hs256({
+        sub: 'u-alice',
+        iss: 'https://evil.example',
+        aud: 'switchboard',
+      });
+
+      await rejectionOf(sut.authenticate(bearer(token)), 401);
+    });
+
+    it('refuses a token for another audience with 401', async () => {
+      const token = await hs256({ sub: 'u-alice', iss: 'https://issuer.example', aud: 'other' });
+
+      await rejectionOf(sut.authenticate(bearer(token)), 401);
+    });
+  });
+
+  describe.each(['RS256', 'ES256'])('with JWT_PUBLIC_KEY (%s)', (alg) => {
+    let privateKey: CryptoKey;
+    let publicKeyPem: string;
+    let sut: HandshakeAuthenticator;
+
+    beforeAll(async () => {
+      const pair = await generateKeyPair(alg);
+      privateKey = pair.privateKey;
+      publicKeyPem = await exportSPKI(pair.publicKey);
+    });
+
+    beforeEach(async () => {
+      sut = await createAuthenticator({ JWT_PUBLIC_KEY: publicKeyPem });
+    });
+
+    it('takes the user from a token in the Authorization header', async () => {
+      const token = await sign({ sub: 'u-alice', name: 'Alice' }, privateKey, alg);
+
+      expect((await sut.authenticate(bearer(token))).user).toEqual({
+        id: 'u-alice',
+        name: 'Alice',
+      });
+    });
+
+    it('takes the user from a token in ?access_token=', async () => {
+      const token = await sign({ sub: 'u-alice', name: 'Alice' }, privateKey, alg);
+
+      const identity = await sut.authenticate(upgrade(`/?access_token=${token}`));
+
+      expect(identity.user.id).toBe('u-alice');
+    });
+
+    it('accepts the key with its newlines escaped as \\n, as env files carry it', async () => {
+      const escaped = await createAuthenticator({
+        JWT_PUBLIC_KEY: publicKeyPem.replace(/\n/g, '\\n'),
+      });
+      const token = await sign({ sub: 'u-alice' }, privateKey, alg);
+
+      expect((await escaped.authenticate(bearer(token))).user.id).toBe('u-alice');
+    });
+
+    it('refuses a token signed by another key with 401', async () => {
+      const other = await generateKeyPair(alg);
+      const token = await sign({ sub: 'u-alice' }, other.privateKey, alg);
+
+      await rejectionOf(sut.authenticate(bearer(token)), 401);
+    });
+
+    it('refuses an HS256 token keyed with the public key text with 401', async () => {
+      const token = await sign({ sub: 'u-alice' }, new TextEncoder().encode(publicKeyPem), 'HS256');
+
+      await rejectionOf(sut.authenticate(bearer(token)), 401);
+    });
+
+    it('refuses an expired token with 401', async () => {
+      const token = await sign(
+        { sub: 'u-alice' },
+        privateKey,
+        alg,
+        Math.floor(Date.now() / 1000) - 60,
+      );
+
+      await rejectionOf(sut.authenticate(bearer(token)), 401);
+    });
+
+    it('refuses an upgrade without a token with 401', async () => {
+      await rejectionOf(sut.authenticate(upgrade('/')), 401);
+    });
+  });
+
+  describe('with ALLOWED_ORIGINS', () => {
+    let sut: HandshakeAuthenticator;
+
+    beforeEach(async () => {
+      sut = await createAuthenticator({
+        ALLOWED_ORIGINS: 'https://chat.example.com, https://admin.example.com',
+      });
+    });
+
+    it('admits every listed Origin', async () => {
+      for (const origin of ['https://chat.example.com', 'https://admin.example.com'])
+        await expect(sut.authenticate(upgrade('/', { origin }))).resolves.toBeDefined();
+    });
+
+    it('refuses another Origin with 403', async () => {
+      await rejectionOf(sut.authenticate(upgrade('/', { origin: 'https://evil.example' })), 403);
+    });
+
+    it('refuses an upgrade without an Origin with 403', async () => {
+      await rejectionOf(sut.authenticate(upgrade('/')), 403);
+    });
+
+    it('checks the Origin before the token, so a stolen token does not help another site', async () => {
+      const withToken = await createAuthenticator({
+        JWT_SECRET: SECRET,
+        ALLOWED_ORIGINS: 'https://chat.example.com',
+      });
+      const token = await hs256({ sub: 'u-alice' });
+
+      await rejectionOf(
+        withToken.authenticate(
+          upgrade('/', { origin: 'https://evil.example', authorization: `Bearer ${token}` }),
+        ),
+        403,
+      );
+    });
+  });
+});

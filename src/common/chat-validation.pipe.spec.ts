@@ -1,0 +1,99 @@
+import { Test } from '@nestjs/testing';
+import { Type } from 'class-transformer';
+import { IsInt, IsString, Min, ValidateNested } from 'class-validator';
+import { HistoryRequestDto } from '../chat/dto/history-request.dto.js';
+import { SendMessageDto } from '../chat/dto/send-message.dto.js';
+import { ChatErrorCode } from './chat-error-code.js';
+import { ChatException } from './chat.exception.js';
+import { ChatValidationPipe, type FieldError } from './chat-validation.pipe.js';
+
+class PointDto {
+  @IsInt() @Min(0) x!: number;
+}
+
+class ShapeDto {
+  @IsString() name!: string;
+  @ValidateNested() @Type(() => PointDto) origin!: PointDto;
+}
+
+describe('ChatValidationPipe', () => {
+  let sut: ChatValidationPipe;
+
+  beforeEach(async () => {
+    const moduleRef = await Test.createTestingModule({ providers: [ChatValidationPipe] }).compile();
+    sut = moduleRef.get(ChatValidationPipe);
+  });
+
+  function validate(value: unknown, metatype: new () => object): Promise<unknown> {
+    return sut.transform(value, { type: 'body', metatype });
+  }
+
+  async function failureOf(value: unknown, metatype: new () => object): Promise<ChatException> {
+    const error = await validate(value, metatype).then(
+      () => undefined,
+      (reason: unknown) => reason,
+    );
+    expect(error).toBeInstanceOf(ChatException);
+    return error as ChatException;
+  }
+
+  it('turns a valid payload into the DTO', async () => {
+    const dto = await validate({ room: 'lobby', text: 'hi', ref: 'r1' }, SendMessageDto);
+
+    expect(dto).toBeInstanceOf(SendMessageDto);
+    expect(dto).toEqual({ room: 'lobby', text: 'hi', ref: 'r1' });
+  });
+
+  it('trims the message text', async () => {
+    const dto = await validate({ room: 'lobby', text: '  hi  ' }, SendMessageDto);
+
+    expect((dto as SendMessageDto).text).toBe('hi');
+  });
+
+  it('strips fields the DTO does not declare', async () => {
+    const dto = await validate({ room: 'lobby', text: 'hi', admin: true }, SendMessageDto);
+
+    expect(dto).not.toHaveProperty('admin');
+  });
+
+  it('fails with `validation_failed`', async () => {
+    expect((await failureOf({}, SendMessageDto)).code).toBe(ChatErrorCode.ValidationFailed);
+  });
+
+  it('lists every invalid field in details, each with its reasons', async () => {
+    const failure = await failureOf(
+      { room: 'no spaces allowed', text: '   ', ref: 'r'.repeat(65) },
+      SendMessageDto,
+    );
+
+    const details = failure.details as FieldError[];
+    expect(details.map((detail) => detail.field).sort()).toEqual(['ref', 'room', 'text']);
+    for (const detail of details) expect(detail.errors.length).toBeGreaterThan(0);
+  });
+
+  it('lists a missing field', async () => {
+    const failure = await failureOf({ text: 'hi' }, SendMessageDto);
+
+    expect(failure.details).toEqual([{ field: 'room', errors: expect.any(Array) }]);
+  });
+
+  it('names the bound a number broke', async () => {
+    const failure = await failureOf({ room: 'lobby', limit: 500 }, HistoryRequestDto);
+
+    expect(failure.details).toEqual([
+      { field: 'limit', errors: ['limit must not be greater than 100'] },
+    ]);
+  });
+
+  it('names a nested field by its path', async () => {
+    const failure = await failureOf({ name: 'square', origin: { x: -1 } }, ShapeDto);
+
+    expect(failure.details).toEqual([{ field: 'origin.x', errors: ['x must not be less than 0'] }]);
+  });
+
+  it('does not echo the invalid values back', async () => {
+    const failure = await failureOf({ room: '<script>', text: 'hi' }, SendMessageDto);
+
+    expect(JSON.stringify(failure.details)).not.toContain('<script>');
+  });
+});

@@ -1,0 +1,319 @@
+import { exportSPKI, generateKeyPair, SignJWT, type CryptoKey, type JWTPayload } from 'jose';
+import { startApp, type TestApp } from './utils/test-app.js';
+import { UpgradeRefused, type ConnectOptions, type TestClient } from './utils/test-client.js';
+
+const SECRET = 'e2e-secret-that-is-at-least-32-bytes-long';
+const TIMEOUT_MS = 5000;
+
+/** Signs a token; `exp` is seconds since the epoch, or a jose duration such as '1h'. */
+function sign(
+  payload: JWTPayload,
+  key: Uint8Array | CryptoKey,
+  alg = 'HS256',
+  exp: number | string = '1h',
+): Promise<string> {
+  return new SignJWT(payload)
+    .setProtectedHeader({ alg })
+    .setIssuedAt()
+    .setExpirationTime(exp)
+    .sign(key);
+}
+
+function secretKey(secret = SECRET): Uint8Array {
+  return new TextEncoder().encode(secret);
+}
+
+function secondsFromNow(seconds: number): number {
+  return Math.floor(Date.now() / 1000) + seconds;
+}
+
+function bearer(token: string): ConnectOptions {
+  return { headers: { Authorization: `Bearer ${token}` }, timeoutMs: TIMEOUT_MS };
+}
+
+function query(token: string): ConnectOptions {
+  return { query: { access_token: token }, timeoutMs: TIMEOUT_MS };
+}
+
+/** The refusal of an upgrade that must not open a socket. */
+async function refusalOf(connecting: Promise<TestClient>): Promise<UpgradeRefused> {
+  const outcome = await connecting.then(
+    async (client) => {
+      await client.close();
+      return new Error('the upgrade was accepted');
+    },
+    (error: unknown) => error,
+  );
+  expect(outcome).toBeInstanceOf(UpgradeRefused);
+  return outcome as UpgradeRefused;
+}
+
+/** Open sockets on the server, as /metrics reports them. */
+async function openConnections(app: TestApp): Promise<number> {
+  const text = await (await fetch(`${app.httpUrl}/metrics`)).text();
+  const line = text.split('\n').find((entry) => entry.startsWith('switchboard_connections '));
+  return Number(line?.split(' ')[1]);
+}
+
+describe('auth with JWT_SECRET (HS256)', () => {
+  let sut: TestApp;
+
+  beforeEach(async () => {
+    sut = await startApp({ JWT_SECRET: SECRET });
+  });
+
+  afterEach(async () => {
+    await sut.close();
+  });
+
+  it('admits a token in Authorization: Bearer', async () => {
+    const client = await sut.connect(bearer(await sign({ sub: 'u-alice' }, secretKey())));
+
+    expect(client.isOpen).toBe(true);
+  });
+
+  it('admits a token in ?access_token=', async () => {
+    const client = await sut.connect(query(await sign({ sub: 'u-alice' }, secretKey())));
+
+    expect(client.isOpen).toBe(true);
+  });
+
+  it("shows others the token's sub and name as the user", async () => {
+    const alice = await sut.connect(
+      bearer(await sign({ sub: 'u-alice', name: 'Alice' }, secretKey())),
+    );
+    const bob = await sut.connect(bearer(await sign({ sub: 'u-bob', name: 'Bob' }, secretKey())));
+
+    await alice.request('message', { room: 'lobby', text: 'hi' });
+
+    const { data } = await bob.next('message');
+    expect(data.from).toEqual({ id: 'u-alice', name: 'Alice' });
+  });
+
+  it('ignores ?name= and ?uid= when a token is required', async () => {
+    const token = await sign({ sub: 'u-alice', name: 'Alice' }, secretKey());
+    const alice = await sut.connect({
+      query: { access_token: token, name: 'Mallory', uid: 'u-mallory' },
+      timeoutMs: TIMEOUT_MS,
+    });
+    const bob = await sut.connect(bearer(await sign({ sub: 'u-bob' }, secretKey())));
+
+    await alice.request('message', { room: 'lobby', text: 'hi' });
+
+    expect((await bob.next('message')).data.from).toEqual({ id: 'u-alice', name: 'Alice' });
+  });
+
+  it('refuses an upgrade without a token with HTTP 401 and opens no socket', async () => {
+    const refusal = await refusalOf(sut.connect({ timeoutMs: TIMEOUT_MS }));
+
+    expect(refusal.status).toBe(401);
+    expect(await openConnections(sut)).toBe(0);
+  });
+
+  it('refuses a token that is not a JWT with HTTP 401 and opens no socket', async () => {
+    const refusal = await refusalOf(sut.connect(bearer('not.a.jwt')));
+
+    expect(refusal.status).toBe(401);
+    expect(await openConnections(sut)).toBe(0);
+  });
+
+  it('refuses a token signed with another secret with HTTP 401 and opens no socket', async () => {
+    const token = await sign({ sub: 'u-alice' }, secretKey('another-secret-of-at-least-32-bytes!'));
+
+    const refusal = await refusalOf(sut.connect(query(token)));
+
+    expect(refusal.status).toBe(401);
+    expect(await openConnections(sut)).toBe(0);
+  });
+
+  it('refuses an expired token with HTTP 401 and opens no socket', async () => {
+    const token = await sign({ sub: 'u-alice' }, secretKey(), 'HS256', secondsFromNow(-60));
+
+    const refusal = await refusalOf(sut.connect(bearer(token)));
+
+    expect(refusal.status).toBe(401);
+    expect(await openConnections(sut)).toBe(0);
+  });
+
+  it('closes an open socket with 4001 "token expired" once its exp passes', async () => {
+    const token = await sign({ sub: 'u-alice' }, secretKey(), 'HS256', secondsFromNow(3));
+    const client = await sut.connect(bearer(token));
+
+    expect(await client.waitClosed(15_000)).toEqual({ code: 4001, reason: 'token expired' });
+  });
+});
+
+describe.each(['RS256', 'ES256'])('auth with JWT_PUBLIC_KEY (%s)', (alg) => {
+  let privateKey: CryptoKey;
+  let publicKeyPem: string;
+  let sut: TestApp;
+
+  beforeAll(async () => {
+    const pair = await generateKeyPair(alg);
+    privateKey = pair.privateKey;
+    publicKeyPem = await exportSPKI(pair.publicKey);
+  });
+
+  beforeEach(async () => {
+    sut = await startApp({ JWT_PUBLIC_KEY: publicKeyPem });
+  });
+
+  afterEach(async () => {
+    await sut.close();
+  });
+
+  it('admits a token in Authorization: Bearer, as its sub and name', async () => {
+    const alice = await sut.connect(
+      bearer(await sign({ sub: 'u-alice', name: 'Alice' }, privateKey, alg)),
+    );
+    const bob = await sut.connect(bearer(await sign({ sub: 'u-bob' }, privateKey, alg)));
+
+    await alice.request('message', { room: 'lobby', text: 'hi' });
+
+    expect((await bob.next('message')).data.from).toEqual({ id: 'u-alice', name: 'Alice' });
+  });
+
+  it('admits a token in ?access_token=', async () => {
+    const client = await sut.connect(query(await sign({ sub: 'u-alice' }, privateKey, alg)));
+
+    expect(client.isOpen).toBe(true);
+  });
+
+  it('refuses an upgrade without a token with HTTP 401', async () => {
+    expect((await refusalOf(sut.connect({ timeoutMs: TIMEOUT_MS }))).status).toBe(401);
+  });
+
+  it('refuses a token that is not a JWT with HTTP 401', async () => {
+    expect((await refusalOf(sut.connect(query('garbage')))).status).toBe(401);
+  });
+
+  it('refuses a token signed by another key with HTTP 401 and opens no socket', async () => {
+    const other = await generateKeyPair(alg);
+    const token = await sign({ sub: 'u-alice' }, other.privateKey, alg);
+
+    expect((await refusalOf(sut.connect(bearer(token)))).status).toBe(401);
+    expect(await openConnections(sut)).toBe(0);
+  });
+
+  it('refuses an HS256 token keyed with the public key text with HTTP 401', async () => {
+    const token = await sign({ sub: 'u-alice' }, secretKey(publicKeyPem), 'HS256');
+
+    expect((await refusalOf(sut.connect(bearer(token)))).status).toBe(401);
+  });
+
+  it('refuses an expired token with HTTP 401', async () => {
+    const token = await sign({ sub: 'u-alice' }, privateKey, alg, secondsFromNow(-60));
+
+    expect((await refusalOf(sut.connect(query(token)))).status).toBe(401);
+  });
+});
+
+describe('ALLOWED_ORIGINS', () => {
+  let sut: TestApp;
+
+  beforeEach(async () => {
+    sut = await startApp({ ALLOWED_ORIGINS: 'https://chat.example.com,https://admin.example.com' });
+  });
+
+  afterEach(async () => {
+    await sut.close();
+  });
+
+  it('refuses an upgrade from another Origin with HTTP 403 and opens no socket', async () => {
+    const refusal = await refusalOf(
+      sut.connect({ headers: { Origin: 'https://evil.example' }, timeoutMs: TIMEOUT_MS }),
+    );
+
+    expect(refusal.status).toBe(403);
+    expect(await openConnections(sut)).toBe(0);
+  });
+
+  it('admits an upgrade from a listed Origin', async () => {
+    const client = await sut.connect({
+      headers: { Origin: 'https://admin.example.com' },
+      timeoutMs: TIMEOUT_MS,
+    });
+
+    expect(client.isOpen).toBe(true);
+  });
+});
+
+describe('private rooms', () => {
+  let sut: TestApp;
+
+  beforeEach(async () => {
+    sut = await startApp({ JWT_SECRET: SECRET });
+  });
+
+  afterEach(async () => {
+    await sut.close();
+  });
+
+  async function connectAs(sub: string, rooms?: string[]): Promise<TestClient> {
+    return sut.connect(bearer(await sign({ sub, name: sub, rooms }, secretKey())));
+  }
+
+  it('lets a user whose rooms claim lists private:x join it', async () => {
+    const alice = await connectAs('alice', ['private:x']);
+
+    const reply = await alice.request('join', { room: 'private:x' });
+
+    expect(reply.event).toBe('joined');
+    expect(reply.data.room).toBe('private:x');
+  });
+
+  it('lets a user with a matching wildcard claim join', async () => {
+    const alice = await connectAs('alice', ['private:team-*']);
+
+    const reply = await alice.request('join', { room: 'private:team-red' });
+
+    expect(reply.event).toBe('joined');
+  });
+
+  it('answers forbidden, with the ref, to a user without a rooms claim', async () => {
+    const mallory = await connectAs('mallory');
+
+    const reply = await mallory.request('join', { room: 'private:x' });
+
+    expect(reply).toMatchObject({ event: 'error', data: { code: 'forbidden', ref: 'r1' } });
+    expect(mallory.isOpen).toBe(true);
+  });
+
+  it('answers forbidden to a user whose claims name other private rooms only', async () => {
+    const mallory = await connectAs('mallory', ['private:y', 'private:x-*']);
+
+    const reply = await mallory.request('join', { room: 'private:x' });
+
+    expect(reply).toMatchObject({ event: 'error', data: { code: 'forbidden' } });
+  });
+
+  it('delivers nothing from a private room to a user who was refused it', async () => {
+    const alice = await connectAs('alice', ['private:x']);
+    const bob = await connectAs('bob', ['private:*']);
+    const mallory = await connectAs('mallory');
+    await alice.request('join', { room: 'private:x' });
+    await bob.request('join', { room: 'private:x' });
+    expect((await mallory.request('join', { room: 'private:x' })).data.code).toBe('forbidden');
+
+    await alice.request('message', { room: 'private:x', text: 'secret' });
+    alice.send('typing', { room: 'private:x' });
+    await alice.request('message', { room: 'lobby', text: 'public' });
+
+    // bob, allowed in, sees the room's traffic; mallory's next lobby frame proves it was all sent.
+    expect((await bob.next('message')).data).toMatchObject({ room: 'private:x', text: 'secret' });
+    expect((await bob.next('typing')).data).toMatchObject({ room: 'private:x' });
+    expect((await mallory.next('message')).data).toMatchObject({ room: 'lobby', text: 'public' });
+    expect(mallory.inbox.filter((frame) => frame.data?.room === 'private:x')).toEqual([]);
+  });
+
+  it('refuses messages and history for the private room to a user who was refused it', async () => {
+    const mallory = await connectAs('mallory');
+    await mallory.request('join', { room: 'private:x' });
+
+    const sent = await mallory.request('message', { room: 'private:x', text: 'let me in' });
+    const history = await mallory.request('history', { room: 'private:x' });
+
+    expect(sent).toMatchObject({ event: 'error', data: { code: 'not_in_room' } });
+    expect(history).toMatchObject({ event: 'error', data: { code: 'not_in_room' } });
+  });
+});

@@ -1,0 +1,412 @@
+import type { TestClient } from './utils/test-client.js';
+import { startApp, type TestApp, type TestEnv } from './utils/test-app.js';
+
+/** Rate limits out of the way, for tests about other limits. */
+const UNLIMITED: TestEnv = {
+  RATE_LIMIT_BURST: '100000',
+  RATE_LIMIT_PER_SECOND: '100000',
+  USER_RATE_LIMIT_PER_SECOND: '100000',
+};
+
+/** An envelope padded (with a field the server ignores) to exactly `bytes` bytes of UTF-8. */
+function frameOfSize(bytes: number, ref: string): string {
+  const bare = JSON.stringify({
+    event: 'message',
+    data: { room: 'lobby', text: 'hi', ref, pad: '' },
+  });
+  const frame = JSON.stringify({
+    event: 'message',
+    data: { room: 'lobby', text: 'hi', ref, pad: 'p'.repeat(bytes - Buffer.byteLength(bare)) },
+  });
+  expect(Buffer.byteLength(frame)).toBe(bytes);
+  return frame;
+}
+
+/** Polls until `condition` holds, or throws naming what it waited for. */
+async function until(condition: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+describe('limits', () => {
+  let sut: TestApp;
+
+  const connect = (
+    uid: string,
+    options: Parameters<TestApp['connect']>[0] = {},
+  ): Promise<TestClient> => sut.connect({ query: { uid, name: uid }, timeoutMs: 5000, ...options });
+
+  afterEach(async () => {
+    await sut.close();
+  });
+
+  describe('with default limits', () => {
+    beforeEach(async () => {
+      sut = await startApp({ USER_RATE_LIMIT_PER_SECOND: '100000' });
+    });
+
+    it('accepts a frame of exactly 64 KiB', async () => {
+      const alice = await connect('alice');
+
+      alice.sendRaw(frameOfSize(65536, 'big'));
+
+      expect((await alice.next((f) => f.data.ref === 'big')).event).toBe('ack');
+    });
+
+    it('closes the socket with 1009 on a frame of 64 KiB plus one byte', async () => {
+      const alice = await connect('alice');
+
+      alice.sendRaw(frameOfSize(65537, 'too-big'));
+
+      expect((await alice.waitClosed(5000)).code).toBe(1009);
+    });
+
+    it('accepts a text of 4000 characters and delivers it intact', async () => {
+      const [alice, bob] = [await connect('alice'), await connect('bob')];
+      const text = 'a'.repeat(3999) + 'z';
+
+      expect((await alice.request('message', { room: 'lobby', text })).event).toBe('ack');
+      expect((await bob.next('message')).data.text).toBe(text);
+    });
+
+    it('answers a text of 4001 characters with validation_failed naming text', async () => {
+      const alice = await connect('alice');
+
+      const reply = await alice.request('message', { room: 'lobby', text: 'a'.repeat(4001) });
+
+      expect(reply.data).toMatchObject({ code: 'validation_failed', details: [{ field: 'text' }] });
+    });
+
+    it('counts the length after trimming: 4000 characters inside whitespace are accepted', async () => {
+      const alice = await connect('alice');
+
+      const reply = await alice.request('message', {
+        room: 'lobby',
+        text: `   ${'a'.repeat(4000)}\n\n`,
+      });
+
+      expect(reply.event).toBe('ack');
+    });
+
+    it('counts characters, not UTF-16 units: 4000 emoji are accepted and delivered intact', async () => {
+      const [alice, bob] = [await connect('alice'), await connect('bob')];
+      const text = '😀'.repeat(4000);
+      expect(text.length).toBe(8000);
+
+      expect((await alice.request('message', { room: 'lobby', text })).event).toBe('ack');
+      expect((await bob.next('message')).data.text).toBe(text);
+    });
+
+    it('answers 4001 emoji with validation_failed', async () => {
+      const alice = await connect('alice');
+
+      const reply = await alice.request('message', { room: 'lobby', text: '😀'.repeat(4001) });
+
+      expect(reply.data.code).toBe('validation_failed');
+    });
+
+    it('accepts a one-character text', async () => {
+      const alice = await connect('alice');
+
+      expect((await alice.request('message', { room: 'lobby', text: 'é' })).event).toBe('ack');
+    });
+
+    it.each(['', ' ', '\n\t \r'])(
+      'answers text %j (empty after trimming) with validation_failed',
+      async (text) => {
+        const alice = await connect('alice');
+
+        const reply = await alice.request('message', { room: 'lobby', text });
+
+        expect(reply.data).toMatchObject({
+          code: 'validation_failed',
+          details: [{ field: 'text' }],
+        });
+      },
+    );
+
+    it.each([
+      ['of one character', 'a'],
+      ['of every allowed kind of character', 'Room_1.a:b-c'],
+      ['of 64 characters', 'R'.repeat(64)],
+      ['made of dots', '...'],
+    ])('accepts a room name %s', async (_, room) => {
+      const alice = await connect('alice');
+
+      expect(await alice.request('join', { room })).toMatchObject({
+        event: 'joined',
+        data: { room },
+      });
+    });
+
+    it.each([
+      ['that is empty', ''],
+      ['of 65 characters', 'R'.repeat(65)],
+      ['with a space', 'two words'],
+      ['with a slash', 'a/b'],
+      ['with a non-ASCII letter', 'café'],
+      ['with a newline', 'a\nb'],
+      ['with markup', '<script>'],
+    ])('answers a room name %s with validation_failed naming room', async (_, room) => {
+      const alice = await connect('alice');
+
+      const reply = await alice.request('join', { room });
+
+      expect(reply.data).toMatchObject({
+        code: 'validation_failed',
+        details: [{ field: 'room' }],
+      });
+    });
+
+    it('refuses frames past a burst of 40 with rate_limited, refilling at 20 a second', async () => {
+      const alice = await connect('alice');
+      const refs = Array.from({ length: 80 }, (_, i) => `m${i}`);
+
+      for (const ref of refs) alice.send('message', { room: 'lobby', text: ref, ref });
+
+      const replies = [];
+      for (const ref of refs) replies.push(await alice.next((f) => f.data.ref === ref));
+      expect(replies.slice(0, 40).every((reply) => reply.event === 'ack')).toBe(true);
+      const refused = replies.find((reply) => reply.data.code === 'rate_limited');
+      // At 20 tokens a second, the next one is never more than 50 ms away.
+      expect(refused?.data.details.retryAfterMs).toBeGreaterThan(0);
+      expect(refused?.data.details.retryAfterMs).toBeLessThanOrEqual(50);
+    });
+  });
+
+  describe('rooms per connection (default 100)', () => {
+    beforeEach(async () => {
+      sut = await startApp(UNLIMITED);
+    });
+
+    it('lets a connection be in 100 rooms, lobby included, and answers the 101st with forbidden', async () => {
+      const alice = await connect('alice');
+      const rooms = Array.from({ length: 100 }, (_, i) => `room-${i}`);
+
+      for (const room of rooms) alice.send('join', { room, ref: room });
+      const replies = [];
+      for (const room of rooms) replies.push(await alice.next((f) => f.data.ref === room));
+
+      expect(replies.slice(0, 99).map((reply) => reply.event)).toEqual(Array(99).fill('joined'));
+      expect(replies[99].data).toMatchObject({ code: 'forbidden', details: { maxRooms: 100 } });
+    });
+  });
+
+  describe('with MAX_FRAME_BYTES=1024', () => {
+    beforeEach(async () => {
+      sut = await startApp({ MAX_FRAME_BYTES: '1024' });
+    });
+
+    it('accepts a frame of exactly MAX_FRAME_BYTES', async () => {
+      const alice = await connect('alice');
+
+      alice.sendRaw(frameOfSize(1024, 'fits'));
+
+      expect((await alice.next((f) => f.data.ref === 'fits')).event).toBe('ack');
+    });
+
+    it('closes the socket with 1009 on a larger frame', async () => {
+      const alice = await connect('alice');
+
+      alice.sendRaw(frameOfSize(1025, 'too-big'));
+
+      expect((await alice.waitClosed(5000)).code).toBe(1009);
+    });
+
+    it('closes a binary frame that is too large with 1009 as well', async () => {
+      const alice = await connect('alice');
+
+      alice.sendRaw(Buffer.alloc(4096, 1));
+
+      expect((await alice.waitClosed(5000)).code).toBe(1009);
+    });
+
+    it('closes only the offending socket', async () => {
+      const [alice, bob] = [await connect('alice'), await connect('bob')];
+
+      alice.sendRaw(frameOfSize(2048, 'too-big'));
+      await alice.waitClosed(5000);
+
+      expect((await bob.request('message', { room: 'lobby', text: 'still here' })).event).toBe(
+        'ack',
+      );
+    });
+  });
+
+  describe('with MAX_TEXT_LENGTH=10', () => {
+    beforeEach(async () => {
+      sut = await startApp({ MAX_TEXT_LENGTH: '10' });
+    });
+
+    it('accepts 10 characters and refuses 11', async () => {
+      const alice = await connect('alice');
+
+      expect((await alice.request('message', { room: 'lobby', text: '0123456789' })).event).toBe(
+        'ack',
+      );
+      expect(
+        (await alice.request('message', { room: 'lobby', text: '0123456789!' })).data.code,
+      ).toBe('validation_failed');
+    });
+  });
+
+  describe('with PRESENCE_MAX_MEMBERS=2', () => {
+    let alice: TestClient;
+    let bob: TestClient;
+
+    beforeEach(async () => {
+      sut = await startApp({ PRESENCE_MAX_MEMBERS: '2' });
+      [alice, bob] = [await connect('alice'), await connect('bob')];
+      await alice.request('join', { room: 'hall' });
+    });
+
+    it('still lists members and announces a join that brings the room to the limit', async () => {
+      const joined = await bob.request('join', { room: 'hall' });
+
+      expect(joined.data.members).toHaveLength(2);
+      expect((await alice.next('presence')).data).toMatchObject({
+        action: 'join',
+        user: { id: 'bob' },
+      });
+    });
+
+    it('sends an empty members list to a joiner that takes the room past the limit', async () => {
+      await bob.request('join', { room: 'hall' });
+      const carol = await connect('carol');
+
+      const joined = await carol.request('join', { room: 'hall' });
+
+      expect(joined.data).toMatchObject({ room: 'hall', members: [] });
+    });
+
+    it('announces no join past the limit', async () => {
+      await bob.request('join', { room: 'hall' });
+      await alice.next('presence');
+      const carol = await connect('carol');
+
+      await carol.request('join', { room: 'hall' });
+
+      expect(await alice.collect('presence', 150)).toEqual([]);
+      expect(await bob.collect('presence', 0)).toEqual([]);
+    });
+
+    it('announces no leave from a room above the limit, and again once it is back within it', async () => {
+      await bob.request('join', { room: 'hall' });
+      await alice.next('presence');
+      const [carol, dave] = [await connect('carol'), await connect('dave')];
+      await carol.request('join', { room: 'hall' });
+      await dave.request('join', { room: 'hall' });
+
+      await dave.request('leave', { room: 'hall' });
+      expect(await alice.collect('presence', 150)).toEqual([]);
+      await carol.request('leave', { room: 'hall' });
+      expect(await alice.collect('presence', 150)).toEqual([]);
+      await bob.request('leave', { room: 'hall' });
+
+      expect((await alice.next('presence')).data).toMatchObject({
+        action: 'leave',
+        user: { id: 'bob' },
+      });
+    });
+
+    it('still delivers messages in a room above the limit', async () => {
+      await bob.request('join', { room: 'hall' });
+      const carol = await connect('carol');
+      await carol.request('join', { room: 'hall' });
+
+      await carol.request('message', { room: 'hall', text: 'crowded' });
+
+      expect((await alice.next('message')).data.text).toBe('crowded');
+    });
+  });
+
+  describe('slow consumer (SLOW_CONSUMER_BYTES=1024)', () => {
+    beforeEach(async () => {
+      sut = await startApp({
+        ...UNLIMITED,
+        SLOW_CONSUMER_BYTES: '1024',
+        MAX_TEXT_LENGTH: '60000',
+        HISTORY_MAX_MESSAGES: '10',
+      });
+    });
+
+    it('closes a socket that stops reading with 1013, and not the sender or a bystander', async () => {
+      const [slow, sender, bystander] = [
+        await connect('slow'),
+        await connect('sender', { timeoutMs: 20000 }),
+        await connect('bystander'),
+      ];
+      await slow.request('join', { room: 'firehose' });
+      await sender.request('join', { room: 'firehose' });
+      slow.socket.pause();
+
+      // Far more than the kernel's socket buffers hold (a few MiB), so the server's own buffer must grow.
+      const text = 'x'.repeat(60000);
+      const count = 300;
+      for (let i = 0; i < count; i += 1)
+        sender.send('message', { room: 'firehose', text, ref: `f${i}` });
+      await sender.next((f) => f.data.ref === `f${count - 1}`, 'the ack of the last message');
+      slow.socket.resume();
+
+      expect(await slow.waitClosed(10000)).toEqual({ code: 1013, reason: expect.any(String) });
+      expect(slow.inbox.filter((frame) => frame.event === 'message').length).toBeLessThan(count);
+      expect(sender.isOpen).toBe(true);
+      expect((await bystander.request('message', { room: 'lobby', text: 'fine' })).event).toBe(
+        'ack',
+      );
+    });
+  });
+
+  describe('heartbeat (HEARTBEAT_INTERVAL_MS=100)', () => {
+    beforeEach(async () => {
+      sut = await startApp({ HEARTBEAT_INTERVAL_MS: '100' });
+    });
+
+    const countPings = (client: TestClient): { count: number } => {
+      const pings = { count: 0 };
+      client.socket.on('ping', () => (pings.count += 1));
+      return pings;
+    };
+
+    it('terminates a socket that misses two pongs, after pinging it at least twice', async () => {
+      const deaf = await connect('deaf', { ws: { autoPong: false } });
+      const pings = countPings(deaf);
+
+      const closed = await deaf.waitClosed(5000);
+
+      expect(closed.code).toBe(1006);
+      expect(pings.count).toBeGreaterThanOrEqual(2);
+    });
+
+    it('keeps a socket that answers pings open', async () => {
+      const alive = await connect('alive');
+      const pings = countPings(alive);
+
+      await until(() => pings.count >= 5, 'five pings');
+
+      expect(pings.count).toBeGreaterThanOrEqual(5);
+      expect((await alive.request('join', { room: 'still-here' })).event).toBe('joined');
+    });
+
+    it('announces the leave of a terminated socket to its rooms', async () => {
+      const [deaf, bob] = [
+        await connect('deaf', { ws: { autoPong: false } }),
+        await connect('bob'),
+      ];
+      await bob.request('join', { room: 'hall' });
+      await deaf.request('join', { room: 'hall' });
+      await bob.next('presence');
+
+      await deaf.waitClosed(5000);
+
+      expect((await bob.next('presence')).data).toMatchObject({
+        action: 'leave',
+        user: { id: 'deaf' },
+      });
+    });
+  });
+});

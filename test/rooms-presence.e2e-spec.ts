@@ -1,0 +1,269 @@
+import type { TestClient } from './utils/test-client.js';
+import { startApp, type TestApp } from './utils/test-app.js';
+
+describe('rooms and presence (join, leave, default room)', () => {
+  let sut: TestApp;
+
+  const connect = (uid: string): Promise<TestClient> =>
+    sut.connect({ query: { uid, name: `${uid} name` }, timeoutMs: 5000 });
+  const user = (uid: string) => ({ id: uid, name: `${uid} name` });
+
+  afterEach(async () => {
+    await sut.close();
+  });
+
+  describe('with the default room lobby', () => {
+    beforeEach(async () => {
+      sut = await startApp();
+    });
+
+    it('replies to join with exactly {room, members, messages, recovered, ref}', async () => {
+      const alice = await connect('alice');
+
+      const joined = await alice.request('join', { room: 'kitchen' });
+
+      expect(joined).toEqual({
+        event: 'joined',
+        data: {
+          room: 'kitchen',
+          members: [user('alice')],
+          messages: [],
+          recovered: false,
+          ref: 'r1',
+        },
+      });
+    });
+
+    it('lists every user in the room once in joined.members, however many sockets they have', async () => {
+      const [alicePhone, aliceLaptop, bob] = [
+        await connect('alice'),
+        await connect('alice'),
+        await connect('bob'),
+      ];
+      await alicePhone.request('join', { room: 'kitchen' });
+      await aliceLaptop.request('join', { room: 'kitchen' });
+
+      const joined = await bob.request('join', { room: 'kitchen' });
+
+      expect(joined.data.members).toHaveLength(2);
+      expect(joined.data.members).toEqual(expect.arrayContaining([user('alice'), user('bob')]));
+    });
+
+    it('announces a join to the others in the room with exactly {room, user, action}', async () => {
+      const [alice, bob] = [await connect('alice'), await connect('bob')];
+      await alice.request('join', { room: 'kitchen' });
+
+      await bob.request('join', { room: 'kitchen' });
+
+      expect(await alice.next('presence')).toEqual({
+        event: 'presence',
+        data: { room: 'kitchen', user: user('bob'), action: 'join' },
+      });
+    });
+
+    it('does not announce a join to the joining socket itself', async () => {
+      const alice = await connect('alice');
+
+      await alice.request('join', { room: 'kitchen' });
+
+      expect(await alice.collect('presence', 150)).toEqual([]);
+    });
+
+    it('does not announce a join to users outside the room', async () => {
+      const [alice, bob, carol] = [
+        await connect('alice'),
+        await connect('bob'),
+        await connect('carol'),
+      ];
+      await alice.request('join', { room: 'kitchen' });
+
+      await bob.request('join', { room: 'kitchen' });
+
+      await alice.next('presence');
+      expect(await carol.collect('presence', 150)).toEqual([]);
+    });
+
+    it('announces nothing when a user already in the room joins it from a second socket', async () => {
+      const [alicePhone, aliceLaptop, bob] = [
+        await connect('alice'),
+        await connect('alice'),
+        await connect('bob'),
+      ];
+      await bob.request('join', { room: 'kitchen' });
+      await alicePhone.request('join', { room: 'kitchen' });
+      expect((await bob.next('presence')).data.action).toBe('join');
+
+      await aliceLaptop.request('join', { room: 'kitchen' });
+
+      expect(await bob.collect('presence', 150)).toEqual([]);
+    });
+
+    it('re-sends the snapshot and announces nothing when a socket joins a room it is already in', async () => {
+      const [alice, bob] = [await connect('alice'), await connect('bob')];
+      await bob.request('join', { room: 'kitchen' });
+      await alice.request('join', { room: 'kitchen' });
+      await bob.next('presence');
+      const sent = await bob.request('message', { room: 'kitchen', text: 'hi' });
+
+      const again = await alice.request('join', { room: 'kitchen' });
+
+      expect(again.event).toBe('joined');
+      expect(again.data.messages.map((m: { id: string }) => m.id)).toEqual([sent.data.id]);
+      expect(await bob.collect('presence', 150)).toEqual([]);
+    });
+
+    it('replies to leave with exactly {room, ref}', async () => {
+      const alice = await connect('alice');
+      await alice.request('join', { room: 'kitchen' });
+
+      expect(await alice.request('leave', { room: 'kitchen' })).toEqual({
+        event: 'left',
+        data: { room: 'kitchen', ref: 'r2' },
+      });
+    });
+
+    it('announces a leave to the others in the room', async () => {
+      const [alice, bob] = [await connect('alice'), await connect('bob')];
+      await alice.request('join', { room: 'kitchen' });
+      await bob.request('join', { room: 'kitchen' });
+      await alice.next('presence');
+
+      await bob.request('leave', { room: 'kitchen' });
+
+      expect((await alice.next('presence')).data).toEqual({
+        room: 'kitchen',
+        user: user('bob'),
+        action: 'leave',
+      });
+    });
+
+    it('stops delivering a room’s messages to a socket that left it', async () => {
+      const [alice, bob] = [await connect('alice'), await connect('bob')];
+      await alice.request('join', { room: 'kitchen' });
+      await bob.request('join', { room: 'kitchen' });
+      await bob.request('leave', { room: 'kitchen' });
+
+      await alice.request('message', { room: 'kitchen', text: 'anyone?' });
+
+      expect(await bob.collect('message', 150)).toEqual([]);
+    });
+
+    it('answers a message to a room the socket left with not_in_room', async () => {
+      const alice = await connect('alice');
+      await alice.request('join', { room: 'kitchen' });
+      await alice.request('leave', { room: 'kitchen' });
+
+      const reply = await alice.request('message', { room: 'kitchen', text: 'hi' });
+
+      expect(reply.data).toMatchObject({ code: 'not_in_room', ref: 'r3' });
+    });
+
+    it('announces a leave for every joined room when a socket disconnects', async () => {
+      const [alice, bob] = [await connect('alice'), await connect('bob')];
+      await alice.request('join', { room: 'kitchen' });
+      await alice.request('join', { room: 'garden' });
+      await bob.request('join', { room: 'kitchen' });
+      await bob.request('join', { room: 'garden' });
+      for (const room of ['kitchen', 'garden']) {
+        await alice.next(
+          (f) => f.event === 'presence' && f.data.room === room,
+          `bob joining ${room}`,
+        );
+      }
+
+      await bob.close();
+
+      const leaves = [await alice.next('presence'), await alice.next('presence')];
+      expect(
+        leaves.map((frame) => frame.data.room as string).sort((a, b) => a.localeCompare(b)),
+      ).toEqual(['garden', 'kitchen']);
+      for (const frame of leaves) {
+        expect(frame.data).toMatchObject({ user: user('bob'), action: 'leave' });
+      }
+    });
+
+    it('announces a leave only when the user’s last socket in the room goes', async () => {
+      const [alice, bobPhone, bobLaptop] = [
+        await connect('alice'),
+        await connect('bob'),
+        await connect('bob'),
+      ];
+      await alice.request('join', { room: 'kitchen' });
+      await bobPhone.request('join', { room: 'kitchen' });
+      await bobLaptop.request('join', { room: 'kitchen' });
+      await alice.next('presence');
+
+      await bobPhone.close();
+      expect(await alice.collect('presence', 150)).toEqual([]);
+
+      await bobLaptop.close();
+      expect((await alice.next('presence')).data).toMatchObject({
+        action: 'leave',
+        user: user('bob'),
+      });
+    });
+
+    it('puts a new connection in lobby: it can send there without joining', async () => {
+      const [alice, bob] = [await connect('alice'), await connect('bob')];
+
+      const ack = await alice.request('message', { room: 'lobby', text: 'no join needed' });
+
+      expect(ack.event).toBe('ack');
+      expect((await bob.next('message')).data).toMatchObject({
+        room: 'lobby',
+        text: 'no join needed',
+      });
+    });
+
+    it('announces nothing to lobby when a connection arrives or goes', async () => {
+      const alice = await connect('alice');
+
+      const bob = await connect('bob');
+      await bob.request('message', { room: 'lobby', text: 'hi' });
+      await bob.close();
+
+      await alice.next('message');
+      expect(await alice.collect('presence', 200)).toEqual([]);
+    });
+  });
+
+  describe('with DEFAULT_ROOM=hall', () => {
+    beforeEach(async () => {
+      sut = await startApp({ DEFAULT_ROOM: 'hall' });
+    });
+
+    it('puts new connections in the configured default room and sends plain text there', async () => {
+      const [alice, bob] = [await connect('alice'), await connect('bob')];
+
+      alice.sendRaw('plain hello');
+
+      expect((await bob.next('message')).data).toMatchObject({ room: 'hall', text: 'plain hello' });
+      expect((await alice.request('message', { room: 'lobby', text: 'x' })).data.code).toBe(
+        'not_in_room',
+      );
+    });
+  });
+
+  describe('with the default room disabled (DEFAULT_ROOM empty)', () => {
+    beforeEach(async () => {
+      sut = await startApp({ DEFAULT_ROOM: '' });
+    });
+
+    it('puts a new connection in no room', async () => {
+      const alice = await connect('alice');
+
+      const reply = await alice.request('message', { room: 'lobby', text: 'hi' });
+
+      expect(reply.data).toMatchObject({ code: 'not_in_room', ref: 'r1' });
+    });
+
+    it('answers a plain-text frame with bad_request and keeps the socket open', async () => {
+      const alice = await connect('alice');
+
+      alice.sendRaw('plain hello');
+
+      expect((await alice.next('error')).data.code).toBe('bad_request');
+      expect((await alice.request('join', { room: 'kitchen' })).event).toBe('joined');
+    });
+  });
+});
