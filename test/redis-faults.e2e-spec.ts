@@ -120,4 +120,46 @@ describe('Redis faults', () => {
     expect(received).toEqual(ids.slice(1));
     expect(await reader.collect('message', 200)).toEqual([]);
   });
+
+  describe('with AOF persistence (appendfsync always)', () => {
+    beforeEach(async () => {
+      await redis.kill();
+      redis = await RedisServer.start({ durable: true });
+    });
+
+    it('loses no acknowledged message across a Redis SIGKILL and restart, and shows none twice', async () => {
+      const [writerNode, readerNode] = await startNodes(2);
+      const writer = await writerNode.connect({ query: { uid: 'writer' } });
+      const reader = await readerNode.connect({ query: { uid: 'reader' } });
+      await writer.request('join', { room: 'durable' });
+      await reader.request('join', { room: 'durable' });
+      const before: string[] = [];
+      for (let i = 0; i < 10; i += 1) {
+        before.push((await writer.request('message', { room: 'durable', text: `b${i}` })).data.id);
+      }
+
+      await redis.kill();
+      await redis.restart();
+      await waitFor(
+        async () => (await isReady(writerNode)) && (await isReady(readerNode)),
+        'both nodes to be ready again',
+      );
+      const after: string[] = [];
+      for (let i = 0; i < 5; i += 1) {
+        after.push((await writer.request('message', { room: 'durable', text: `a${i}` })).data.id);
+      }
+
+      const live: string[] = [];
+      while (live.length < 15) live.push((await reader.next('message')).data.id as string);
+      expect(live).toEqual([...before, ...after]);
+      expect(await reader.collect('message', 200)).toEqual([]);
+      const latecomer = await readerNode.connect({ query: { uid: 'latecomer' } });
+      const joined = await latecomer.request('join', { room: 'durable', since: before[2] });
+      expect(joined.data.recovered).toBe(true);
+      expect(joined.data.messages.map((m: { id: string }) => m.id)).toEqual([
+        ...before.slice(3),
+        ...after,
+      ]);
+    });
+  });
 });

@@ -2,10 +2,11 @@ import { Inject, Injectable, Logger, type BeforeApplicationShutdown } from '@nes
 import { once } from 'node:events';
 import { CloseCode } from '../common/close-code.js';
 import { appConfig, type AppConfig } from '../config/app-config.js';
+import { RoomsService } from '../rooms/rooms.service.js';
 import { ConnectionRegistry } from '../transport/connection-registry.js';
 import { WriteQueue } from './write-queue.js';
 
-/** On shutdown: refuse new upgrades, drain the write queue so every accepted send is acked, then close sockets with 1001. */
+/** On shutdown: refuse new upgrades, drain the write queue so every accepted send is acked, close sockets with 1001, let their leaves finish. */
 @Injectable()
 export class GracefulShutdownService implements BeforeApplicationShutdown {
   private readonly logger = new Logger(GracefulShutdownService.name);
@@ -14,6 +15,7 @@ export class GracefulShutdownService implements BeforeApplicationShutdown {
     @Inject(appConfig.KEY) private readonly config: AppConfig,
     private readonly registry: ConnectionRegistry,
     private readonly queue: WriteQueue,
+    private readonly rooms: RoomsService,
   ) {}
 
   async beforeApplicationShutdown(signal?: string): Promise<void> {
@@ -27,6 +29,8 @@ export class GracefulShutdownService implements BeforeApplicationShutdown {
       return once(connection.socket, 'close');
     });
     await Promise.race([Promise.all(closed), deadline.elapsed]);
+    // Presence leaves still under way need the engine, which shuts down after this hook.
+    await Promise.race([this.rooms.settled(), deadline.elapsed]);
     deadline.cancel();
     this.logger.log(
       `shut down${signal ? ` on ${signal}` : ''}: ${closed.length} sockets closed with 1001`,

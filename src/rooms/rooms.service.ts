@@ -20,6 +20,8 @@ export interface JoinSnapshot {
 /** Room membership and presence: who is in which room, on this node and (through the engine) on all. */
 @Injectable()
 export class RoomsService {
+  private readonly leaving = new Set<Promise<void>>();
+
   constructor(
     @Inject(appConfig.KEY) private readonly config: AppConfig,
     private readonly registry: ConnectionRegistry,
@@ -33,8 +35,23 @@ export class RoomsService {
     if (this.config.DEFAULT_ROOM) await this.enter(connection, this.config.DEFAULT_ROOM);
   }
 
+  /** Resolves once every disconnect under way has finished (graceful shutdown waits for it). */
+  async settled(): Promise<void> {
+    await Promise.allSettled([...this.leaving]);
+  }
+
   /** Takes a closed connection out of every room (announcing leaves except for the default room) and stops its DMs. */
   async disconnect(connection: ChatConnection): Promise<void> {
+    const leaving = this.leaveAll(connection);
+    this.leaving.add(leaving);
+    try {
+      await leaving;
+    } finally {
+      this.leaving.delete(leaving);
+    }
+  }
+
+  private async leaveAll(connection: ChatConnection): Promise<void> {
     await this.broker.unwatchUser(connection.user.id);
     await Promise.all(
       [...connection.rooms].map((room) =>

@@ -11,11 +11,17 @@ export class RedisServer {
   private process: ChildProcess | undefined;
   private readonly dir = mkdtempSync(join(tmpdir(), 'sb-redis-'));
 
-  private constructor(readonly port: number) {}
+  private constructor(
+    readonly port: number,
+    private readonly durable: boolean,
+  ) {}
 
-  /** Starts a new, empty server on a free port. */
-  static async start(): Promise<RedisServer> {
-    const server = new RedisServer(await freePort());
+  /**
+   * Starts a new, empty server on a free port. `durable` turns on the AOF with `appendfsync always`,
+   * so a restart (even after SIGKILL) keeps every acknowledged write.
+   */
+  static async start(options: { durable?: boolean } = {}): Promise<RedisServer> {
+    const server = new RedisServer(await freePort(), options.durable ?? false);
     await server.restart();
     return server;
   }
@@ -25,7 +31,7 @@ export class RedisServer {
     return `redis://127.0.0.1:${this.port}`;
   }
 
-  /** Kills the server at once (SIGKILL): its data is gone, as after a crash without persistence. */
+  /** Kills the server at once (SIGKILL): without `durable`, its data is gone. */
   async kill(): Promise<void> {
     const child = this.process;
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
@@ -34,7 +40,7 @@ export class RedisServer {
     await exited;
   }
 
-  /** Starts the server again on the same port, empty, and waits until it accepts connections. */
+  /** Starts the server again on the same port (empty unless `durable`) and waits until it accepts connections. */
   async restart(): Promise<void> {
     await this.kill();
     this.process = spawn(
@@ -46,10 +52,11 @@ export class RedisServer {
         '127.0.0.1',
         '--save',
         '',
-        '--appendonly',
-        'no',
         '--dir',
         this.dir,
+        ...(this.durable
+          ? ['--appendonly', 'yes', '--appendfsync', 'always']
+          : ['--appendonly', 'no']),
       ],
       { stdio: 'ignore' },
     );

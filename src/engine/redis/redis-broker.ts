@@ -45,12 +45,16 @@ export class RedisBroker extends Broker implements OnModuleInit {
 
   onModuleInit(): void {
     if (!this.redisEnabled()) return;
-    // node-redis resubscribes by itself after a reconnect; what was published meanwhile comes from the streams.
-    this.redis.subscriber.on('ready', () => {
+    // node-redis resubscribes by itself after a reconnect; what was published meanwhile comes from the
+    // streams, once both connections are back (whichever comes back last starts the catch-up).
+    const catchUpWhenReady = () => {
+      if (!this.redis.isReady) return;
       this.receiving = this.receiving
         .then(() => this.catchUp())
-        .catch((error: unknown) => this.logger.error(error));
-    });
+        .catch((error: unknown) => this.logger.warn(`catch-up failed: ${String(error)}`));
+    };
+    this.redis.subscriber.on('ready', catchUpWhenReady);
+    this.redis.client.on('ready', catchUpWhenReady);
   }
 
   async publish(batch: readonly Delivery[]): Promise<void> {

@@ -100,6 +100,9 @@ export class RedisPresenceStore
 
   /** Re-registers every local socket in every room it is in; idempotent, announces nothing. */
   async restore(): Promise<void> {
+    // Sockets that closed while Redis was away could not leave: reconcile before re-adding the rest.
+    const open = new Set([...this.registry.all()].map((connection) => connection.id));
+    await this.removeSockets(this.registry.nodeId, (connectionId) => !open.has(connectionId));
     for (const connection of this.registry.all()) {
       for (const room of connection.rooms) await this.join(room, connection.user, connection.id);
     }
@@ -126,10 +129,23 @@ export class RedisPresenceStore
   private async sweep(deadNodeId: string): Promise<void> {
     const keys = this.redis.keys;
     const client = this.redis.client;
-    for (const room of await client.sMembers(keys.nodeRooms(deadNodeId))) {
+    await this.removeSockets(deadNodeId, () => true);
+    await client.del(keys.nodeRooms(deadNodeId));
+    await client.sRem(keys.nodes(), deadNodeId);
+    this.logger.log(`node ${deadNodeId} is gone: its sockets left their rooms`);
+  }
+
+  /** Removes a node's sockets that `remove` picks from presence, announcing the users who left. */
+  private async removeSockets(
+    nodeId: string,
+    remove: (connectionId: string) => boolean,
+  ): Promise<void> {
+    const keys = this.redis.keys;
+    const client = this.redis.client;
+    for (const room of await client.sMembers(keys.nodeRooms(nodeId))) {
       const entries = await client.hGetAll(keys.presenceConnections(room));
       for (const [connectionId, userJson] of Object.entries(entries)) {
-        if (!connectionId.startsWith(`${deadNodeId}.`)) continue;
+        if (!connectionId.startsWith(`${nodeId}.`) || !remove(connectionId)) continue;
         const user = JSON.parse(userJson) as User;
         const { last, size } = await this.leave(room, user, connectionId);
         if (last && size < this.config.PRESENCE_MAX_MEMBERS && room !== this.config.DEFAULT_ROOM) {
@@ -139,8 +155,5 @@ export class RedisPresenceStore
         }
       }
     }
-    await client.del(keys.nodeRooms(deadNodeId));
-    await client.sRem(keys.nodes(), deadNodeId);
-    this.logger.log(`node ${deadNodeId} is gone: its sockets left their rooms`);
   }
 }
