@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { HistoryService } from '../chat/history.service.js';
 import type { ChatMessage, User } from '../chat/chat.events.js';
 import { ChatErrorCode } from '../common/chat-error-code.js';
@@ -20,6 +20,7 @@ export interface JoinSnapshot {
 /** Room membership and presence: who is in which room, on this node and (through the engine) on all. */
 @Injectable()
 export class RoomsService {
+  private readonly logger = new Logger(RoomsService.name);
   private readonly leaving = new Set<Promise<void>>();
 
   constructor(
@@ -131,14 +132,19 @@ export class RoomsService {
   }
 
   private announce(connection: ChatConnection, room: string, action: 'join' | 'leave'): void {
-    void this.broker.publish([
-      {
-        target: 'room',
-        room,
-        event: 'presence',
-        data: { room, user: connection.user, action },
-        exclude: connection.id,
-      },
-    ]);
+    // Presence is best effort: with the broker unreachable the event is lost, not the join or leave.
+    this.broker
+      .publish([
+        {
+          target: 'room',
+          room,
+          event: 'presence',
+          data: { room, user: connection.user, action },
+          exclude: connection.id,
+        },
+      ])
+      .catch((error: unknown) =>
+        this.logger.warn(`presence ${action} not published: ${String(error)}`),
+      );
   }
 }
