@@ -1,7 +1,9 @@
+import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import type { Identity } from '../auth/identity.js';
 import type { User } from '../chat/chat.events.js';
 import { CloseCode } from '../common/close-code.js';
+import { corkUntilTurnEnds, type PreparedFrame } from './prepared-frame.js';
 import type { TokenBucket } from './token-bucket.js';
 
 /** What a connection reports upward without knowing who listens. */
@@ -13,7 +15,7 @@ export interface ConnectionObserver {
 interface HeldFrame {
   /** The message id, or undefined for frames without one (presence, typing), which are always sent. */
   id: string | undefined;
-  frame: Buffer;
+  frame: PreparedFrame;
 }
 
 /** Limits a connection enforces on itself. */
@@ -42,6 +44,11 @@ export class ChatConnection {
   /** Heartbeats sent without a pong since the last pong. */
   missedPongs = 0;
   private readonly held = new Map<string, HeldFrame[]>();
+  /**
+   * The TCP socket under ws, written to directly with prepared frames. Only without permessage-deflate:
+   * then ws frames synchronously and keeps no queue, so direct writes cannot overtake its own.
+   */
+  private readonly raw: Duplex | undefined;
 
   constructor(
     /** Unique across nodes and restarts: lets a fan-out on any node skip the sender. */
@@ -53,6 +60,8 @@ export class ChatConnection {
     private readonly observer: ConnectionObserver,
   ) {
     bySocket.set(socket, this);
+    this.raw =
+      socket.extensions === '' ? (socket as unknown as { _socket?: Duplex })._socket : undefined;
   }
 
   /** The user behind this socket. */
@@ -67,20 +76,37 @@ export class ChatConnection {
 
   /** Writes one serialized text frame (true when written), closing the socket with 1013 instead of buffering past the limit. */
   send(frame: Buffer | string): boolean {
+    if (!this.writable()) return false;
+    this.socket.send(frame, { binary: false });
+    return true;
+  }
+
+  /** Writes a frame prepared once for many sockets; writes within one event-loop turn leave in one system call. */
+  sendPrepared(frame: PreparedFrame): boolean {
+    if (!this.writable()) return false;
+    if (!this.raw) {
+      this.socket.send(frame.payload, { binary: false });
+      return true;
+    }
+    if (this.raw.writableCorked === 0) corkUntilTurnEnds(this.raw);
+    this.raw.write(frame.wire);
+    return true;
+  }
+
+  private writable(): boolean {
     if (this.socket.readyState !== this.socket.OPEN) return false;
     if (this.socket.bufferedAmount > this.limits.slowConsumerBytes) {
       this.observer.slowConsumerClosed();
       this.close(CloseCode.TryAgainLater, 'slow consumer');
       return false;
     }
-    this.socket.send(frame, { binary: false });
     return true;
   }
 
   /** Sends a room frame now, or holds it if the room's join is still reading history. */
-  sendRoomFrame(room: string, id: string | undefined, frame: Buffer): boolean {
+  sendRoomFrame(room: string, id: string | undefined, frame: PreparedFrame): boolean {
     const held = this.held.get(room);
-    if (!held) return this.send(frame);
+    if (!held) return this.sendPrepared(frame);
     if (held.length >= MAX_HELD_FRAMES) {
       this.observer.slowConsumerClosed();
       this.close(CloseCode.TryAgainLater, 'slow consumer');
@@ -108,7 +134,8 @@ export class ChatConnection {
   endJoin(room: string, isNewer: (id: string) => boolean): void {
     const held = this.held.get(room);
     this.held.delete(room);
-    for (const { id, frame } of held ?? []) if (id === undefined || isNewer(id)) this.send(frame);
+    for (const { id, frame } of held ?? [])
+      if (id === undefined || isNewer(id)) this.sendPrepared(frame);
   }
 
   /** Closes the socket with a documented code; a no-op once it is closing. */

@@ -6,12 +6,15 @@ import { ChatMetrics } from '../observability/chat-metrics.js';
 import type { ChatConnection } from './chat-connection.js';
 import { ConnectionRegistry } from './connection-registry.js';
 import { LocalFanout } from './local-fanout.js';
+import type { PreparedFrame } from './prepared-frame.js';
 
 /** Stands in for a `ChatConnection`: records every frame written to it. */
 class FakeConnection {
   readonly rooms = new Set<string>();
-  /** Frames written with `send` or `sendRoomFrame`, in order. */
+  /** Payloads of the frames written with `sendPrepared` or `sendRoomFrame`, in order. */
   readonly frames: Buffer[] = [];
+  /** The same frames as written to the wire, header included. */
+  readonly wires: Buffer[] = [];
   /** The room and message id each room frame was written with. */
   readonly roomFrames: Array<{ room: string; id: string | undefined }> = [];
 
@@ -20,13 +23,15 @@ class FakeConnection {
     readonly user: User,
   ) {}
 
-  send(frame: Buffer): void {
-    this.frames.push(frame);
+  sendPrepared(frame: PreparedFrame): boolean {
+    this.frames.push(frame.payload);
+    this.wires.push(frame.wire);
+    return true;
   }
 
-  sendRoomFrame(room: string, id: string | undefined, frame: Buffer): void {
+  sendRoomFrame(room: string, id: string | undefined, frame: PreparedFrame): boolean {
     this.roomFrames.push({ room, id });
-    this.frames.push(frame);
+    return this.sendPrepared(frame);
   }
 }
 
@@ -101,6 +106,7 @@ describe('LocalFanout', () => {
     for (const recipient of recipients) {
       expect(recipient.frames).toHaveLength(1);
       expect(recipient.frames[0]).toBe(first);
+      expect(recipient.wires[0]).toBe(recipients[0].wires[0]);
     }
   });
 

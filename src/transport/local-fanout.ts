@@ -2,6 +2,7 @@ import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { Broker, type Delivery } from '../engine/broker.js';
 import { ChatMetrics } from '../observability/chat-metrics.js';
 import { ConnectionRegistry } from './connection-registry.js';
+import { prepareFrame } from './prepared-frame.js';
 
 /** Writes each delivery the broker hands this node to the local sockets it is for, serialized once. */
 @Injectable()
@@ -20,7 +21,9 @@ export class LocalFanout implements OnModuleInit {
   deliver(batch: readonly Delivery[]): void {
     let delivered = 0;
     for (const delivery of batch) {
-      const frame = Buffer.from(JSON.stringify({ event: delivery.event, data: delivery.data }));
+      const frame = prepareFrame(
+        Buffer.from(JSON.stringify({ event: delivery.event, data: delivery.data })),
+      );
       this.metrics.messagesOut.inc({ event: delivery.event });
       if (delivery.target === 'room') {
         if (delivery.id !== undefined) this.registry.recordMessage(delivery.room, delivery.id);
@@ -32,7 +35,7 @@ export class LocalFanout implements OnModuleInit {
       }
       for (const userId of new Set(delivery.userIds)) {
         for (const connection of this.registry.ofUser(userId) ?? []) {
-          if (connection.id !== delivery.exclude && connection.send(frame)) delivered += 1;
+          if (connection.id !== delivery.exclude && connection.sendPrepared(frame)) delivered += 1;
         }
       }
     }
