@@ -105,7 +105,7 @@ export class ChatConnection {
 
   /** Sends a room frame now, or holds it if the room's join is still reading history. */
   sendRoomFrame(room: string, id: string | undefined, frame: PreparedFrame): boolean {
-    const held = this.held.get(room);
+    const held = this.held.size === 0 ? undefined : this.held.get(room);
     if (!held) return this.sendPrepared(frame);
     if (held.length >= MAX_HELD_FRAMES) {
       this.observer.slowConsumerClosed();
