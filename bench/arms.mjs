@@ -1,0 +1,59 @@
+/**
+ * The arms every scenario runs side by side: Switchboard and its baselines. Each is a server entry point
+ * started as `node <entry>` with PORT (and REDIS_URL, REDIS_KEY_PREFIX for the cluster scenario), and the
+ * dialect the load generator speaks to it.
+ */
+
+/**
+ * @typedef {object} Arm
+ * @property {string} id
+ * @property {string} label
+ * @property {string} entry path from the repository root
+ * @property {'envelope' | 'socket.io'} dialect
+ * @property {string} summary one line on how it relays, for the report
+ */
+
+/** @type {Arm[]} */
+export const ARMS = [
+  {
+    id: 'corked-relay',
+    label: 'corked ws relay',
+    entry: 'bench/servers/corked-relay.mjs',
+    dialect: 'envelope',
+    summary:
+      'bare `ws`, one prepared frame (`WebSocket.Sender.frame`) shared by all recipients, one corked write per socket per event-loop turn: the practical limit',
+  },
+  {
+    id: 'ws-relay',
+    label: 'bare ws relay',
+    entry: 'bench/servers/ws-relay.mjs',
+    dialect: 'envelope',
+    summary: 'bare `ws`, payload serialized once, `socket.send` to each recipient separately',
+  },
+  {
+    id: 'socket.io',
+    label: 'Socket.IO 4',
+    entry: 'bench/servers/socketio-server.mjs',
+    dialect: 'socket.io',
+    summary:
+      'Socket.IO 4 (websocket transport only), `socket.to(room).emit`; @socket.io/redis-adapter in the cluster scenario',
+  },
+  {
+    id: 'switchboard',
+    label: 'Switchboard',
+    entry: 'dist/main.js',
+    dialect: 'envelope',
+    summary:
+      'this service, `node dist/main.js`, default configuration (memory engine; Redis engine in the cluster scenario)',
+  },
+];
+
+/** The arm every figure is also given as a ratio to. */
+export const REFERENCE_ARM = 'corked-relay';
+
+/** The arm by id. */
+export function armNamed(id) {
+  const arm = ARMS.find((candidate) => candidate.id === id);
+  if (!arm) throw new Error(`unknown arm ${id}`);
+  return arm;
+}

@@ -1,0 +1,75 @@
+import { join } from 'node:path';
+import { freePort } from './free-port.mjs';
+import { LoadGenerator } from './load-generator.mjs';
+import { ServerProcess } from './server-process.mjs';
+
+let sessions = 0;
+
+/**
+ * @typedef {object} Session
+ * @property {import('../arms.mjs').Arm} arm
+ * @property {ServerProcess[]} servers
+ * @property {number[]} ports
+ * @property {LoadGenerator} loadgen
+ * @property {string | undefined} redisPrefix
+ */
+
+/**
+ * Starts an arm's server (or `nodes` of them sharing Redis) and a load generator, runs `use` with them,
+ * and tears everything down, whatever happened: servers first (they then hold TIME_WAIT, not the load
+ * generator's ephemeral ports), then the generator, then the session's Redis keys.
+ * @template T
+ * @param {import('./bench-context.mjs').BenchContext} ctx
+ * @param {{ arm: import('../arms.mjs').Arm, nodes?: number, redis?: boolean, memoryHook?: boolean,
+ *   nodeFlags?: string[], stopSignal?: NodeJS.Signals }} options
+ *   `stopSignal` other than SIGKILL lets the server exit by itself (to write a --cpu-prof profile)
+ * @param {(session: Session) => Promise<T>} use
+ * @returns {Promise<T>}
+ */
+export async function withSession(
+  ctx,
+  { arm, nodes = 1, redis = false, memoryHook = false, nodeFlags = [], stopSignal = 'SIGKILL' },
+  use,
+) {
+  const id = (sessions += 1);
+  const redisPrefix = redis ? `${ctx.redisPrefix}${id}:` : undefined;
+  const servers = [];
+  let loadgen;
+  try {
+    for (let node = 0; node < nodes; node += 1) {
+      const port = await freePort();
+      const env = { ...process.env, PORT: String(port), HOST: '127.0.0.1' };
+      delete env.REDIS_URL;
+      delete env.REDIS_KEY_PREFIX;
+      if (redisPrefix)
+        Object.assign(env, { REDIS_URL: ctx.redisUrl, REDIS_KEY_PREFIX: redisPrefix });
+      const flags = memoryHook
+        ? ['--expose-gc', '--import', ctx.memoryHook, ...nodeFlags]
+        : nodeFlags;
+      servers.push(
+        await ServerProcess.start({
+          name: `${arm.id}#${node}`,
+          entry: ctx.entries[arm.id] ?? arm.entry,
+          nodeFlags: flags,
+          env,
+          port,
+          logFile: join(ctx.logDir, `${String(id).padStart(3, '0')}-${arm.id}-${node}.log`),
+          ipc: memoryHook,
+          cwd: ctx.root,
+        }),
+      );
+    }
+    loadgen = LoadGenerator.start(join(ctx.logDir, `${String(id).padStart(3, '0')}-load.log`));
+    return await use({
+      arm,
+      servers,
+      ports: servers.map((server) => server.port),
+      loadgen,
+      redisPrefix,
+    });
+  } finally {
+    await Promise.all(servers.map((server) => server.stop(stopSignal)));
+    await loadgen?.close();
+    if (redisPrefix) await ctx.redis.deletePrefix(redisPrefix);
+  }
+}

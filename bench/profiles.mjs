@@ -1,0 +1,120 @@
+/**
+ * How much each scenario does: `full` for `npm run bench` (about ten minutes on the 2-core machine),
+ * `quick` for a smoke run of about two minutes.
+ */
+
+/**
+ * @typedef {object} LadderScenario
+ * @property {number} rounds
+ * @property {number} clients members of the room
+ * @property {number} senders publishing connections among them (each stays under the rate limit)
+ * @property {number} probes latency-measuring connections among them
+ * @property {number[]} ladder send rates, messages a second in all, the same for every arm
+ * @property {number} refineSteps bisections between the last sustained rung and the first that was not
+ * @property {number} rungMs how long each rung sends
+ * @property {number} drainMs how long a rung waits at most for the last deliveries
+ */
+
+/**
+ * @typedef {object} FixedRateScenario
+ * @property {number} rounds
+ * @property {number} clients
+ * @property {number} probes
+ * @property {number} rate messages a second in all, the same for every arm
+ * @property {number} durationMs
+ * @property {number} drainMs
+ */
+
+/**
+ * @typedef {object} Profile
+ * @property {string} name
+ * @property {number} noiseRetries runs that may be repeated because others loaded the machine
+ * @property {number} quietWaitMs longest wait for a quiet machine before each arm's run
+ * @property {LadderScenario} fanout
+ * @property {FixedRateScenario & { roomSize: number }} rooms
+ * @property {{ rounds: number, sockets: number }} idle
+ * @property {FixedRateScenario} seed
+ * @property {LadderScenario} cluster
+ * @property {number} cpuProfileMs how long Switchboard runs under the CPU profiler at its fan-out rate
+ */
+
+/** Switchboard's default per-connection limit is 20 a second (bursts of 40); senders stay at 16 or less. */
+export const MAX_RATE_PER_SENDER = 16;
+
+/** @type {Record<string, Profile>} */
+export const PROFILES = {
+  full: {
+    name: 'full',
+    noiseRetries: 30,
+    quietWaitMs: 10_000,
+    cpuProfileMs: 5000,
+    fanout: {
+      rounds: 3,
+      clients: 1000,
+      senders: 400,
+      probes: 5,
+      ladder: [50, 100, 200, 400, 800, 1600, 3200, 4800, 6400],
+      refineSteps: 3,
+      rungMs: 1000,
+      drainMs: 2000,
+    },
+    rooms: {
+      rounds: 3,
+      clients: 1000,
+      roomSize: 10,
+      probes: 5,
+      rate: 3000,
+      durationMs: 2000,
+      drainMs: 2000,
+    },
+    seed: { rounds: 3, clients: 200, probes: 5, rate: 200, durationMs: 2000, drainMs: 2000 },
+    idle: { rounds: 2, sockets: 10_000 },
+    cluster: {
+      rounds: 2,
+      clients: 1000,
+      senders: 300,
+      probes: 6,
+      ladder: [50, 100, 200, 400, 800, 1600, 3200, 4800],
+      refineSteps: 2,
+      rungMs: 1000,
+      drainMs: 2000,
+    },
+  },
+  quick: {
+    name: 'quick',
+    noiseRetries: 10,
+    quietWaitMs: 3_000,
+    cpuProfileMs: 2000,
+    fanout: {
+      rounds: 1,
+      clients: 1000,
+      senders: 300,
+      probes: 5,
+      ladder: [100, 200, 400, 800, 1600, 3200, 4800],
+      refineSteps: 1,
+      rungMs: 800,
+      drainMs: 1500,
+    },
+    rooms: {
+      rounds: 1,
+      clients: 1000,
+      roomSize: 10,
+      probes: 5,
+      rate: 3000,
+      durationMs: 1000,
+      drainMs: 1500,
+    },
+    seed: { rounds: 1, clients: 200, probes: 5, rate: 200, durationMs: 1000, drainMs: 1500 },
+    idle: { rounds: 1, sockets: 2000 },
+    cluster: {
+      rounds: 1,
+      clients: 1000,
+      senders: 300,
+      probes: 6,
+      ladder: [100, 200, 400, 800, 1600],
+      refineSteps: 0,
+      rungMs: 800,
+      drainMs: 1500,
+    },
+  },
+};

@@ -1,0 +1,239 @@
+import { REFERENCE_ARM } from '../arms.mjs';
+import { isSustained } from '../lib/measure.mjs';
+import { median } from '../lib/stats.mjs';
+
+/** The issue's targets for Switchboard, as ratios (or a difference) against the baselines of the same run. */
+export const TARGETS = {
+  fanoutMaxRate: 0.9,
+  roomsCpuPerDelivery: 1.5,
+  extraPerInboundUs: 3,
+  idleMemoryPerSocket: 1.2,
+};
+
+/**
+ * Reduces raw results (bench/run.mjs) to what the report shows: per scenario and arm, the median over
+ * rounds of every figure (each figure's own median), and the targets of issue 4.
+ */
+export function summarize(results) {
+  const summary = {};
+  const { scenarios } = results;
+  if (scenarios.fanout) summary.fanout = summarizeLadder(scenarios.fanout, results.profile.fanout);
+  if (scenarios.cluster)
+    summary.cluster = summarizeLadder(scenarios.cluster, results.profile.cluster);
+  if (scenarios.rooms) summary.rooms = summarizeRooms(scenarios.rooms);
+  if (scenarios.seed) summary.seed = byArm(scenarios.seed, seedFigures);
+  if (scenarios.idle)
+    summary.idle = byArm(scenarios.idle, (run) => ({
+      ...run.perSocket,
+      connected: run.connect.connected,
+    }));
+  summary.noise = summarizeNoise(results);
+  summary.cpuCrossCheck = crossCheckCpu(results);
+  summary.targets = targets(summary);
+  return summary;
+}
+
+/** Medians per arm of the figures `pick` reads off each successful round. */
+function byArm(scenario, pick) {
+  const out = {};
+  for (const [arm, runs] of Object.entries(scenario.arms)) {
+    const ok = runs.filter((run) => !run.error);
+    const picked = ok.map(pick);
+    const figures = {};
+    for (const key of Object.keys(picked[0] ?? {})) {
+      const values = picked.map((figure) => figure[key]);
+      figures[key] =
+        typeof values[0] === 'number' || values[0] === undefined ? median(values) : values[0];
+    }
+    out[arm] = {
+      rounds: ok.length,
+      errors: runs.filter((run) => run.error).map((run) => run.error),
+      ...figures,
+    };
+  }
+  return out;
+}
+
+function runFigures(run) {
+  return {
+    deliveredPct: run.deliveredRatio === undefined ? undefined : run.deliveredRatio * 100,
+    deliveriesPerSec: run.deliveriesPerSec,
+    p50: run.latency.p50,
+    p99: run.latency.p99,
+    cpuPerDeliveryUs: run.serverCpuPerDeliveryUs,
+    cpuPerMessageUs: run.serverCpuPerMessageUs,
+    serverCpuPct: run.serverCpuPct,
+    loadgenCpuPct: run.loadgenCpuPct,
+    redisCpuPct: run.redisCpuPct,
+  };
+}
+
+function seedFigures(run) {
+  return runFigures(run.relay);
+}
+
+function summarizeLadder(scenario, config) {
+  const top = config.ladder.at(-1);
+  const arms = byArm(scenario, (run) => ({
+    maxRate: run.maxRate,
+    ...prefixed('atMax', run.best ? runFigures(run.best) : {}),
+  }));
+  for (const [arm, runs] of Object.entries(scenario.arms)) {
+    const ok = runs.filter((run) => !run.error);
+    arms[arm].maxRates = ok.map((run) => run.maxRate);
+    if (arms[arm].maxRate !== undefined) arms[arm].maxRate = Math.round(arms[arm].maxRate);
+    // Rounds that sustained even the top rung: the arm's limit lies above the ladder.
+    arms[arm].topSustained = ok.filter((run) => run.ceiling).length;
+    arms[arm].top = top;
+    arms[arm].ladder = config.ladder.map((rate) => {
+      const rungs = ok.flatMap((run) => run.rungs.filter((rung) => rung.rate === rate));
+      if (rungs.length === 0) return { rate, rounds: 0 };
+      const figures = rungs.map(runFigures);
+      const medianOf = (key) => median(figures.map((figure) => figure[key]));
+      return {
+        rate,
+        rounds: rungs.length,
+        sustained: rungs.filter(isSustained).length,
+        deliveredPct: medianOf('deliveredPct'),
+        deliveriesPerSec: medianOf('deliveriesPerSec'),
+        p50: medianOf('p50'),
+        p99: medianOf('p99'),
+        cpuPerDeliveryUs: medianOf('cpuPerDeliveryUs'),
+        serverCpuPct: medianOf('serverCpuPct'),
+        loadgenCpuPct: medianOf('loadgenCpuPct'),
+      };
+    });
+  }
+  return arms;
+}
+
+function summarizeRooms(scenario) {
+  return byArm(scenario, (run) => ({
+    ...runFigures(run.shared),
+    inboundAloneUs: run.solo.serverCpuPerMessageUs,
+    joinWaiting: run.joinWaiting,
+  }));
+}
+
+function prefixed(prefix, figures) {
+  return Object.fromEntries(
+    Object.entries(figures).map(([key, value]) => [
+      `${prefix}${key[0].toUpperCase()}${key.slice(1)}`,
+      value,
+    ]),
+  );
+}
+
+/** How loaded the machine was by others and by the load generator, per scenario. */
+function summarizeNoise(results) {
+  const out = {};
+  for (const [id, scenario] of Object.entries(results.scenarios)) {
+    const runs = Object.values(scenario.arms)
+      .flat()
+      .flatMap((run) => measuredRuns(run));
+    if (runs.length === 0) continue;
+    out[id] = {
+      runs: runs.length,
+      foreignCpuPctMedian: median(runs.map((run) => run.foreignCpuPct)),
+      foreignCpuPctMax: Math.max(0, ...runs.map((run) => run.foreignCpuPct)),
+      loadgenCpuPctMax: Math.max(0, ...runs.map((run) => run.loadgenCpuPct)),
+      retried: runs.filter((run) => run.noisy).length,
+    };
+  }
+  return out;
+}
+
+/** Server CPU summed over every measured run, from schedstat and from utime + stime, to show they agree. */
+function crossCheckCpu(results) {
+  const runs = Object.values(results.scenarios)
+    .flatMap((scenario) => Object.values(scenario.arms).flat())
+    .flatMap((run) => measuredRuns(run));
+  const schedstatS = runs.reduce((sum, run) => sum + run.serverCpuUs, 0) / 1e6;
+  const statS = runs.reduce((sum, run) => sum + (run.serverStatCpuUs ?? 0), 0) / 1e6;
+  return { schedstatS, statS };
+}
+
+function measuredRuns(run) {
+  if (run.error) return [];
+  return [
+    run.warmup,
+    ...(run.rungs ?? []),
+    ...(run.refinements ?? []),
+    run.shared,
+    run.solo,
+    run.relay,
+  ].filter(Boolean);
+}
+
+function targets(summary) {
+  const ref = REFERENCE_ARM;
+  const rows = [];
+  const ratio = (a, b) => (a === undefined || b === undefined || b === 0 ? undefined : a / b);
+  if (summary.fanout) {
+    const value = ratio(summary.fanout.switchboard?.maxRate, summary.fanout[ref]?.maxRate);
+    rows.push({
+      id: 'fanoutMaxRate',
+      target: `fan-out maximum sustainable rate ≥ ${TARGETS.fanoutMaxRate}× the corked relay`,
+      switchboard: summary.fanout.switchboard?.maxRate,
+      baseline: summary.fanout[ref]?.maxRate,
+      baselineTopSustained: summary.fanout[ref]?.topSustained,
+      unit: 'msg/s',
+      value,
+      met: value !== undefined && value >= TARGETS.fanoutMaxRate,
+    });
+  }
+  if (summary.rooms) {
+    const value = ratio(
+      summary.rooms.switchboard?.cpuPerDeliveryUs,
+      summary.rooms[ref]?.cpuPerDeliveryUs,
+    );
+    rows.push({
+      id: 'roomsCpuPerDelivery',
+      target: `rooms of 10: server CPU per delivery ≤ ${TARGETS.roomsCpuPerDelivery}× the corked relay`,
+      switchboard: summary.rooms.switchboard?.cpuPerDeliveryUs,
+      baseline: summary.rooms[ref]?.cpuPerDeliveryUs,
+      unit: 'µs',
+      value,
+      met: value !== undefined && value <= TARGETS.roomsCpuPerDelivery,
+    });
+    const sb = summary.rooms.switchboard?.inboundAloneUs;
+    const base = summary.rooms[ref]?.inboundAloneUs;
+    const extra = sb === undefined || base === undefined ? undefined : sb - base;
+    rows.push({
+      id: 'extraPerInboundUs',
+      target: `extra server CPU per inbound message over the corked relay ≤ ${TARGETS.extraPerInboundUs} µs`,
+      switchboard: sb,
+      baseline: base,
+      unit: 'µs',
+      value: extra,
+      difference: true,
+      met: extra !== undefined && extra <= TARGETS.extraPerInboundUs,
+    });
+  }
+  if (summary.idle) {
+    const value = ratio(summary.idle.switchboard?.rss, summary.idle['ws-relay']?.rss);
+    rows.push({
+      id: 'idleMemoryPerSocket',
+      target: `memory (RSS after GC) per idle socket ≤ ${TARGETS.idleMemoryPerSocket}× the bare ws relay`,
+      switchboard: summary.idle.switchboard?.rss,
+      baseline: summary.idle['ws-relay']?.rss,
+      baselineArm: 'ws-relay',
+      unit: 'B',
+      value,
+      met: value !== undefined && value <= TARGETS.idleMemoryPerSocket,
+    });
+    // RSS moves in pages and with the allocator; the JavaScript heap alone is the steadier signal.
+    const heap = ratio(summary.idle.switchboard?.heapUsed, summary.idle['ws-relay']?.heapUsed);
+    rows.push({
+      id: 'idleHeapPerSocket',
+      target: `the same, JavaScript heap only (heap used after GC per idle socket)`,
+      switchboard: summary.idle.switchboard?.heapUsed,
+      baseline: summary.idle['ws-relay']?.heapUsed,
+      baselineArm: 'ws-relay',
+      unit: 'B',
+      value: heap,
+      met: heap !== undefined && heap <= TARGETS.idleMemoryPerSocket,
+    });
+  }
+  return rows;
+}

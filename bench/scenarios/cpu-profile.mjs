@@ -1,0 +1,87 @@
+import { mkdirSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { armNamed } from '../arms.mjs';
+import { connectClients, measureRun } from '../lib/measure.mjs';
+import { withSession } from '../lib/session.mjs';
+import { summarizeCpuProfile } from '../report/cpu-profile-summary.mjs';
+
+/** Monotonic microseconds, the clock V8's profiles use (CLOCK_MONOTONIC, shared by every process). */
+const monotonicUs = () => Number(process.hrtime.bigint() / 1000n);
+
+/**
+ * CPU profiles: Switchboard alone, started as `node --cpu-prof dist/main.js`, under one load, and the self
+ * time per function and per package of the samples taken while that load ran. Two loads:
+ * - `fanout`: `rate` msg/s to the 1000 members of `lobby` (where deliveries cost);
+ * - `inbound`: the rooms scenario's clients, each alone in a room, at its rate (where inbound messages
+ *   cost: no deliveries, only the pipeline and the ack).
+ */
+export const cpuProfileScenario = {
+  id: 'cpu-profile',
+  /** Profiles Switchboard once under the given load. */
+  run: async (ctx, { kind, rate }) => {
+    const dir = join(ctx.logDir, `cpu-profile-${kind}`);
+    mkdirSync(dir, { recursive: true });
+    const arm = armNamed('switchboard');
+    const nodeFlags = ['--cpu-prof', '--cpu-prof-dir', dir];
+    let measured;
+    let window;
+    await withSession(ctx, { arm, nodeFlags, stopSignal: 'SIGINT' }, async (session) => {
+      const load =
+        kind === 'fanout'
+          ? await fanoutLoad(ctx, session, rate)
+          : await inboundLoad(ctx, session, rate);
+      // Warm-up, outside the window.
+      await load(Math.max(25, rate / 4), 1000);
+      const startUs = monotonicUs();
+      measured = await load(rate, ctx.profile.cpuProfileMs);
+      window = { startUs, endUs: monotonicUs() };
+      // Clients leave before the server is told to stop, so that its graceful shutdown is quick.
+      await session.loadgen.close();
+    });
+    const file = readdirSync(dir).find((name) => name.endsWith('.cpuprofile'));
+    if (!file) throw new Error(`no .cpuprofile written in ${dir}`);
+    return {
+      kind,
+      rate,
+      run: measured,
+      file: join(dir, file),
+      ...summarizeCpuProfile(join(dir, file), window),
+    };
+  },
+};
+
+async function fanoutLoad(ctx, session) {
+  const config = ctx.profile.fanout;
+  const connect = await connectClients(session, config);
+  // Not repeated when noisy: the profile would then hold both runs.
+  return (rate, durationMs) =>
+    measureRun(
+      ctx,
+      session,
+      {
+        rate,
+        durationMs,
+        target: 'lobby',
+        recipients: connect.connected - 1,
+        drainMs: config.drainMs,
+      },
+      { retryIfNoisy: false },
+    );
+}
+
+async function inboundLoad(ctx, session) {
+  const config = ctx.profile.rooms;
+  await connectClients(session, { ...config, senders: config.clients });
+  await session.loadgen.request(
+    'join',
+    { rooms: config.clients, prefix: 'solo-', timeoutMs: 20_000 },
+    30_000,
+  );
+  return (rate, durationMs) =>
+    measureRun(
+      ctx,
+      session,
+      { rate, durationMs, target: 'own', recipients: 0, drainMs: config.drainMs, settleMs: 300 },
+      { retryIfNoisy: false },
+    );
+}

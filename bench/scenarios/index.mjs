@@ -1,0 +1,14 @@
+import { clusterScenario } from './cluster.mjs';
+import { fanoutScenario } from './fanout.mjs';
+import { idleScenario } from './idle.mjs';
+import { roomsScenario } from './rooms.mjs';
+import { seedScenario } from './seed.mjs';
+
+/** Every scenario, in the order `npm run bench` runs them. */
+export const SCENARIOS = [
+  fanoutScenario,
+  roomsScenario,
+  seedScenario,
+  idleScenario,
+  clusterScenario,
+];
