@@ -3,7 +3,7 @@ import type { WebSocket } from 'ws';
 import type { Identity } from '../auth/identity.js';
 import type { User } from '../chat/chat.events.js';
 import { CloseCode } from '../common/close-code.js';
-import { corkUntilTurnEnds, type PreparedFrame } from './prepared-frame.js';
+import { corkUntilTurnEnds, type FrameRun, type PreparedFrame } from './prepared-frame.js';
 import type { TokenBucket } from './token-bucket.js';
 
 /** What a connection reports upward without knowing who listens. */
@@ -114,6 +114,21 @@ export class ChatConnection {
     }
     held.push({ id, frame });
     return true;
+  }
+
+  /** Sends a run of a room's frames: one write when it can, else frame by frame; returns how many went out. */
+  sendRoomRun(room: string, run: FrameRun): number {
+    if (this.raw && (this.held.size === 0 || !this.held.has(room))) {
+      if (!this.writable()) return 0;
+      if (this.raw.writableCorked === 0) corkUntilTurnEnds(this.raw);
+      this.raw.write(run.wire);
+      return run.frames.length;
+    }
+    let sent = 0;
+    run.frames.forEach((frame, i) => {
+      if (this.sendRoomFrame(room, run.ids[i], frame)) sent += 1;
+    });
+    return sent;
   }
 
   /** Spends one rate token: 0 when granted, else the wait in ms; closes with 1008 on sustained abuse. */

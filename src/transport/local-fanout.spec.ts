@@ -6,7 +6,7 @@ import { ChatMetrics } from '../observability/chat-metrics.js';
 import type { ChatConnection } from './chat-connection.js';
 import { ConnectionRegistry } from './connection-registry.js';
 import { LocalFanout } from './local-fanout.js';
-import type { PreparedFrame } from './prepared-frame.js';
+import type { FrameRun, PreparedFrame } from './prepared-frame.js';
 
 /** Stands in for a `ChatConnection`: records every frame written to it. */
 class FakeConnection {
@@ -15,6 +15,8 @@ class FakeConnection {
   readonly frames: Buffer[] = [];
   /** The same frames as written to the wire, header included. */
   readonly wires: Buffer[] = [];
+  /** Runs written in one piece with `sendRoomRun`. */
+  readonly runs: Buffer[] = [];
   /** The room and message id each room frame was written with. */
   readonly roomFrames: Array<{ room: string; id: string | undefined }> = [];
 
@@ -27,6 +29,15 @@ class FakeConnection {
     this.frames.push(frame.payload);
     this.wires.push(frame.wire);
     return true;
+  }
+
+  sendRoomRun(room: string, run: FrameRun): number {
+    this.runs.push(run.wire);
+    run.frames.forEach((frame, i) => {
+      this.roomFrames.push({ room, id: run.ids[i] });
+      this.frames.push(frame.payload);
+    });
+    return run.frames.length;
   }
 
   sendRoomFrame(room: string, id: string | undefined, frame: PreparedFrame): boolean {
@@ -217,6 +228,54 @@ describe('LocalFanout', () => {
     expect(bobInLobby.frames.map((frame) => JSON.parse(frame.toString()).data.text)).toEqual([
       'one',
       'two',
+    ]);
+  });
+
+  it("writes a room's deliveries of one batch to each member as one run, joined once", () => {
+    const bobInLobby = connect('c2', bob, 'lobby');
+    const carolInLobby = connect('c3', carol, 'lobby');
+
+    sut.deliver(
+      ['one', 'two'].map((text, i) => ({
+        target: 'room' as const,
+        room: 'lobby',
+        event: 'message' as const,
+        data: messageIn('lobby', text, `e-${i + 1}`),
+        id: `e-${i + 1}`,
+      })),
+    );
+
+    expect(bobInLobby.runs).toHaveLength(1);
+    expect(carolInLobby.runs[0]).toBe(bobInLobby.runs[0]);
+    expect(bobInLobby.roomFrames.map((frame) => frame.id)).toEqual(['e-1', 'e-2']);
+  });
+
+  it('writes a sender only the other messages of the run, one by one', () => {
+    const sender = connect('c1', alice, 'lobby');
+    connect('c2', bob, 'lobby');
+
+    sut.deliver([
+      {
+        target: 'room',
+        room: 'lobby',
+        event: 'message',
+        data: messageIn('lobby', 'mine', 'e-1'),
+        id: 'e-1',
+        exclude: 'c1',
+      },
+      {
+        target: 'room',
+        room: 'lobby',
+        event: 'message',
+        data: messageIn('lobby', 'theirs', 'e-2'),
+        id: 'e-2',
+        exclude: 'c2',
+      },
+    ]);
+
+    expect(sender.runs).toEqual([]);
+    expect(sender.frames.map((frame) => JSON.parse(frame.toString()).data.text)).toEqual([
+      'theirs',
     ]);
   });
 

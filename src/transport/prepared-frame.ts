@@ -26,6 +26,20 @@ export function prepareFrame(payload: Buffer): PreparedFrame {
   return { payload, wire: parts.length === 1 ? parts[0] : Buffer.concat(parts) };
 }
 
+/** Consecutive frames of one room, also joined into one buffer: a socket that gets them all gets one write. */
+export interface FrameRun {
+  frames: PreparedFrame[];
+  /** Message ids of the frames (undefined for presence and typing). */
+  ids: Array<string | undefined>;
+  /** Every frame's wire bytes, in order, in one buffer. */
+  wire: Buffer;
+}
+
+/** Joins frames into a run, concatenated once for all the sockets that take the whole run. */
+export function prepareRun(frames: PreparedFrame[], ids: Array<string | undefined>): FrameRun {
+  return { frames, ids, wire: Buffer.concat(frames.map((frame) => frame.wire)) };
+}
+
 const corked: Duplex[] = [];
 
 /**
