@@ -43,7 +43,8 @@ export class ChatConnection {
   readonly rooms = new Set<string>();
   /** Heartbeats sent without a pong since the last pong. */
   missedPongs = 0;
-  private readonly held = new Map<string, HeldFrame[]>();
+  /** Created on the first join: most sockets never need it, and idle sockets are many. */
+  private held: Map<string, HeldFrame[]> | undefined;
   /**
    * The TCP socket under ws, written to directly with prepared frames. Only without permessage-deflate:
    * then ws frames synchronously and keeps no queue, so direct writes cannot overtake its own.
@@ -105,7 +106,7 @@ export class ChatConnection {
 
   /** Sends a room frame now, or holds it if the room's join is still reading history. */
   sendRoomFrame(room: string, id: string | undefined, frame: PreparedFrame): boolean {
-    const held = this.held.size === 0 ? undefined : this.held.get(room);
+    const held = this.held?.get(room);
     if (!held) return this.sendPrepared(frame);
     if (held.length >= MAX_HELD_FRAMES) {
       this.observer.slowConsumerClosed();
@@ -118,7 +119,7 @@ export class ChatConnection {
 
   /** Sends a run of a room's frames: one write when it can, else frame by frame; returns how many went out. */
   sendRoomRun(room: string, run: FrameRun): number {
-    if (this.raw && (this.held.size === 0 || !this.held.has(room))) {
+    if (this.raw && !this.held?.has(room)) {
       if (!this.writable()) return 0;
       if (this.raw.writableCorked === 0) corkUntilTurnEnds(this.raw);
       this.raw.write(run.wire);
@@ -142,13 +143,13 @@ export class ChatConnection {
 
   /** Starts holding this room's frames until `endJoin`, so that history and live frames neither overlap nor gap. */
   beginJoin(room: string): void {
-    this.held.set(room, []);
+    (this.held ??= new Map()).set(room, []);
   }
 
   /** Sends the frames held during a join that are newer than the history already sent, and stops holding. */
   endJoin(room: string, isNewer: (id: string) => boolean): void {
-    const held = this.held.get(room);
-    this.held.delete(room);
+    const held = this.held?.get(room);
+    this.held?.delete(room);
     for (const { id, frame } of held ?? [])
       if (id === undefined || isNewer(id)) this.sendPrepared(frame);
   }

@@ -14,7 +14,12 @@ import { errorFrame, refOf } from '../common/error-frame.js';
 import { appConfig, type AppConfig } from '../config/app-config.js';
 import { Broker } from '../engine/broker.js';
 import { ChatMetrics } from '../observability/chat-metrics.js';
-import { ChatConnection, connectionOf, type ConnectionObserver } from './chat-connection.js';
+import {
+  ChatConnection,
+  connectionOf,
+  type ConnectionLimits,
+  type ConnectionObserver,
+} from './chat-connection.js';
 import { ConnectionRegistry } from './connection-registry.js';
 import { TokenBucket } from './token-bucket.js';
 
@@ -23,6 +28,17 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 const OPEN_BRACE = 0x7b;
 /** Deepest nesting of objects and arrays in `data`; deeper input overflows the validator's recursion. */
 const MAX_DATA_DEPTH = 32;
+
+/** A verified upgrade, until its socket opens. */
+interface Handshake {
+  identity: Identity;
+  opened: boolean;
+}
+
+/** Shared by every socket, so that idle sockets carry no closure of their own for heartbeats. */
+function resetMissedPongs(this: WebSocket): void {
+  connectionOf(this).missedPongs = 0;
+}
 
 interface VerifyInfo {
   origin: string;
@@ -42,7 +58,9 @@ export class ChatWsAdapter extends WsAdapter {
   private readonly registry: ConnectionRegistry;
   private readonly metrics: ChatMetrics;
   private readonly broker: Broker;
-  private readonly identities = new WeakMap<IncomingMessage, Identity>();
+  /** Verified upgrades whose socket has not opened yet. */
+  private readonly handshakes = new WeakMap<IncomingMessage, Handshake>();
+  private readonly limits: ConnectionLimits;
   private readonly observer: ConnectionObserver;
 
   constructor(
@@ -55,6 +73,10 @@ export class ChatWsAdapter extends WsAdapter {
     this.registry = app.get(ConnectionRegistry);
     this.metrics = app.get(ChatMetrics);
     this.broker = app.get(Broker);
+    this.limits = {
+      slowConsumerBytes: this.config.SLOW_CONSUMER_BYTES,
+      rateLimitCloseAfter: this.config.RATE_LIMIT_CLOSE_AFTER,
+    };
     this.observer = {
       slowConsumerClosed: () => this.metrics.slowConsumerCloses.inc(),
     };
@@ -80,10 +102,11 @@ export class ChatWsAdapter extends WsAdapter {
     callback: (...args: unknown[]) => void,
   ): void {
     server.on('connection', (socket: WebSocket, request: IncomingMessage) => {
-      const identity = this.identities.get(request);
-      if (!identity) return socket.terminate();
-      this.identities.delete(request);
-      this.open(socket, identity);
+      const handshake = this.handshakes.get(request);
+      if (!handshake) return socket.terminate();
+      this.handshakes.delete(request);
+      handshake.opened = true;
+      this.open(socket, handshake.identity);
       callback(socket, request);
     });
   }
@@ -103,9 +126,9 @@ export class ChatWsAdapter extends WsAdapter {
     _transform: (data: unknown) => Observable<unknown>,
   ): void {
     const connection = connectionOf(socket);
-    const byEvent = new Map(handlers.map((handler) => [handler.message as string, handler]));
+    // Nest binds one handler list per socket; searching its few entries beats a Map per socket.
     socket.on('message', (raw: Buffer, isBinary: boolean) =>
-      this.dispatch(connection, byEvent, raw, isBinary),
+      this.dispatch(connection, handlers, raw, isBinary),
     );
   }
 
@@ -137,11 +160,13 @@ export class ChatWsAdapter extends WsAdapter {
     } catch {
       return done(false, 503, 'unavailable');
     }
-    this.identities.set(info.req, identity);
+    const handshake: Handshake = { identity, opened: false };
+    this.handshakes.set(info.req, handshake);
+    // Captures the handshake, not the request: a listener that held the request would keep it
+    // (headers and all) alive for the socket's whole life.
     info.req.socket.once('close', () => {
-      // Still here: the handshake failed after verification, so no socket will give the count back.
-      if (this.identities.delete(info.req))
-        void this.broker.unwatchUser(identity.user.id).catch(() => undefined);
+      // Never opened: the handshake failed after verification, so no socket will give the count back.
+      if (!handshake.opened) void this.broker.unwatchUser(identity.user.id).catch(() => undefined);
     });
     done(true);
   }
@@ -152,15 +177,12 @@ export class ChatWsAdapter extends WsAdapter {
       socket,
       identity,
       new TokenBucket(this.config.RATE_LIMIT_PER_SECOND, this.config.RATE_LIMIT_BURST),
-      {
-        slowConsumerBytes: this.config.SLOW_CONSUMER_BYTES,
-        rateLimitCloseAfter: this.config.RATE_LIMIT_CLOSE_AFTER,
-      },
+      this.limits,
       this.observer,
     );
     this.registry.add(connection);
     this.metrics.connections.set(this.registry.size);
-    socket.on('pong', () => (connection.missedPongs = 0));
+    socket.on('pong', resetMissedPongs);
     if (identity.expiresAt !== undefined) this.expireAt(connection, identity.expiresAt);
   }
 
@@ -187,7 +209,7 @@ export class ChatWsAdapter extends WsAdapter {
 
   private dispatch(
     connection: ChatConnection,
-    handlers: Map<string, MessageMappingProperties>,
+    handlers: MessageMappingProperties[],
     raw: Buffer,
     isBinary: boolean,
   ): void {
@@ -197,7 +219,7 @@ export class ChatWsAdapter extends WsAdapter {
     if (isBinary)
       return this.refuse(connection, ChatErrorCode.BadRequest, 'binary frames are not supported');
     if (!envelope) return;
-    const handler = handlers.get(envelope.event);
+    const handler = handlers.find((candidate) => candidate.message === envelope.event);
     if (!handler) {
       return this.refuse(
         connection,
