@@ -6,7 +6,10 @@ import { RoomsService } from '../rooms/rooms.service.js';
 import { ConnectionRegistry } from '../transport/connection-registry.js';
 import { WriteQueue } from './write-queue.js';
 
-/** On shutdown: refuse new upgrades, drain the write queue so every accepted send is acked, close sockets with 1001, let their leaves finish. */
+/**
+ * On shutdown: refuse new upgrades, drain the write queue so every accepted send is acked, close
+ * sockets with 1001, and let their presence leaves finish before the engine goes.
+ */
 @Injectable()
 export class GracefulShutdownService implements BeforeApplicationShutdown {
   private readonly logger = new Logger(GracefulShutdownService.name);
