@@ -11,6 +11,8 @@
  * @property {string} entry path from the repository root
  * @property {'envelope' | 'socket.io'} dialect
  * @property {string} summary one line on how it relays, for the report
+ * @property {string[]} [scenarios] the only scenarios it runs in (all when absent)
+ * @property {Record<string, string>} [env] environment it is started with, besides PORT
  */
 
 /** @type {Arm[]} */
@@ -22,6 +24,16 @@ export const ARMS = [
     dialect: 'envelope',
     summary:
       'bare `ws`, one prepared frame (`WebSocket.Sender.frame`) shared by all recipients, one corked write per socket per event-loop turn: the practical limit',
+  },
+  {
+    id: 'corked-relay-ack',
+    label: 'corked ws relay + ack',
+    entry: 'bench/servers/corked-relay.mjs',
+    dialect: 'envelope',
+    scenarios: ['rooms'],
+    env: { RELAY_ACK: '1' },
+    summary:
+      "the corked relay that also answers each message to its sender with an `ack` shaped like Switchboard's (id, room, ts), written with the turn's other frames: what the contract's ack costs a relay, so that the difference from Switchboard is the framework's own cost (rooms scenario only)",
   },
   {
     id: 'ws-relay',
@@ -50,6 +62,11 @@ export const ARMS = [
 
 /** The arm every figure is also given as a ratio to. */
 export const REFERENCE_ARM = 'corked-relay';
+
+/** Whether an arm runs in a scenario. */
+export function runsIn(arm, scenarioId) {
+  return !arm.scenarios || arm.scenarios.includes(scenarioId);
+}
 
 /** The arm by id. */
 export function armNamed(id) {

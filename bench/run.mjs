@@ -1,9 +1,10 @@
 /**
  * `npm run bench`: runs every scenario against Switchboard and its baselines, arms interleaved and
  * repeated, saves the raw results to bench/results/<run>.json and writes docs/BENCHMARKS.md with a chart.
- * Any other run (`--quick`, `--scenario`, `--rounds`) writes its report to bench/results/report-<run>/.
+ * Any other run (`--quick`, `--scenario`, `--rounds`, `--arms`) writes its report to bench/results/report-<run>/.
  *
- *   node bench/run.mjs [--quick] [--scenario=fanout,rooms,seed,idle,cluster,cpu-profile] [--rounds=N] [--no-report]
+ *   node bench/run.mjs [--quick] [--scenario=fanout,rooms,seed,idle,cluster,cpu-profile] [--rounds=N]
+ *     [--arms=corked-relay,ws-relay,socket.io,switchboard] [--no-report]
  *
  * `cpu-profile` runs Switchboard alone under `--cpu-prof`, once at half its fan-out maximum sustainable rate
  * (100 msg/s when fan-out did not run) and once under the rooms scenario's inbound load with no
@@ -15,7 +16,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ARMS } from './arms.mjs';
+import { ARMS, runsIn } from './arms.mjs';
 import { createBenchContext } from './lib/bench-context.mjs';
 import { describeMachine, describeSource } from './lib/machine.mjs';
 import { waitForQuietMachine } from './lib/quiet-machine.mjs';
@@ -38,6 +39,9 @@ for (const id of selected) {
     throw new Error(`unknown scenario ${id}; known: ${known.map((s) => s.id).join(', ')}`);
 }
 const scenarios = SCENARIOS.filter((scenario) => selected.includes(scenario.id));
+const arms = args.arms ? ARMS.filter((arm) => args.arms.includes(arm.id)) : ARMS;
+if (arms.length === 0)
+  throw new Error(`no such arms: ${args.arms}; known: ${ARMS.map((a) => a.id).join(', ')}`);
 const redisUrl = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 // Load goes to this machine only, Redis included.
 if (!['127.0.0.1', 'localhost', '[::1]'].includes(new URL(redisUrl).hostname))
@@ -57,7 +61,7 @@ const results = {
   machine: describeMachine(),
   source: describeSource(ctx.root),
   startedAt: started.toISOString(),
-  arms: ARMS,
+  arms,
   scenarios: {},
 };
 log(
@@ -66,11 +70,12 @@ log(
 try {
   for (const scenario of scenarios) {
     const rounds = args.rounds ?? profile[scenario.id].rounds;
-    const byArm = Object.fromEntries(ARMS.map((arm) => [arm.id, []]));
+    const scenarioArms = arms.filter((arm) => runsIn(arm, scenario.id));
+    const byArm = Object.fromEntries(scenarioArms.map((arm) => [arm.id, []]));
     results.scenarios[scenario.id] = { rounds, arms: byArm };
     for (let round = 0; round < rounds; round += 1) {
       // Interleaved: each round starts with a different arm, so that no arm always runs first or last.
-      const order = ARMS.map((_, i) => ARMS[(i + round) % ARMS.length]);
+      const order = scenarioArms.map((_, i) => scenarioArms[(i + round) % scenarioArms.length]);
       for (const arm of order) {
         const machine = await waitForQuietMachine({ maxWaitMs: profile.quietWaitMs });
         const began = performance.now();
@@ -102,6 +107,7 @@ try {
     results.cpuProfiles = [];
     for (const load of [
       { kind: 'fanout', rate: fanoutRate },
+      { kind: 'rooms', rate: profile.rooms.rate },
       { kind: 'inbound', rate: profile.rooms.rate },
     ]) {
       await waitForQuietMachine({ maxWaitMs: profile.quietWaitMs });
@@ -129,7 +135,7 @@ writeFileSync(resultsFile, `${JSON.stringify(results, null, 2)}\n`);
 log(`raw results: ${resultsFile} (${(results.durationMs / 60000).toFixed(1)} min)`);
 if (!args.noReport) {
   // Only a complete default run may replace docs/BENCHMARKS.md; any other run reports beside its results.
-  const complete = !args.quick && !args.scenario && !args.rounds;
+  const complete = !args.quick && !args.scenario && !args.rounds && !args.arms;
   const dir = complete
     ? join(ctx.root, 'docs')
     : join(ctx.root, 'bench', 'results', `report-${ctx.runId}`);
@@ -172,6 +178,7 @@ function parseArgs(argv) {
     else if (key === 'no-report') parsed.noReport = true;
     else if (key === 'scenario') parsed.scenario = value;
     else if (key === 'rounds') parsed.rounds = Number(value);
+    else if (key === 'arms') parsed.arms = value.split(',');
     else throw new Error(`unknown option ${arg}`);
   }
   return parsed;

@@ -1,4 +1,9 @@
-import { machineBusyMicros, processCpuMicros, processStatCpuMicros } from './process-cpu.mjs';
+import {
+  machineBusyMicros,
+  processCpuMicros,
+  processStatCpuMicros,
+  processSyscalls,
+} from './process-cpu.mjs';
 import { waitForQuietMachine } from './quiet-machine.mjs';
 
 const QUIET_MS = 300;
@@ -78,6 +83,8 @@ async function measureOnce(ctx, session, args) {
     serverCpuPct: pct(serverCpuUs),
     serverCpuPerDeliveryUs: run.deliveries > 0 ? round2(serverCpuUs / run.deliveries) : undefined,
     serverCpuPerMessageUs: run.sent > 0 ? round2(serverCpuUs / run.sent) : undefined,
+    serverReadCalls: after.serverIo.reads - before.serverIo.reads,
+    serverWriteCalls: after.serverIo.writes - before.serverIo.writes,
     loadgenCpuPct: pct(after.loadgen - before.loadgen),
     redisCpuPct: pids.redis ? pct(after.redis - before.redis) : undefined,
     foreignCpuPct: pct(Math.max(0, after.machine - before.machine - ours)),
@@ -89,6 +96,12 @@ function snapshot({ servers, loadgen, redis }) {
     at: performance.now(),
     servers: servers.reduce((sum, pid) => sum + processCpuMicros(pid), 0),
     serverStat: servers.reduce((sum, pid) => sum + processStatCpuMicros(pid), 0),
+    serverIo: servers
+      .map(processSyscalls)
+      .reduce((sum, io) => ({ reads: sum.reads + io.reads, writes: sum.writes + io.writes }), {
+        reads: 0,
+        writes: 0,
+      }),
     loadgen: processCpuMicros(loadgen),
     redis: redis ? processCpuMicros(redis) : 0,
     machine: machineBusyMicros(),

@@ -41,3 +41,17 @@ export function machineBusyMicros() {
   const [user, nice, system, , , irq, softirq, steal] = ticks.map(Number);
   return ((user + nice + system + irq + softirq + steal) * 1e6) / TICKS_PER_SECOND;
 }
+
+/**
+ * Read and write system calls a process has made so far (`syscr`, `syscw` of /proc/<pid>/io, every thread;
+ * `writev` counts as one write): the cost of a delivery is mostly its write call.
+ */
+export function processSyscalls(pid) {
+  try {
+    const io = readFileSync(`/proc/${pid}/io`, 'utf8');
+    const field = (name) => Number(new RegExp(`^${name}: (\\d+)$`, 'm').exec(io)?.[1] ?? NaN);
+    return { reads: field('syscr'), writes: field('syscw') };
+  } catch {
+    return { reads: NaN, writes: NaN };
+  }
+}

@@ -38,7 +38,7 @@ export async function withSession(
   try {
     for (let node = 0; node < nodes; node += 1) {
       const port = await freePort();
-      const env = { ...process.env, PORT: String(port), HOST: '127.0.0.1' };
+      const env = { ...process.env, ...arm.env, PORT: String(port), HOST: '127.0.0.1' };
       delete env.REDIS_URL;
       delete env.REDIS_KEY_PREFIX;
       if (redisPrefix)

@@ -137,9 +137,15 @@ export function benchmarksMarkdown({ results, summary, chartFile }) {
   return `${out.join('\n')}\n`;
 }
 
+/** The arms that ran in a scenario: some run in one scenario only. */
+export function armsIn(results, scenarioId) {
+  const ran = results.scenarios[scenarioId]?.arms ?? {};
+  return results.arms.filter((arm) => arm.id in ran);
+}
+
 function ladderSection(id, summary, results, label) {
   const config = results.profile[id];
-  const arms = results.arms.map((arm) => arm.id);
+  const arms = armsIn(results, id).map((arm) => arm.id);
   const ref = summary[REFERENCE_ARM] ?? {};
   const out = [];
   if (id === 'fanout') {
@@ -225,7 +231,7 @@ function roomsSection(summary, results, label) {
   return [
     `## Rooms: ${config.clients} clients in ${rooms} rooms of ${config.roomSize}`,
     '',
-    `Every client joins one room of ${config.roomSize} (and stays in \`lobby\`) and sends to it; ${config.rate} msg/s in all (${config.rate / config.clients} per client) for ${config.durationMs} ms, each message delivered to the ${config.roomSize - 1} others. Then each client joins a room of its own and the same rate runs again: no deliveries, so the server's CPU per message is its cost per inbound message (Switchboard's includes writing its \`ack\`, which the relays do not send). The difference from the corked relay is the framework's extra cost per inbound message.`,
+    `Every client joins one room of ${config.roomSize} (and stays in \`lobby\`) and sends to it; ${config.rate} msg/s in all (${config.rate / config.clients} per client) for ${config.durationMs} ms, each message delivered to the ${config.roomSize - 1} others. Then each client joins a room of its own and the same rate runs again: no deliveries, so the server's CPU per message is its cost per inbound message. Switchboard's includes writing its \`ack\` (a write system call of its own, as a sender is never its own recipient), which the relays do not send; the *corked ws relay + ack* sends one, so the difference from it is the framework's own cost per inbound message.`,
     '',
     table(
       [
@@ -238,15 +244,29 @@ function roomsSection(summary, results, label) {
         'server CPU µs/message',
         'alone: µs/inbound message',
         'extra per inbound vs corked',
+        'extra per inbound vs corked + ack',
       ],
-      results.arms.map(({ id }) => {
+      armsIn(results, 'rooms').map(({ id }) => {
         const s = summary[id] ?? {};
         if (s.rounds === 0)
-          return [label[id], `failed: ${s.errors?.[0] ?? 'no result'}`, '', '', '', '', '', '', ''];
-        const extra =
-          s.inboundAloneUs !== undefined && ref.inboundAloneUs !== undefined
-            ? s.inboundAloneUs - ref.inboundAloneUs
+          return [
+            label[id],
+            `failed: ${s.errors?.[0] ?? 'no result'}`,
+            '',
+            '',
+            '',
+            '',
+            '',
+            '',
+            '',
+            '',
+          ];
+        const extraOver = (base) =>
+          s.inboundAloneUs !== undefined && base?.inboundAloneUs !== undefined
+            ? s.inboundAloneUs - base.inboundAloneUs
             : undefined;
+        const signed = (value) =>
+          value === undefined ? '—' : `${value >= 0 ? '+' : ''}${figure(value, { unit: 'µs' })}`;
         return [
           label[id],
           `${figure(s.deliveredPct, { digits: 2 })}%`,
@@ -256,7 +276,8 @@ function roomsSection(summary, results, label) {
           withRatio(s.cpuPerDeliveryUs, ref.cpuPerDeliveryUs),
           withRatio(s.cpuPerMessageUs, ref.cpuPerMessageUs),
           withRatio(s.inboundAloneUs, ref.inboundAloneUs),
-          extra === undefined ? '—' : `${extra >= 0 ? '+' : ''}${figure(extra, { unit: 'µs' })}`,
+          signed(extraOver(ref)),
+          signed(extraOver(summary['corked-relay-ack'])),
         ];
       }),
     ),
@@ -282,7 +303,7 @@ function seedSection(summary, results, label) {
         'server CPU µs/delivery',
         'server CPU % of a core',
       ],
-      results.arms.map(({ id }) => {
+      armsIn(results, 'seed').map(({ id }) => {
         const s = summary[id] ?? {};
         if (s.rounds === 0)
           return [label[id], `failed: ${s.errors?.[0] ?? 'no result'}`, '', '', '', '', ''];
@@ -320,7 +341,7 @@ function idleSection(summary, results, label) {
         'RSS per socket, before GC',
         'RSS vs bare ws relay',
       ],
-      results.arms.map(({ id }) => {
+      armsIn(results, 'idle').map(({ id }) => {
         const s = summary[id] ?? {};
         if (s.rounds === 0)
           return [label[id], `failed: ${s.errors?.[0] ?? 'no result'}`, '', '', '', '', ''];
@@ -339,20 +360,26 @@ function idleSection(summary, results, label) {
   ];
 }
 
+const CPU_PROFILE_TITLES = {
+  fanout: "## Where Switchboard's time goes: CPU profile under fan-out",
+  rooms: "## Where Switchboard's time goes: CPU profile in rooms of 10",
+  inbound: "## Where Switchboard's time goes: CPU profile of inbound messages",
+};
+
 function cpuProfileSection(cpuProfile, results) {
-  const fanout = cpuProfile.kind === 'fanout';
-  const out = [
-    fanout
-      ? "## Where Switchboard's time goes: CPU profile under fan-out"
-      : "## Where Switchboard's time goes: CPU profile of inbound messages",
-    '',
-  ];
+  const out = [CPU_PROFILE_TITLES[cpuProfile.kind], ''];
   if (cpuProfile.error) return [...out, `The profile failed: ${cpuProfile.error}`, ''];
   const { run } = cpuProfile;
   const rooms = results.profile.rooms;
-  const load = fanout
-    ? `the fan-out load at ${cpuProfile.rate} msg/s to 1000 members (half its median maximum sustainable rate above, as the profiler slows it) for ${results.profile.cpuProfileMs} ms: ${figure(run.deliveredRatio * 100, { digits: 2 })}% delivered, ${figure(run.deliveriesPerSec)} deliveries/s, p99 ${figure(run.latency.p99)} ms, server CPU ${figure(run.serverCpuPct, { digits: 0 })}% of a core, ${figure(run.serverCpuPerDeliveryUs)} µs per delivery`
-    : `the rooms scenario's second load: ${rooms.clients} clients each alone in a room, ${cpuProfile.rate} msg/s in all for ${results.profile.cpuProfileMs} ms, no deliveries (each message is parsed, checked, stored and acked): ${run.acks.toLocaleString('en-US')} acks for ${run.sent.toLocaleString('en-US')} messages, server CPU ${figure(run.serverCpuPct, { digits: 0 })}% of a core, ${figure(run.serverCpuPerMessageUs)} µs per inbound message`;
+  const loads = {
+    fanout: () =>
+      `the fan-out load at ${cpuProfile.rate} msg/s to 1000 members (half its median maximum sustainable rate above, as the profiler slows it) for ${results.profile.cpuProfileMs} ms: ${figure(run.deliveredRatio * 100, { digits: 2 })}% delivered, ${figure(run.deliveriesPerSec)} deliveries/s, p99 ${figure(run.latency.p99)} ms, server CPU ${figure(run.serverCpuPct, { digits: 0 })}% of a core, ${figure(run.serverCpuPerDeliveryUs)} µs per delivery`,
+    rooms: () =>
+      `the rooms scenario's first load: ${rooms.clients} clients in rooms of ${rooms.roomSize}, ${cpuProfile.rate} msg/s in all for ${results.profile.cpuProfileMs} ms: ${figure(run.deliveredRatio * 100, { digits: 2 })}% delivered, ${figure(run.deliveriesPerSec)} deliveries/s, p99 ${figure(run.latency.p99)} ms, server CPU ${figure(run.serverCpuPct, { digits: 0 })}% of a core, ${figure(run.serverCpuPerDeliveryUs)} µs per delivery, ${figure(run.serverCpuPerMessageUs)} µs per inbound message`,
+    inbound: () =>
+      `the rooms scenario's second load: ${rooms.clients} clients each alone in a room, ${cpuProfile.rate} msg/s in all for ${results.profile.cpuProfileMs} ms, no deliveries (each message is parsed, checked, stored and acked): ${run.acks.toLocaleString('en-US')} acks for ${run.sent.toLocaleString('en-US')} messages, server CPU ${figure(run.serverCpuPct, { digits: 0 })}% of a core, ${figure(run.serverCpuPerMessageUs)} µs per inbound message`,
+  };
+  const load = loads[cpuProfile.kind]();
   out.push(
     `Switchboard alone, started as \`node --cpu-prof dist/main.js\`, under ${load}. Self time ${cpuProfile.windowed ? 'of the samples taken while that load ran' : 'of the whole profile'}: ${cpuProfile.totalMs.toLocaleString('en-US')} ms of work sampled (shares are of that), besides ${cpuProfile.idleMs.toLocaleString('en-US')} ms idle. Native entries such as \`writev\` are Node's bindings and include the system call. The \`.cpuprofile\` is kept with the run's logs under bench/results/.`,
     '',

@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fanoutChartSvg } from './fanout-chart.mjs';
-import { benchmarksMarkdown } from './markdown.mjs';
+import { armsIn, benchmarksMarkdown } from './markdown.mjs';
 import { renderSvgToPng } from './render-png.mjs';
 import { summarize } from './summarize.mjs';
 
@@ -19,7 +19,7 @@ export async function writeReport(dir, results) {
   let chartFile;
   if (summary.fanout) {
     const svg = fanoutChartSvg({
-      arms: results.arms,
+      arms: armsIn(results, 'fanout'),
       fanout: summary.fanout,
       cluster: summary.cluster,
       title: `Switchboard and its baselines, run ${results.runId} (${results.machine.nproc} cores, Node ${results.machine.node}), medians of rounds`,

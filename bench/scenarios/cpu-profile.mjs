@@ -12,6 +12,7 @@ const monotonicUs = () => Number(process.hrtime.bigint() / 1000n);
  * CPU profiles: Switchboard alone, started as `node --cpu-prof dist/main.js`, under one load, and the self
  * time per function and per package of the samples taken while that load ran. Two loads:
  * - `fanout`: `rate` msg/s to the 1000 members of `lobby` (where deliveries cost);
+ * - `rooms`: the rooms scenario's clients in rooms of `roomSize`, at its rate (small rooms, many senders);
  * - `inbound`: the rooms scenario's clients, each alone in a room, at its rate (where inbound messages
  *   cost: no deliveries, only the pipeline and the ack).
  */
@@ -26,10 +27,7 @@ export const cpuProfileScenario = {
     let measured;
     let window;
     await withSession(ctx, { arm, nodeFlags, stopSignal: 'SIGINT' }, async (session) => {
-      const load =
-        kind === 'fanout'
-          ? await fanoutLoad(ctx, session, rate)
-          : await inboundLoad(ctx, session, rate);
+      const load = await LOADS[kind](ctx, session);
       // Warm-up, outside the window.
       await load(Math.max(25, rate / 4), 1000);
       const startUs = monotonicUs();
@@ -69,19 +67,31 @@ async function fanoutLoad(ctx, session) {
     );
 }
 
-async function inboundLoad(ctx, session) {
+/** The rooms scenario's clients in `rooms` rooms, sending to their own room. */
+async function roomsLoad(ctx, session, rooms, prefix) {
   const config = ctx.profile.rooms;
   await connectClients(session, { ...config, senders: config.clients });
-  await session.loadgen.request(
-    'join',
-    { rooms: config.clients, prefix: 'solo-', timeoutMs: 20_000 },
-    30_000,
-  );
+  await session.loadgen.request('join', { rooms, prefix, timeoutMs: 20_000 }, 30_000);
+  const recipients = config.clients / rooms - 1;
   return (rate, durationMs) =>
     measureRun(
       ctx,
       session,
-      { rate, durationMs, target: 'own', recipients: 0, drainMs: config.drainMs, settleMs: 300 },
+      {
+        rate,
+        durationMs,
+        target: 'own',
+        recipients,
+        drainMs: config.drainMs,
+        settleMs: recipients === 0 ? 300 : 0,
+      },
       { retryIfNoisy: false },
     );
 }
+
+const LOADS = {
+  fanout: fanoutLoad,
+  rooms: (ctx, session) =>
+    roomsLoad(ctx, session, ctx.profile.rooms.clients / ctx.profile.rooms.roomSize, 'room-'),
+  inbound: (ctx, session) => roomsLoad(ctx, session, ctx.profile.rooms.clients, 'solo-'),
+};

@@ -1,4 +1,7 @@
-/** Entry point of the corked bare `ws` relay: one shared frame, one write per socket per turn (env: PORT, REDIS_URL, REDIS_KEY_PREFIX). */
+/**
+ * Entry point of the corked bare `ws` relay: one shared frame, one write per socket per turn
+ * (env: PORT, REDIS_URL, REDIS_KEY_PREFIX; RELAY_ACK=1 also acks each message to its sender).
+ */
 import { corkedWriter } from './corked-writer.mjs';
 import { startRelay } from './relay-hub.mjs';
 
@@ -7,4 +10,5 @@ await startRelay({
   writer: corkedWriter(),
   redisUrl: process.env.REDIS_URL || undefined,
   prefix: process.env.REDIS_KEY_PREFIX,
+  ack: process.env.RELAY_ACK === '1',
 });

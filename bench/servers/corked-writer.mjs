@@ -28,18 +28,22 @@ export function corkedWriter() {
       socket.uncork();
     }
   };
+  const queue = (member, frame) => {
+    if (member.pending) member.pending.push(frame);
+    else {
+      member.pending = [frame];
+      if (dirty.push(member) === 1) setImmediate(flush);
+    }
+  };
   return {
     /** Queues one shared frame for every member but the excluded connection. */
     broadcast(members, exclude, payload) {
       const frame = Buffer.concat(Sender.frame(payload, FRAME_OPTIONS));
-      for (const member of members) {
-        if (member.id === exclude) continue;
-        if (member.pending) member.pending.push(frame);
-        else {
-          member.pending = [frame];
-          if (dirty.push(member) === 1) setImmediate(flush);
-        }
-      }
+      for (const member of members) if (member.id !== exclude) queue(member, frame);
+    },
+    /** Queues one frame for one member, written with its other frames of the turn. */
+    send(member, payload) {
+      queue(member, Buffer.concat(Sender.frame(payload, FRAME_OPTIONS)));
     },
   };
 }

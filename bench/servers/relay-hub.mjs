@@ -17,6 +17,7 @@ const OPEN_BRACE = 0x7b;
 /**
  * @typedef {object} Writer
  * @property {(members: Iterable<Member>, exclude: string | undefined, payload: Buffer) => void} broadcast
+ * @property {(member: Member, payload: Buffer) => void} [send] one frame to one member, with its other frames
  */
 
 /**
@@ -25,9 +26,11 @@ const OPEN_BRACE = 0x7b;
  * as plain text for `lobby`, goes to every other socket in its room as a Switchboard-shaped `message`
  * envelope (id, room, from, text, ts), serialized once. With `redisUrl`, messages go through one Redis
  * pub/sub channel per room, so that several relays act as one. The writer decides how frames are written.
- * @param {{ port: number, writer: Writer, redisUrl?: string, prefix?: string }} options
+ * With `ack`, each message is also answered to its sender with an `ack` envelope shaped like Switchboard's
+ * (`{id, room, ts}`, and `ref` when the request had one), as the contract requires of Switchboard.
+ * @param {{ port: number, writer: Writer, redisUrl?: string, prefix?: string, ack?: boolean }} options
  */
-export async function startRelay({ port, writer, redisUrl, prefix = 'bench:' }) {
+export async function startRelay({ port, writer, redisUrl, prefix = 'bench:', ack = false }) {
   const nodeId = randomBytes(4).toString('hex');
   let sequence = 0;
   let connections = 0;
@@ -60,19 +63,21 @@ export async function startRelay({ port, writer, redisUrl, prefix = 'bench:' }) 
     member.rooms.add(room);
   };
 
-  const relay = (member, room, text) => {
+  const relay = (member, room, text, ref) => {
     if (!member.rooms.has(room) || typeof text !== 'string') return;
+    const id = `${nodeId}-${(sequence += 1).toString().padStart(12, '0')}`;
+    const ts = Date.now();
+    if (ack) {
+      writer.send(
+        member,
+        Buffer.from(JSON.stringify({ event: 'ack', data: { id, room, ts, ref } })),
+      );
+    }
     // Alone in the room on the only node: nobody to serialize for.
     if (!publisher && rooms.get(room).size <= 1) return;
     const json = JSON.stringify({
       event: 'message',
-      data: {
-        id: `${nodeId}-${(sequence += 1).toString().padStart(12, '0')}`,
-        room,
-        from: member.user,
-        text,
-        ts: Date.now(),
-      },
+      data: { id, room, from: member.user, text, ts },
     });
     if (publisher) void publisher.publish(channel(room), `${member.id}\n${json}`);
     else fanOut(room, member.id, Buffer.from(json));
@@ -83,7 +88,7 @@ export async function startRelay({ port, writer, redisUrl, prefix = 'bench:' }) 
     while (start < raw.length && raw[start] <= 0x20) start += 1;
     if (raw[start] !== OPEN_BRACE) return relay(member, DEFAULT_ROOM, raw.toString('utf8'));
     const { event, data } = JSON.parse(raw.toString('utf8'));
-    if (event === 'message') return relay(member, data.room, data.text);
+    if (event === 'message') return relay(member, data.room, data.text, data.ref);
     if (event === 'join') {
       await enter(member, data.room);
       member.socket.send(JSON.stringify({ event: 'joined', data: { room: data.room } }));

@@ -1,4 +1,6 @@
 import { Catch, Logger, type ArgumentsHost, type WsExceptionFilter } from '@nestjs/common';
+import { FORBIDDEN_MESSAGE } from '@nestjs/core/internal';
+import { WsException } from '@nestjs/websockets';
 import type { WebSocket } from 'ws';
 import { ChatMetrics } from '../observability/chat-metrics.js';
 import { connectionOf } from '../transport/chat-connection.js';
@@ -6,7 +8,7 @@ import { ChatErrorCode } from './chat-error-code.js';
 import { ChatException } from './chat.exception.js';
 import { errorFrame, refOf } from './error-frame.js';
 
-/** Turns anything a gateway handler throws into an `error` frame; faults are logged and shown only as `internal`. */
+/** Turns anything a gateway handler throws into an `error` frame: a guard's `false` is `forbidden`; faults are logged and shown only as `internal`. */
 @Catch()
 export class ChatExceptionFilter implements WsExceptionFilter {
   private readonly logger = new Logger('ChatExceptionFilter');
@@ -21,6 +23,10 @@ export class ChatExceptionFilter implements WsExceptionFilter {
     let details: unknown;
     if (exception instanceof ChatException) {
       ({ code, message, details } = exception);
+    } else if (exception instanceof WsException && exception.message === FORBIDDEN_MESSAGE) {
+      // What Nest throws when a guard answers false: a refusal, not a fault.
+      code = ChatErrorCode.Forbidden;
+      message = 'forbidden';
     } else {
       this.logger.error(exception instanceof Error ? exception.stack : String(exception));
     }

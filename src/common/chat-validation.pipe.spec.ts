@@ -25,7 +25,7 @@ describe('ChatValidationPipe', () => {
   });
 
   function validate(value: unknown, metatype: new () => object): Promise<unknown> {
-    return sut.transform(value, { type: 'body', metatype });
+    return Promise.resolve().then(() => sut.transform(value, { type: 'body', metatype }));
   }
 
   async function failureOf(value: unknown, metatype: new () => object): Promise<ChatException> {
@@ -89,6 +89,33 @@ describe('ChatValidationPipe', () => {
     const failure = await failureOf({ name: 'square', origin: { x: -1 } }, ShapeDto);
 
     expect(failure.details).toEqual([{ field: 'origin.x', errors: ['x must not be less than 0'] }]);
+  });
+
+  it('answers synchronously, so that an event needs no promise hop to be validated', () => {
+    const dto = sut.transform(
+      { room: 'lobby', text: 'hi' },
+      { type: 'body', metatype: SendMessageDto },
+    );
+
+    expect(dto).toBeInstanceOf(SendMessageDto);
+    expect(() =>
+      sut.transform({ room: 'lobby' }, { type: 'body', metatype: SendMessageDto }),
+    ).toThrow(ChatException);
+  });
+
+  it('passes custom parameters and non-DTO types through untouched', () => {
+    const connection = { id: 'c1' };
+
+    expect(sut.transform(connection, { type: 'custom', metatype: SendMessageDto })).toBe(
+      connection,
+    );
+    expect(sut.transform('lobby', { type: 'body', metatype: String, data: 'room' })).toBe('lobby');
+  });
+
+  it('fails a DTO parameter that is not an object', async () => {
+    const failure = await failureOf('hi', SendMessageDto);
+
+    expect(failure.details).toEqual([{ field: 'data', errors: ['data must be an object'] }]);
   });
 
   it('does not echo the invalid values back', async () => {

@@ -1,29 +1,25 @@
-import {
-  Injectable,
-  type CallHandler,
-  type ExecutionContext,
-  type NestInterceptor,
-} from '@nestjs/common';
+import { Injectable, type ExecutionContext } from '@nestjs/common';
 import { PinoLogger } from 'nestjs-pino';
-import { tap, type Observable } from 'rxjs';
 import type { WebSocket } from 'ws';
 import { connectionOf } from '../transport/chat-connection.js';
 import { outcomeOf } from './outcome.js';
+import { SettledInterceptor, type Settle } from './settled-interceptor.js';
 
 /** Logs each handled event at debug level: event, user, duration and outcome; never text or tokens. */
 @Injectable()
-export class LoggingInterceptor implements NestInterceptor {
+export class LoggingInterceptor extends SettledInterceptor {
   constructor(private readonly logger: PinoLogger) {
+    super();
     logger.setContext('ChatGateway');
   }
 
-  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+  enter(context: ExecutionContext): Settle | undefined {
     // Per-message logging is off the hot path unless debug is on.
-    if (!this.logger.logger.isLevelEnabled('debug')) return next.handle();
+    if (!this.logger.logger.isLevelEnabled('debug')) return undefined;
     const started = performance.now();
     const event = context.switchToWs().getPattern();
     const user = connectionOf(context.switchToWs().getClient<WebSocket>()).user.id;
-    const log = (error?: unknown) =>
+    return (error?: unknown) =>
       this.logger.debug(
         {
           event,
@@ -33,8 +29,5 @@ export class LoggingInterceptor implements NestInterceptor {
         },
         'event',
       );
-    return next
-      .handle()
-      .pipe(tap({ complete: () => log(), error: (error: unknown) => log(error) }));
   }
 }

@@ -3,7 +3,8 @@ import type { WebSocket } from 'ws';
 import type { Identity } from '../auth/identity.js';
 import type { User } from '../chat/chat.events.js';
 import { CloseCode } from '../common/close-code.js';
-import { corkUntilTurnEnds, type FrameRun, type PreparedFrame } from './prepared-frame.js';
+import { prepareFrame, type FrameRun, type PreparedFrame } from './prepared-frame.js';
+import { flushAtTurnEnd, type TurnFlushable } from './turn-flush.js';
 import type { TokenBucket } from './token-bucket.js';
 
 /** What a connection reports upward without knowing who listens. */
@@ -38,7 +39,7 @@ export function connectionOf(socket: WebSocket): ChatConnection {
 }
 
 /** One WebSocket on this node: who it is, which rooms it is in, and a bounded way to write to it. */
-export class ChatConnection {
+export class ChatConnection implements TurnFlushable {
   /** Rooms this socket has joined. */
   readonly rooms = new Set<string>();
   /** Heartbeats sent without a pong since the last pong. */
@@ -50,6 +51,12 @@ export class ChatConnection {
    * then ws frames synchronously and keeps no queue, so direct writes cannot overtake its own.
    */
   private readonly raw: Duplex | undefined;
+  /**
+   * Wire bytes written this turn, sent in one write when the turn ends; undefined when none. Not counted
+   * against SLOW_CONSUMER_BYTES: a socket is slow when bytes of earlier turns are still unsent, not when
+   * one turn has much for it (a turn's bytes are bounded by the write queue's batch).
+   */
+  private pending: Buffer[] | undefined;
 
   constructor(
     /** Unique across nodes and restarts: lets a fan-out on any node skip the sender. */
@@ -77,9 +84,13 @@ export class ChatConnection {
 
   /** Writes one serialized text frame (true when written), closing the socket with 1013 instead of buffering past the limit. */
   send(frame: Buffer | string): boolean {
-    if (!this.writable()) return false;
-    this.socket.send(frame, { binary: false });
-    return true;
+    if (!this.raw) {
+      if (!this.writable()) return false;
+      this.socket.send(frame, { binary: false });
+      return true;
+    }
+    // Framed into one buffer and corked with the turn's other writes: ws's own send writes header and payload with writev.
+    return this.sendPrepared(prepareFrame(typeof frame === 'string' ? Buffer.from(frame) : frame));
   }
 
   /** Writes a frame prepared once for many sockets; writes within one event-loop turn leave in one system call. */
@@ -89,9 +100,35 @@ export class ChatConnection {
       this.socket.send(frame.payload, { binary: false });
       return true;
     }
-    if (this.raw.writableCorked === 0) corkUntilTurnEnds(this.raw);
-    this.raw.write(frame.wire);
+    this.hold(frame.wire);
     return true;
+  }
+
+  /** Writes what this turn held for the socket: one buffer as it is, several corked into one system call. */
+  flushTurn(): void {
+    const pending = this.pending;
+    if (!pending || !this.raw) return;
+    this.pending = undefined;
+    if (this.socket.readyState !== this.socket.OPEN) return;
+    if (pending.length === 1) {
+      this.raw.write(pending[0]);
+      return;
+    }
+    this.raw.cork();
+    for (const wire of pending) this.raw.write(wire);
+    this.raw.uncork();
+  }
+
+  /**
+   * Holds wire bytes until the turn ends, as the corked relay does: a write call per socket per turn, and
+   * no cork and uncork bookkeeping for the common case of one frame per socket per turn.
+   */
+  private hold(wire: Buffer): void {
+    if (this.pending) this.pending.push(wire);
+    else {
+      this.pending = [wire];
+      flushAtTurnEnd(this);
+    }
   }
 
   private writable(): boolean {
@@ -121,8 +158,7 @@ export class ChatConnection {
   sendRoomRun(room: string, run: FrameRun): number {
     if (this.raw && !this.held?.has(room)) {
       if (!this.writable()) return 0;
-      if (this.raw.writableCorked === 0) corkUntilTurnEnds(this.raw);
-      this.raw.write(run.wire);
+      this.hold(run.wire);
       return run.frames.length;
     }
     let sent = 0;
@@ -154,8 +190,9 @@ export class ChatConnection {
       if (id === undefined || isNewer(id)) this.sendPrepared(frame);
   }
 
-  /** Closes the socket with a documented code; a no-op once it is closing. */
+  /** Closes the socket with a documented code, after the frames this turn held for it; a no-op once it is closing. */
   close(code: CloseCode, reason: string): void {
+    this.flushTurn();
     if (
       this.socket.readyState === this.socket.OPEN ||
       this.socket.readyState === this.socket.CONNECTING

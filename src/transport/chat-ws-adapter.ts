@@ -1,8 +1,10 @@
 import type { INestApplicationContext, LoggerService } from '@nestjs/common';
+import type { NestContainer } from '@nestjs/core';
 import { WsAdapter } from '@nestjs/platform-ws';
 import type { MessageMappingProperties } from '@nestjs/websockets';
 import type { IncomingMessage } from 'node:http';
 import { isObservable, type Observable } from 'rxjs';
+import type { Counter } from 'prom-client';
 import sjson from 'secure-json-parse';
 import type { WebSocket, WebSocketServer } from 'ws';
 import { HandshakeAuthenticator } from '../auth/handshake-authenticator.js';
@@ -21,6 +23,8 @@ import {
   type ConnectionObserver,
 } from './chat-connection.js';
 import { ConnectionRegistry } from './connection-registry.js';
+import type { EventRoute } from './gateway-route.js';
+import { GatewayRoutes, type RouteTable } from './gateway-routes.js';
 import { TokenBucket } from './token-bucket.js';
 
 /** Longest a single timer may wait in Node; longer token lifetimes are re-armed. */
@@ -62,6 +66,9 @@ export class ChatWsAdapter extends WsAdapter {
   private readonly handshakes = new WeakMap<IncomingMessage, Handshake>();
   private readonly limits: ConnectionLimits;
   private readonly observer: ConnectionObserver;
+  private readonly routes: GatewayRoutes;
+  /** `messagesIn` per routed event: resolving labels per frame costs more than counting. */
+  private readonly inbound = new Map<string, Counter.Internal>();
 
   constructor(
     app: INestApplicationContext,
@@ -80,6 +87,11 @@ export class ChatWsAdapter extends WsAdapter {
     this.observer = {
       slowConsumerClosed: () => this.metrics.slowConsumerCloses.inc(),
     };
+    // The container is what Nest's own context creators resolve guards, pipes, interceptors and filters from.
+    this.routes = new GatewayRoutes(
+      (app as unknown as { container: NestContainer }).container,
+      (fault) => this.log.error(fault, 'ChatWsAdapter'),
+    );
   }
 
   override create(port: number, options: Record<string, unknown> = {}): WebSocketServer {
@@ -126,10 +138,29 @@ export class ChatWsAdapter extends WsAdapter {
     _transform: (data: unknown) => Observable<unknown>,
   ): void {
     const connection = connectionOf(socket);
-    // Nest binds one handler list per socket; searching its few entries beats a Map per socket.
+    // Compiled once and shared by every socket; Nest's per-socket handlers are kept only when they must run.
+    const routes = this.routes.forHandlers(handlers) ?? this.nestRoutes(handlers);
     socket.on('message', (raw: Buffer, isBinary: boolean) =>
-      this.dispatch(connection, handlers, raw, isBinary),
+      this.dispatch(connection, routes, raw, isBinary),
     );
+  }
+
+  /** Nest's own handlers for this socket, for a gateway the lean path cannot compile (request-scoped). */
+  private nestRoutes(handlers: MessageMappingProperties[]): RouteTable {
+    const routes = new Map<string, EventRoute>();
+    for (const handler of handlers) {
+      routes.set(String(handler.message), {
+        handle: (_client, data, reply) =>
+          void Promise.resolve(handler.callback(data, handler.message)).then(
+            (result: unknown) => {
+              if (isObservable(result)) result.subscribe(reply);
+              else reply(result);
+            },
+            (error: unknown) => this.log.error(error, 'ChatWsAdapter'),
+          ),
+      });
+    }
+    return routes;
   }
 
   override bindErrorHandler(server: WebSocketServer): WebSocketServer {
@@ -209,7 +240,7 @@ export class ChatWsAdapter extends WsAdapter {
 
   private dispatch(
     connection: ChatConnection,
-    handlers: MessageMappingProperties[],
+    routes: RouteTable,
     raw: Buffer,
     isBinary: boolean,
   ): void {
@@ -219,8 +250,8 @@ export class ChatWsAdapter extends WsAdapter {
     if (isBinary)
       return this.refuse(connection, ChatErrorCode.BadRequest, 'binary frames are not supported');
     if (!envelope) return;
-    const handler = handlers.find((candidate) => candidate.message === envelope.event);
-    if (!handler) {
+    const route = routes.get(envelope.event);
+    if (!route) {
       return this.refuse(
         connection,
         ChatErrorCode.UnknownEvent,
@@ -229,14 +260,17 @@ export class ChatWsAdapter extends WsAdapter {
       );
     }
     const ref = refOf(envelope.data);
-    this.metrics.messagesIn.inc({ event: envelope.event });
-    void Promise.resolve(handler.callback(envelope.data, envelope.event)).then(
-      (result: unknown) => {
-        if (isObservable(result)) result.subscribe((value) => this.reply(connection, value, ref));
-        else this.reply(connection, result, ref);
-      },
-      (error: unknown) => this.log.error(error, 'ChatWsAdapter'),
-    );
+    this.countInbound(envelope.event);
+    route.handle(connection.socket, envelope.data, (value) => this.reply(connection, value, ref));
+  }
+
+  private countInbound(event: string): void {
+    let counter = this.inbound.get(event);
+    if (!counter) {
+      counter = this.metrics.messagesIn.labels({ event });
+      this.inbound.set(event, counter);
+    }
+    counter.inc();
   }
 
   /** Parses one text frame into an envelope, answering `bad_request` itself when it is not one. */

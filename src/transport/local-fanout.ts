@@ -1,4 +1,5 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
+import type { Counter } from 'prom-client';
 import { Broker, type Delivery, type RoomDelivery } from '../engine/broker.js';
 import { ChatMetrics } from '../observability/chat-metrics.js';
 import { ConnectionRegistry } from './connection-registry.js';
@@ -8,6 +9,9 @@ import { prepareFrame, prepareRun, type PreparedFrame } from './prepared-frame.j
 /** Writes each delivery the broker hands this node to the local sockets it is for, serialized once. */
 @Injectable()
 export class LocalFanout implements OnModuleInit {
+  /** `messagesOut` per event: the events are the contract's few, and labels cost more than counting. */
+  private readonly outbound = new Map<string, Counter.Internal>();
+
   constructor(
     private readonly broker: Broker,
     private readonly registry: ConnectionRegistry,
@@ -23,7 +27,7 @@ export class LocalFanout implements OnModuleInit {
     let delivered = 0;
     const byRoom = new Map<string, RoomDelivery[]>();
     for (const delivery of batch) {
-      this.metrics.messagesOut.inc({ event: delivery.event });
+      this.countOutbound(delivery.event);
       if (delivery.target === 'room') {
         const list = byRoom.get(delivery.room);
         if (list) list.push(delivery);
@@ -54,28 +58,50 @@ export class LocalFanout implements OnModuleInit {
     }
     const members = this.registry.inRoom(room);
     if (!members) return 0;
+    if (list.length === 1) return this.deliverOne(room, members, list[0]);
     const excluded = new Set(list.map((delivery) => delivery.exclude));
-    if (list.length === 1 && !hasRecipient(members, list[0].exclude)) return 0;
     const frames = list.map((delivery) => this.prepare(delivery));
-    const run =
-      list.length > 1
-        ? prepareRun(
-            frames,
-            list.map((d) => d.id),
-          )
-        : undefined;
+    const run = prepareRun(
+      frames,
+      list.map((d) => d.id),
+    );
     let delivered = 0;
     for (const connection of members) {
-      if (run && !excluded.has(connection.id)) {
+      if (!excluded.has(connection.id)) {
         delivered += connection.sendRoomRun(room, run);
         continue;
       }
-      list.forEach((delivery, i) => {
-        if (delivery.exclude === connection.id) return;
-        if (connection.sendRoomFrame(room, delivery.id, frames[i])) delivered += 1;
-      });
+      for (let i = 0; i < list.length; i += 1) {
+        if (list[i].exclude === connection.id) continue;
+        if (connection.sendRoomFrame(room, list[i].id, frames[i])) delivered += 1;
+      }
     }
     return delivered;
+  }
+
+  /** The common case of small rooms: one delivery, serialized only if someone but its sender is here. */
+  private deliverOne(
+    room: string,
+    members: ReadonlySet<ChatConnection>,
+    delivery: RoomDelivery,
+  ): number {
+    if (!hasRecipient(members, delivery.exclude)) return 0;
+    const frame = this.prepare(delivery);
+    let delivered = 0;
+    for (const connection of members) {
+      if (connection.id === delivery.exclude) continue;
+      if (connection.sendRoomFrame(room, delivery.id, frame)) delivered += 1;
+    }
+    return delivered;
+  }
+
+  private countOutbound(event: string): void {
+    let counter = this.outbound.get(event);
+    if (!counter) {
+      counter = this.metrics.messagesOut.labels({ event });
+      this.outbound.set(event, counter);
+    }
+    counter.inc();
   }
 
   private prepare(delivery: Delivery): PreparedFrame {

@@ -1,4 +1,3 @@
-import type { Duplex } from 'node:stream';
 import * as ws from 'ws';
 
 /** ws's frame encoder: exported by ws, missing from @types/ws. */
@@ -38,20 +37,4 @@ export interface FrameRun {
 /** Joins frames into a run, concatenated once for all the sockets that take the whole run. */
 export function prepareRun(frames: PreparedFrame[], ids: Array<string | undefined>): FrameRun {
   return { frames, ids, wire: Buffer.concat(frames.map((frame) => frame.wire)) };
-}
-
-const corked: Duplex[] = [];
-
-/**
- * Corks a socket until the end of this event-loop turn, so that everything written to it in the turn
- * leaves in one system call: the write call, not the bytes, is the cost of a delivery.
- */
-export function corkUntilTurnEnds(socket: Duplex): void {
-  if (corked.length === 0) setImmediate(uncorkAll);
-  socket.cork();
-  corked.push(socket);
-}
-
-function uncorkAll(): void {
-  for (const socket of corked.splice(0)) socket.uncork();
 }

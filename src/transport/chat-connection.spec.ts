@@ -1,0 +1,130 @@
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { WebSocket, WebSocketServer } from 'ws';
+import { CloseCode } from '../common/close-code.js';
+import { ChatConnection } from './chat-connection.js';
+import { prepareFrame, prepareRun } from './prepared-frame.js';
+import { TokenBucket } from './token-bucket.js';
+
+/** A real server socket wrapped in a ChatConnection, and the real client at the other end. */
+async function connectedPair(): Promise<{
+  connection: ChatConnection;
+  client: WebSocket;
+  received: string[];
+  writes: () => number;
+  /** Calls that reach the socket's handle: each is one system call. */
+  handleCalls: () => { write: number; writev: number };
+  close: () => Promise<void>;
+}> {
+  const server = new WebSocketServer({ port: 0, host: '127.0.0.1', perMessageDeflate: false });
+  await new Promise((resolve) => server.once('listening', resolve));
+  const accepted = new Promise<WebSocket>((resolve) => server.once('connection', resolve));
+  const client = new WebSocket(`ws://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+  const received: string[] = [];
+  client.on('message', (data: Buffer) => received.push(data.toString('utf8')));
+  await new Promise((resolve) => client.once('open', resolve));
+  const socket = await accepted;
+  const connection = new ChatConnection(
+    'c1',
+    socket,
+    { user: { id: 'u1', name: 'Ann' }, roomClaims: [] },
+    new TokenBucket(10, 10),
+    { slowConsumerBytes: 1 << 20, rateLimitCloseAfter: 10 },
+    { slowConsumerClosed: () => undefined },
+  );
+  /** The TCP socket under ws, with the stream methods that reach its handle. */
+  type RawSocket = Duplex & {
+    _write: (...args: unknown[]) => void;
+    _writev: (...args: unknown[]) => void;
+  };
+  const raw = (socket as unknown as { _socket: RawSocket })._socket;
+  const write = vi.spyOn(raw, 'write');
+  const handleWrite = vi.spyOn(raw, '_write');
+  const handleWritev = vi.spyOn(raw, '_writev');
+  return {
+    connection,
+    client,
+    received,
+    writes: () => write.mock.calls.length,
+    handleCalls: () => ({
+      write: handleWrite.mock.calls.length,
+      writev: handleWritev.mock.calls.length,
+    }),
+    close: async () => {
+      client.terminate();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+const turnEnd = () => new Promise((resolve) => setImmediate(resolve));
+const until = async (condition: () => boolean) => {
+  for (let i = 0; i < 200 && !condition(); i += 1) await new Promise((r) => setTimeout(r, 5));
+};
+
+describe('ChatConnection', () => {
+  let pair: Awaited<ReturnType<typeof connectedPair>>;
+
+  beforeEach(async () => {
+    pair = await connectedPair();
+  });
+
+  afterEach(async () => {
+    await pair.close();
+  });
+
+  it('writes every frame of one event-loop turn in one write, in order, at the end of the turn', async () => {
+    const { connection, received, writes, handleCalls } = pair;
+    const shared = prepareFrame(Buffer.from('{"event":"message","data":{"n":2}}'));
+
+    connection.send('{"event":"ack","data":{"n":1}}');
+    connection.sendPrepared(shared);
+    connection.sendRoomRun(
+      'lobby',
+      prepareRun(
+        [3, 4].map((n) => prepareFrame(Buffer.from(`{"event":"message","data":{"n":${n}}}`))),
+        ['a', 'b'],
+      ),
+    );
+    expect(writes()).toBe(0);
+    await turnEnd();
+
+    expect(writes()).toBe(3);
+    expect(handleCalls()).toEqual({ write: 0, writev: 1 });
+    await until(() => received.length === 4);
+    expect(received.map((frame) => JSON.parse(frame).data.n)).toEqual([1, 2, 3, 4]);
+  });
+
+  it('writes one frame of a turn as it is', async () => {
+    const { connection, received, handleCalls } = pair;
+
+    connection.send('{"event":"ack","data":{"n":1}}');
+    await turnEnd();
+
+    expect(handleCalls()).toEqual({ write: 1, writev: 0 });
+    await until(() => received.length === 1);
+  });
+
+  it('sends what the turn held before its close frame', async () => {
+    const { connection, client, received } = pair;
+    const closed = new Promise<number>((resolve) => client.once('close', resolve));
+
+    connection.send('{"event":"error","data":{"n":1}}');
+    connection.send('{"event":"error","data":{"n":2}}');
+    connection.close(CloseCode.TokenExpired, 'token expired');
+
+    expect(await closed).toBe(CloseCode.TokenExpired);
+    expect(received.map((frame) => JSON.parse(frame).data.n)).toEqual([1, 2]);
+  });
+
+  it('drops what the turn held for a socket that closed meanwhile', async () => {
+    const { connection, writes } = pair;
+
+    connection.send('{"event":"ack","data":{}}');
+    connection.socket.terminate();
+    await turnEnd();
+
+    expect(writes()).toBe(0);
+    expect(connection.send('{"event":"ack","data":{}}')).toBe(false);
+  });
+});

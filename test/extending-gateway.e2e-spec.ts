@@ -1,0 +1,197 @@
+import {
+  Catch,
+  UseFilters,
+  UseGuards,
+  UseInterceptors,
+  type ArgumentsHost,
+  type CallHandler,
+  type CanActivate,
+  type ExecutionContext,
+  type NestInterceptor,
+  type PipeTransform,
+  type WsExceptionFilter,
+} from '@nestjs/common';
+import type { NestContainer } from '@nestjs/core';
+import { MessageBody, SubscribeMessage } from '@nestjs/websockets';
+import { IsString, MaxLength } from 'class-validator';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { map, of, type Observable } from 'rxjs';
+import type { WebSocket } from 'ws';
+import { ChatGateway } from '../src/chat/chat.gateway.js';
+import { ChatRequestDto } from '../src/chat/dto/chat-request.dto.js';
+import { refOf } from '../src/common/error-frame.js';
+import { connectionOf } from '../src/transport/chat-connection.js';
+import { GatewayRoutes } from '../src/transport/gateway-routes.js';
+import { startApp, type TestApp } from './utils/test-app.js';
+
+/** An asynchronous guard: lets every word through but "blocked". */
+class WordGuard implements CanActivate {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    await sleep(1);
+    return context.switchToWs().getData<{ word?: unknown }>().word !== 'blocked';
+  }
+}
+
+/** A parameter pipe. */
+class ShoutPipe implements PipeTransform {
+  transform(value: unknown): unknown {
+    return typeof value === 'string' ? value.toUpperCase() : value;
+  }
+}
+
+/** An rxjs interceptor that changes the reply, as a user's may. */
+class StampInterceptor implements NestInterceptor {
+  intercept(_context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    return next.handle().pipe(
+      map((frame: { event: string; data: object }) => ({
+        ...frame,
+        data: { ...frame.data, stamped: true },
+      })),
+    );
+  }
+}
+
+class TeapotError extends Error {}
+
+/** A user's filter for a user's exception, beside the gateway's own `ChatExceptionFilter`. */
+@Catch(TeapotError)
+class TeapotFilter implements WsExceptionFilter {
+  catch(error: TeapotError, host: ArgumentsHost): void {
+    const ws = host.switchToWs();
+    connectionOf(ws.getClient<WebSocket>()).send(
+      JSON.stringify({
+        event: 'error',
+        data: { code: 'teapot', message: error.message, ref: refOf(ws.getData()) },
+      }),
+    );
+  }
+}
+
+class EchoDto extends ChatRequestDto {
+  @IsString() @MaxLength(10) word!: string;
+}
+
+/** What a user adds: events with their own guard, pipe, interceptor and filter, on top of the gateway's. */
+class ExtendedGateway extends ChatGateway {
+  @SubscribeMessage('echo')
+  @UseGuards(new WordGuard())
+  @UseInterceptors(new StampInterceptor())
+  @UseFilters(new TeapotFilter())
+  echo(
+    @MessageBody() dto: EchoDto,
+    @MessageBody('word', new ShoutPipe()) shouted: string,
+  ): { event: string; data: object } {
+    if (dto.word === 'teapot') throw new TeapotError('short and stout');
+    return { event: 'echo', data: { word: dto.word, shouted } };
+  }
+
+  @SubscribeMessage('count')
+  count(): Observable<{ event: string; data: object }> {
+    return of(1, 2, 3).pipe(map((n) => ({ event: 'count', data: { n } })));
+  }
+}
+
+describe('extending the gateway: a user event runs the whole Nest pipeline on the lean path', () => {
+  let sut: TestApp;
+
+  beforeEach(async () => {
+    sut = await startApp({}, (builder) =>
+      builder.overrideProvider(ChatGateway).useClass(ExtendedGateway),
+    );
+  });
+
+  afterEach(async () => {
+    await sut.close();
+  });
+
+  it('compiles the extended gateway, inherited events and new ones alike', () => {
+    const container = (sut.app as unknown as { container: NestContainer }).container;
+    const routes = new GatewayRoutes(container, () => undefined);
+    const events = [
+      'join',
+      'leave',
+      'message',
+      'dm',
+      'typing',
+      'history',
+      'members',
+      'echo',
+      'count',
+    ];
+    const handlers = events.map((message) => ({
+      message,
+      methodName: '',
+      callback: () => Promise.resolve(),
+      isAckHandledManually: false,
+    }));
+
+    expect([...(routes.forHandlers(handlers)?.keys() ?? [])].sort()).toEqual([...events].sort());
+    // Events no gateway has exactly: Nest's own handlers run them.
+    expect(routes.forHandlers(handlers.slice(1))).toBeUndefined();
+  });
+
+  it('runs the async guard, the gateway pipe, the parameter pipe and the rxjs interceptor', async () => {
+    const client = await sut.connect();
+
+    const reply = await client.request('echo', { word: 'hi' });
+
+    expect(reply).toEqual({
+      event: 'echo',
+      data: { word: 'hi', shouted: 'HI', stamped: true, ref: expect.any(String) },
+    });
+  });
+
+  it('answers forbidden when the guard says no, and never runs the handler', async () => {
+    const client = await sut.connect();
+
+    const reply = await client.request('echo', { word: 'blocked' });
+
+    expect(reply.data).toMatchObject({ code: 'forbidden', message: 'forbidden' });
+  });
+
+  it("validates with the gateway's pipe: validation_failed names the field", async () => {
+    const client = await sut.connect();
+
+    const reply = await client.request('echo', { word: 'much too long' });
+
+    expect(reply.data).toMatchObject({
+      code: 'validation_failed',
+      details: [{ field: 'word', errors: expect.any(Array) }],
+    });
+  });
+
+  it("hands the user's exception to the user's filter", async () => {
+    const client = await sut.connect();
+
+    const reply = await client.request('echo', { word: 'teapot' });
+
+    expect(reply.data).toEqual({
+      code: 'teapot',
+      message: 'short and stout',
+      ref: expect.any(String),
+    });
+  });
+
+  it('replies once per value of an observable, each with the ref', async () => {
+    const client = await sut.connect();
+
+    const first = await client.request('count');
+    const rest = [await client.next('count'), await client.next('count')];
+
+    expect([first, ...rest].map((frame) => frame.data)).toEqual([
+      { n: 1, ref: first.data.ref },
+      { n: 2, ref: first.data.ref },
+      { n: 3, ref: first.data.ref },
+    ]);
+  });
+
+  it('keeps the built-in events and their guards working', async () => {
+    const client = await sut.connect();
+
+    const refused = await client.request('message', { room: 'elsewhere', text: 'hi' });
+    const ack = await client.request('message', { room: 'lobby', text: 'hi' });
+
+    expect(refused.data).toMatchObject({ code: 'not_in_room' });
+    expect(ack.event).toBe('ack');
+  });
+});
