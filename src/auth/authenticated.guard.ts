@@ -1,15 +1,14 @@
 import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
-import type { WebSocket } from 'ws';
 import { ChatErrorCode } from '../common/chat-error-code.js';
 import { ChatException } from '../common/chat.exception.js';
 import { CloseCode } from '../common/close-code.js';
-import { connectionOf } from '../transport/chat-connection.js';
+import { connectionIn } from '../transport/chat-connection.js';
 
 /** Lets an event through only from a socket whose identity is still valid; an expired token closes it with 4001. */
 @Injectable()
 export class AuthenticatedGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
-    const connection = connectionOf(context.switchToWs().getClient<WebSocket>());
+    const connection = connectionIn(context);
     const { expiresAt } = connection.identity;
     if (expiresAt !== undefined && expiresAt <= Date.now()) {
       // The expiry timer may not have fired yet on a busy loop; no event may slip through meanwhile.

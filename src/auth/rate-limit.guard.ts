@@ -1,14 +1,13 @@
 import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
-import type { WebSocket } from 'ws';
 import { ChatErrorCode } from '../common/chat-error-code.js';
 import { ChatException } from '../common/chat.exception.js';
-import { connectionOf } from '../transport/chat-connection.js';
+import { connectionIn } from '../transport/chat-connection.js';
 
 /** Spends one of the connection's rate tokens per event; over the rate the event gets `rate_limited`. */
 @Injectable()
 export class RateLimitGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
-    const retryAfterMs = connectionOf(context.switchToWs().getClient<WebSocket>()).takeRateToken();
+    const retryAfterMs = connectionIn(context).takeRateToken();
     if (retryAfterMs > 0) {
       throw new ChatException(ChatErrorCode.RateLimited, 'rate limit exceeded', { retryAfterMs });
     }

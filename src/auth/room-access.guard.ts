@@ -1,10 +1,9 @@
 import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { WebSocket } from 'ws';
 import { ROOM_NAME } from '../chat/dto/chat-request.dto.js';
 import { ChatErrorCode } from '../common/chat-error-code.js';
 import { ChatException } from '../common/chat.exception.js';
-import { connectionOf } from '../transport/chat-connection.js';
+import { connectionIn } from '../transport/chat-connection.js';
 import { RoomAccess } from './room-access.decorator.js';
 import { mayEnterRoom } from './room-access.js';
 
@@ -19,7 +18,7 @@ export class RoomAccessGuard implements CanActivate {
     const room = context.switchToWs().getData<{ room?: unknown }>().room;
     // A missing or malformed room is the validation pipe's to report, with every other field.
     if (typeof room !== 'string' || !ROOM_NAME.test(room)) return true;
-    const connection = connectionOf(context.switchToWs().getClient<WebSocket>());
+    const connection = connectionIn(context);
     if (requirement === 'member' && !connection.rooms.has(room)) {
       throw new ChatException(ChatErrorCode.NotInRoom, `join "${room}" first`);
     }

@@ -1,7 +1,6 @@
 import { Injectable, type ExecutionContext } from '@nestjs/common';
 import { PinoLogger } from 'nestjs-pino';
-import type { WebSocket } from 'ws';
-import { connectionOf } from '../transport/chat-connection.js';
+import { connectionIn } from '../transport/chat-connection.js';
 import { outcomeOf } from './outcome.js';
 import { SettledInterceptor, type Settle } from './settled-interceptor.js';
 
@@ -18,7 +17,7 @@ export class LoggingInterceptor extends SettledInterceptor {
     if (!this.logger.logger.isLevelEnabled('debug')) return undefined;
     const started = performance.now();
     const event = context.switchToWs().getPattern();
-    const user = connectionOf(context.switchToWs().getClient<WebSocket>()).user.id;
+    const user = connectionIn(context).user.id;
     return (error?: unknown) =>
       this.logger.debug(
         {

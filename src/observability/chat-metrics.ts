@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { TallyCounter } from './tally-counter.js';
 
 /** The Prometheus metrics of one app instance, on a registry of its own so that several apps can share a process. */
 @Injectable()
@@ -11,17 +12,17 @@ export class ChatMetrics {
     help: 'Open WebSocket connections on this node',
     registers: [this.registry],
   });
-  readonly messagesIn = new Counter({
+  readonly messagesIn = new TallyCounter({
     name: 'switchboard_messages_in_total',
     help: 'Inbound frames dispatched to a handler, by event',
-    labelNames: ['event'],
-    registers: [this.registry],
+    labelName: 'event',
+    registry: this.registry,
   });
-  readonly messagesOut = new Counter({
+  readonly messagesOut = new TallyCounter({
     name: 'switchboard_messages_out_total',
     help: 'Frames broadcast by this node (each counted once, however many recipients), by event',
-    labelNames: ['event'],
-    registers: [this.registry],
+    labelName: 'event',
+    registry: this.registry,
   });
   readonly deliveries = new Counter({
     name: 'switchboard_deliveries_total',

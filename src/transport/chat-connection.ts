@@ -1,3 +1,4 @@
+import type { ArgumentsHost } from '@nestjs/common';
 import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import type { Identity } from '../auth/identity.js';
@@ -36,6 +37,13 @@ export function connectionOf(socket: WebSocket): ChatConnection {
   const connection = bySocket.get(socket);
   if (!connection) throw new Error('socket was not accepted by ChatWsAdapter');
   return connection;
+}
+
+/** The connection that sent the event a guard, interceptor, filter or parameter decorator is looking at. */
+export function connectionIn(context: ArgumentsHost): ChatConnection {
+  // The client is the first argument of a ws context; reading it directly spares `switchToWs()`, which
+  // builds three closures per call.
+  return connectionOf(context.getArgByIndex<WebSocket>(0));
 }
 
 /** One WebSocket on this node: who it is, which rooms it is in, and a bounded way to write to it. */

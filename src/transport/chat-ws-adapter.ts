@@ -4,7 +4,6 @@ import { WsAdapter } from '@nestjs/platform-ws';
 import type { MessageMappingProperties } from '@nestjs/websockets';
 import type { IncomingMessage } from 'node:http';
 import { isObservable, type Observable } from 'rxjs';
-import type { Counter } from 'prom-client';
 import sjson from 'secure-json-parse';
 import type { WebSocket, WebSocketServer } from 'ws';
 import { HandshakeAuthenticator } from '../auth/handshake-authenticator.js';
@@ -67,8 +66,6 @@ export class ChatWsAdapter extends WsAdapter {
   private readonly limits: ConnectionLimits;
   private readonly observer: ConnectionObserver;
   private readonly routes: GatewayRoutes;
-  /** `messagesIn` per routed event: resolving labels per frame costs more than counting. */
-  private readonly inbound = new Map<string, Counter.Internal>();
 
   constructor(
     app: INestApplicationContext,
@@ -260,17 +257,8 @@ export class ChatWsAdapter extends WsAdapter {
       );
     }
     const ref = refOf(envelope.data);
-    this.countInbound(envelope.event);
+    this.metrics.messagesIn.inc(envelope.event);
     route.handle(connection.socket, envelope.data, (value) => this.reply(connection, value, ref));
-  }
-
-  private countInbound(event: string): void {
-    let counter = this.inbound.get(event);
-    if (!counter) {
-      counter = this.metrics.messagesIn.labels({ event });
-      this.inbound.set(event, counter);
-    }
-    counter.inc();
   }
 
   /** Parses one text frame into an envelope, answering `bad_request` itself when it is not one. */

@@ -87,7 +87,7 @@ describe('LocalFanout', () => {
   }
 
   async function messagesOut(event: string): Promise<number> {
-    const { values } = await metrics.messagesOut.get();
+    const { values } = await metrics.messagesOut.counter.get();
     return values.find((value) => value.labels.event === event)?.value ?? 0;
   }
 

@@ -1,5 +1,4 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
-import type { Counter } from 'prom-client';
 import { Broker, type Delivery, type RoomDelivery } from '../engine/broker.js';
 import { ChatMetrics } from '../observability/chat-metrics.js';
 import { ConnectionRegistry } from './connection-registry.js';
@@ -9,9 +8,6 @@ import { prepareFrame, prepareRun, type PreparedFrame } from './prepared-frame.j
 /** Writes each delivery the broker hands this node to the local sockets it is for, serialized once. */
 @Injectable()
 export class LocalFanout implements OnModuleInit {
-  /** `messagesOut` per event: the events are the contract's few, and labels cost more than counting. */
-  private readonly outbound = new Map<string, Counter.Internal>();
-
   constructor(
     private readonly broker: Broker,
     private readonly registry: ConnectionRegistry,
@@ -27,7 +23,7 @@ export class LocalFanout implements OnModuleInit {
     let delivered = 0;
     const byRoom = new Map<string, RoomDelivery[]>();
     for (const delivery of batch) {
-      this.countOutbound(delivery.event);
+      this.metrics.messagesOut.inc(delivery.event);
       if (delivery.target === 'room') {
         const list = byRoom.get(delivery.room);
         if (list) list.push(delivery);
@@ -93,15 +89,6 @@ export class LocalFanout implements OnModuleInit {
       if (connection.sendRoomFrame(room, delivery.id, frame)) delivered += 1;
     }
     return delivered;
-  }
-
-  private countOutbound(event: string): void {
-    let counter = this.outbound.get(event);
-    if (!counter) {
-      counter = this.metrics.messagesOut.labels({ event });
-      this.outbound.set(event, counter);
-    }
-    counter.inc();
   }
 
   private prepare(delivery: Delivery): PreparedFrame {
