@@ -31,7 +31,7 @@
  * @property {number} noiseRetries runs that may be repeated because others loaded the machine
  * @property {number} quietWaitMs longest wait for a quiet machine before each arm's run
  * @property {LadderScenario} fanout
- * @property {FixedRateScenario & { roomSize: number }} rooms
+ * @property {FixedRateScenario & { roomSize: number, warmUpMs: number }} rooms
  * @property {{ rounds: number, sockets: number }} idle
  * @property {FixedRateScenario} seed
  * @property {LadderScenario} cluster
@@ -65,6 +65,7 @@ export const PROFILES = {
       probes: 5,
       rate: 3000,
       durationMs: 2000,
+      warmUpMs: 2000,
       drainMs: 2000,
     },
     seed: { rounds: 3, clients: 200, probes: 5, rate: 200, durationMs: 2000, drainMs: 2000 },
@@ -102,6 +103,7 @@ export const PROFILES = {
       probes: 5,
       rate: 3000,
       durationMs: 1000,
+      warmUpMs: 1000,
       drainMs: 1500,
     },
     seed: { rounds: 1, clients: 200, probes: 5, rate: 200, durationMs: 1000, drainMs: 1500 },

@@ -4,6 +4,7 @@ import { ChatException } from '../common/chat.exception.js';
 import { appConfig, type AppConfig } from '../config/app-config.js';
 import { MessageStore, type PendingSend, type StoredSend } from '../engine/message-store.js';
 import { ChatMetrics } from '../observability/chat-metrics.js';
+import { runThenFlush } from '../transport/turn-flush.js';
 
 interface QueuedSend {
   send: PendingSend;
@@ -45,7 +46,8 @@ export class WriteQueue {
       this.pending.push({ send, resolve, reject });
       if (!this.scheduled) {
         this.scheduled = true;
-        setImmediate(() => this.drain());
+        // Acks and fan-out of the batch then leave in the same check phase as the batch itself.
+        runThenFlush(() => this.drain());
       }
     });
   }

@@ -5,6 +5,8 @@ export interface TurnFlushable {
 }
 
 let waiting: TurnFlushable[] = [];
+/** Flushes queued as immediates and not run yet: while one is, a new target needs none of its own. */
+let queuedFlushes = 0;
 
 /**
  * Calls `target.flushTurn()` once this event-loop turn ends, with every other target that asked in the
@@ -12,10 +14,27 @@ let waiting: TurnFlushable[] = [];
  * once per turn (when it starts holding writes).
  */
 export function flushAtTurnEnd(target: TurnFlushable): void {
-  if (waiting.push(target) === 1) setImmediate(flushAll);
+  waiting.push(target);
+  if (queuedFlushes === 0) queueFlush();
+}
+
+/**
+ * Runs `work` as an immediate and flushes what it wrote (its promise continuations included) right after
+ * it, in the same check phase: the writes do not wait for another turn of the event loop, which would cost
+ * a poll of its own.
+ */
+export function runThenFlush(work: () => void): void {
+  setImmediate(work);
+  queueFlush();
+}
+
+function queueFlush(): void {
+  queuedFlushes += 1;
+  setImmediate(flushAll);
 }
 
 function flushAll(): void {
+  queuedFlushes -= 1;
   const targets = waiting;
   waiting = [];
   for (const target of targets) target.flushTurn();
