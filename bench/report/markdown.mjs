@@ -231,7 +231,7 @@ function roomsSection(summary, results, label) {
   return [
     `## Rooms: ${config.clients} clients in ${rooms} rooms of ${config.roomSize}`,
     '',
-    `Every client joins one room of ${config.roomSize} (and stays in \`lobby\`) and sends to it; ${config.rate} msg/s in all (${config.rate / config.clients} per client) for ${config.durationMs} ms, each message delivered to the ${config.roomSize - 1} others. Then each client joins a room of its own and the same rate runs again: no deliveries, so the server's CPU per message is its cost per inbound message. Switchboard's includes writing its \`ack\` (a write system call of its own, as a sender is never its own recipient), which the relays do not send; the *corked ws relay + ack* sends one, so the difference from it is the framework's own cost per inbound message.`,
+    `Every client joins one room of ${config.roomSize} (and stays in \`lobby\`) and sends to it; ${config.rate} msg/s in all (${config.rate / config.clients} per client) for ${config.durationMs} ms, each message delivered to the ${config.roomSize - 1} others, after ${config.warmUpMs} ms of the same load unmeasured (until the JIT has compiled the path, its compiler threads take CPU the run would count). *Server write calls* are the server's write system calls (\`syscw\` of /proc/<pid>/io; a \`writev\` counts once) per message sent: a delivery costs about one. Then each client joins a room of its own and the same rate runs again (after the same warm-up): no deliveries, so the server's CPU per message is its cost per inbound message. Switchboard's includes writing its \`ack\` (a write system call of its own, as a sender is never its own recipient), which the relays do not send; the *corked ws relay + ack* sends one, so the difference from it is the framework's own cost per inbound message.`,
     '',
     table(
       [
@@ -242,6 +242,7 @@ function roomsSection(summary, results, label) {
         'p99 ms',
         'server CPU µs/delivery',
         'server CPU µs/message',
+        'server write calls/message',
         'alone: µs/inbound message',
         'extra per inbound vs corked',
         'extra per inbound vs corked + ack',
@@ -275,6 +276,7 @@ function roomsSection(summary, results, label) {
           withRatio(s.p99, ref.p99),
           withRatio(s.cpuPerDeliveryUs, ref.cpuPerDeliveryUs),
           withRatio(s.cpuPerMessageUs, ref.cpuPerMessageUs),
+          figure(s.writesPerMessage, { digits: 2 }),
           withRatio(s.inboundAloneUs, ref.inboundAloneUs),
           signed(extraOver(ref)),
           signed(extraOver(summary['corked-relay-ack'])),

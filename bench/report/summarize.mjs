@@ -111,6 +111,10 @@ function summarizeRooms(scenario) {
   return byArm(scenario, (run) => ({
     ...runFigures(run.shared),
     inboundAloneUs: run.solo.serverCpuPerMessageUs,
+    writesPerMessage:
+      run.shared.serverWriteCalls === undefined || !run.shared.sent
+        ? undefined
+        : run.shared.serverWriteCalls / run.shared.sent,
     joinWaiting: run.joinWaiting,
   }));
 }
