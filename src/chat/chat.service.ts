@@ -16,19 +16,19 @@ export class ChatService {
     private readonly broker: Broker,
   ) {}
 
-  /** Stores and fans out a room message; resolves with the ack once stored (the first ack again for a resend). */
+  /** Stores and fans out a room message, trimmed; resolves with the ack once stored (the first ack again for a resend). */
   async sendToRoom(
     connection: ChatConnection,
     room: string,
     text: string,
     clientMsgId?: string,
   ): Promise<ServerEvents['ack']> {
-    this.checkLength(text);
+    const trimmed = this.checked(text);
     const stored = await this.queue.enqueue({
       kind: 'room',
       room,
       from: connection.user,
-      text,
+      text: trimmed,
       dedupeKey: this.dedupeKey(connection, clientMsgId),
       origin: connection.id,
     });
@@ -36,19 +36,19 @@ export class ChatService {
     return { id, room: stored.kind === 'room' ? stored.message.room : room, ts };
   }
 
-  /** Stores and delivers a direct message to every socket of `to` and the sender's other sockets. */
+  /** Stores and delivers a direct message, trimmed, to every socket of `to` and the sender's other sockets. */
   async sendDirect(
     connection: ChatConnection,
     to: string,
     text: string,
     clientMsgId?: string,
   ): Promise<ServerEvents['ack']> {
-    this.checkLength(text);
+    const trimmed = this.checked(text);
     const stored = await this.queue.enqueue({
       kind: 'dm',
       to,
       from: connection.user,
-      text,
+      text: trimmed,
       dedupeKey: this.dedupeKey(connection, clientMsgId),
       origin: connection.id,
     });
@@ -66,6 +66,13 @@ export class ChatService {
         exclude: connection.id,
       },
     ]);
+  }
+
+  /** The text trimmed, once it is known to fit MAX_TEXT_LENGTH. */
+  private checked(text: string): string {
+    const trimmed = text.trim();
+    this.checkLength(trimmed);
+    return trimmed;
   }
 
   private checkLength(text: string): void {

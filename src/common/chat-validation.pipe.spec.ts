@@ -1,5 +1,5 @@
 import { Test } from '@nestjs/testing';
-import { Type } from 'class-transformer';
+import { Transform, Type } from 'class-transformer';
 import { IsInt, IsString, Min, ValidateNested } from 'class-validator';
 import { HistoryRequestDto } from '../chat/dto/history-request.dto.js';
 import { SendMessageDto } from '../chat/dto/send-message.dto.js';
@@ -44,10 +44,39 @@ describe('ChatValidationPipe', () => {
     expect(dto).toEqual({ room: 'lobby', text: 'hi', ref: 'r1' });
   });
 
-  it('trims the message text', async () => {
-    const dto = await validate({ room: 'lobby', text: '  hi  ' }, SendMessageDto);
+  it('refuses a blank message text, naming the rule', async () => {
+    const failure = await failureOf({ room: 'lobby', text: ' \n\t ' }, SendMessageDto);
 
-    expect((dto as SendMessageDto).text).toBe('hi');
+    expect(failure.details).toEqual([
+      { field: 'text', errors: ['text must not be empty after trimming'] },
+    ]);
+  });
+
+  it('applies class-transformer to a DTO that declares transformations', async () => {
+    class TrimmedDto {
+      @Transform(({ value }: { value: unknown }) =>
+        typeof value === 'string' ? value.trim() : value,
+      )
+      @IsString()
+      name!: string;
+    }
+
+    const dto = await validate({ name: '  padded  ' }, TrimmedDto);
+
+    expect(dto).toEqual({ name: 'padded' });
+  });
+
+  it('copies a DTO without transformations into an instance, never through __proto__ or constructor', async () => {
+    const plain = JSON.parse(
+      '{"room":"lobby","text":"hi","__proto__":{"polluted":true},"constructor":"x"}',
+    ) as object;
+
+    const dto = await validate(plain, SendMessageDto);
+
+    expect(dto).toBeInstanceOf(SendMessageDto);
+    expect(Object.getPrototypeOf(dto)).toBe(SendMessageDto.prototype);
+    expect((dto as { polluted?: unknown }).polluted).toBeUndefined();
+    expect(dto).toEqual({ room: 'lobby', text: 'hi' });
   });
 
   it('strips fields the DTO does not declare', async () => {

@@ -1,8 +1,8 @@
 import { Injectable, type ArgumentMetadata, type PipeTransform } from '@nestjs/common';
-import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
 import { ChatErrorCode } from './chat-error-code.js';
 import { ChatException } from './chat.exception.js';
+import { toDtoInstance } from './dto-instance.js';
 
 /** One invalid field, as listed in `error.details`. */
 export interface FieldError {
@@ -14,7 +14,8 @@ export interface FieldError {
 const NOT_DTOS: readonly unknown[] = [String, Boolean, Number, Array, Object, Buffer, Date];
 
 /**
- * Validates an event's `data` into its DTO class (class-transformer, then class-validator), strips fields
+ * Validates an event's `data` into its DTO class (class-transformer when the class asks for it, then
+ * class-validator), strips fields
  * the DTO does not declare, and fails with `validation_failed` listing every invalid field. Synchronous,
  * unlike Nest's `ValidationPipe`: the gateway's lean path then runs an event with no promise hop. The
  * adapter has already checked that `data` is a plain object of bounded depth without prototype keys.
@@ -29,7 +30,7 @@ export class ChatValidationPipe implements PipeTransform {
         { field: 'data', errors: ['data must be an object'] },
       ]);
     }
-    const dto = plainToInstance(metatype as new () => object, value) as object;
+    const dto = toDtoInstance(metatype as new () => object, value);
     const errors = validateSync(dto, {
       whitelist: true,
       forbidUnknownValues: true,

@@ -1,15 +1,14 @@
 import { applyDecorators } from '@nestjs/common';
-import { Transform } from 'class-transformer';
-import { IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsNotEmpty, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 
-/** Message text: a string, trimmed, not empty; its configured maximum is checked by `ChatService`. */
+/** Not only whitespace: what is left after trimming, which `ChatService` does, must not be empty. */
+const NOT_BLANK = /\S/;
+
+/** Message text: a string that is not blank; `ChatService` trims it and checks its configured maximum. */
 export function IsMessageText(): PropertyDecorator {
   return applyDecorators(
-    Transform(({ value }: { value: unknown }) =>
-      typeof value === 'string' ? value.trim() : value,
-    ),
     IsString(),
-    IsNotEmpty({ message: 'text must not be empty after trimming' }),
+    Matches(NOT_BLANK, { message: 'text must not be empty after trimming' }),
   );
 }
 
