@@ -92,6 +92,7 @@ function settled<T>(promise: Promise<T>): Promise<{ value?: T; error?: unknown }
 describe('WriteQueue', () => {
   let store: FakeStore;
   let sut: WriteQueue;
+  let metrics: ChatMetrics;
 
   async function createQueue(env: Record<string, string> = {}): Promise<WriteQueue> {
     store = new FakeStore();
@@ -103,7 +104,12 @@ describe('WriteQueue', () => {
         { provide: MessageStore, useValue: store },
       ],
     }).compile();
+    metrics = moduleRef.get(ChatMetrics);
     return moduleRef.get(WriteQueue);
+  }
+
+  async function scrapedDepth(): Promise<number> {
+    return (await metrics.queueDepth.get()).values[0]?.value ?? Number.NaN;
   }
 
   beforeEach(async () => {
@@ -116,6 +122,18 @@ describe('WriteQueue', () => {
     expect(store.batches.map((batch) => batch.map((pending) => pending.text))).toEqual([
       ['a', 'b', 'c'],
     ]);
+  });
+
+  it('reports what waits to switchboard_queue_depth when scraped', async () => {
+    store.hold = true;
+    const sends = [sut.enqueue(send('a')), sut.enqueue(send('b'))];
+
+    expect(await scrapedDepth()).toBe(2);
+    await nextTurn();
+    store.release();
+    await Promise.all(sends);
+
+    expect(await scrapedDepth()).toBe(0);
   });
 
   it('resolves each send with its own stored message', async () => {

@@ -27,8 +27,10 @@ export class WriteQueue {
   constructor(
     @Inject(appConfig.KEY) private readonly config: AppConfig,
     private readonly store: MessageStore,
-    private readonly metrics: ChatMetrics,
-  ) {}
+    metrics: ChatMetrics,
+  ) {
+    metrics.reportQueueDepth(() => this.depth);
+  }
 
   /** Queues a send; resolves with the stored message, rejects with `unavailable` when it could not be stored. */
   enqueue(send: PendingSend): Promise<StoredSend> {
@@ -41,7 +43,6 @@ export class WriteQueue {
       );
     }
     this.depth += 1;
-    this.metrics.queueDepth.set(this.depth);
     return new Promise((resolve, reject) => {
       this.pending.push({ send, resolve, reject });
       if (!this.scheduled) {
@@ -88,6 +89,5 @@ export class WriteQueue {
 
   private settle(count: number): void {
     this.depth -= count;
-    this.metrics.queueDepth.set(this.depth);
   }
 }

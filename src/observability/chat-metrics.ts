@@ -29,11 +29,9 @@ export class ChatMetrics {
     help: 'Frames written to local sockets by fan-out',
     registers: [this.registry],
   });
-  readonly queueDepth = new Gauge({
-    name: 'switchboard_queue_depth',
-    help: 'Messages waiting in the write queue',
-    registers: [this.registry],
-  });
+  /** Read from the write queue when scraped, not set per message. */
+  readonly queueDepth: Gauge;
+  private queueDepthSource: () => number = () => 0;
   readonly slowConsumerCloses = new Counter({
     name: 'switchboard_slow_consumer_closes_total',
     help: 'Sockets closed with 1013 because their send buffer passed SLOW_CONSUMER_BYTES',
@@ -60,6 +58,20 @@ export class ChatMetrics {
   });
 
   constructor() {
+    const depth = () => this.queueDepthSource();
+    this.queueDepth = new Gauge({
+      name: 'switchboard_queue_depth',
+      help: 'Messages waiting in the write queue',
+      registers: [this.registry],
+      collect() {
+        this.set(depth());
+      },
+    });
     collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** Where `switchboard_queue_depth` reads the write queue's depth from when scraped. */
+  reportQueueDepth(source: () => number): void {
+    this.queueDepthSource = source;
   }
 }
