@@ -21,6 +21,7 @@ import { ChatGateway } from '../src/chat/chat.gateway.js';
 import { ChatRequestDto } from '../src/chat/dto/chat-request.dto.js';
 import { refOf } from '../src/common/error-frame.js';
 import { connectionOf } from '../src/transport/chat-connection.js';
+import { GatewayRoute } from '../src/transport/gateway-route.js';
 import { GatewayRoutes } from '../src/transport/gateway-routes.js';
 import { startApp, type TestApp } from './utils/test-app.js';
 
@@ -73,6 +74,9 @@ class EchoDto extends ChatRequestDto {
 
 /** What a user adds: events with their own guard, pipe, interceptor and filter, on top of the gateway's. */
 class ExtendedGateway extends ChatGateway {
+  /** Words the echo handler itself saw. */
+  static readonly echoed: string[] = [];
+
   @SubscribeMessage('echo')
   @UseGuards(new WordGuard())
   @UseInterceptors(new StampInterceptor())
@@ -81,6 +85,7 @@ class ExtendedGateway extends ChatGateway {
     @MessageBody() dto: EchoDto,
     @MessageBody('word', new ShoutPipe()) shouted: string,
   ): { event: string; data: object } {
+    ExtendedGateway.echoed.push(dto.word);
     if (dto.word === 'teapot') throw new TeapotError('short and stout');
     return { event: 'echo', data: { word: dto.word, shouted } };
   }
@@ -95,6 +100,7 @@ describe('extending the gateway: a user event runs the whole Nest pipeline on th
   let sut: TestApp;
 
   beforeEach(async () => {
+    ExtendedGateway.echoed.length = 0;
     sut = await startApp({}, (builder) =>
       builder.overrideProvider(ChatGateway).useClass(ExtendedGateway),
     );
@@ -132,9 +138,13 @@ describe('extending the gateway: a user event runs the whole Nest pipeline on th
 
   it('runs the async guard, the gateway pipe, the parameter pipe and the rxjs interceptor', async () => {
     const client = await sut.connect();
+    const lean = vi.spyOn(GatewayRoute.prototype, 'handle');
 
     const reply = await client.request('echo', { word: 'hi' });
 
+    // The lean path ran it, not Nest's own per-socket handlers.
+    expect(lean.mock.calls.map(([, data]) => (data as { word?: string }).word)).toEqual(['hi']);
+    lean.mockRestore();
     expect(reply).toEqual({
       event: 'echo',
       data: { word: 'hi', shouted: 'HI', stamped: true, ref: expect.any(String) },
@@ -147,6 +157,7 @@ describe('extending the gateway: a user event runs the whole Nest pipeline on th
     const reply = await client.request('echo', { word: 'blocked' });
 
     expect(reply.data).toMatchObject({ code: 'forbidden', message: 'forbidden' });
+    expect(ExtendedGateway.echoed).toEqual([]);
   });
 
   it("validates with the gateway's pipe: validation_failed names the field", async () => {

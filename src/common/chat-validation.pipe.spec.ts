@@ -147,6 +147,20 @@ describe('ChatValidationPipe', () => {
     expect(failure.details).toEqual([{ field: 'data', errors: ['data must be an object'] }]);
   });
 
+  it('never assigns to a getter the DTO declares, whatever the client sends', async () => {
+    class PageDto {
+      @IsInt() @Min(0) page!: number;
+      get offset(): number {
+        return this.page * 10;
+      }
+    }
+
+    const dto = await validate({ page: 2, offset: 99 }, PageDto);
+
+    expect(dto).toBeInstanceOf(PageDto);
+    expect((dto as PageDto).offset).toBe(20);
+  });
+
   it('does not echo the invalid values back', async () => {
     const failure = await failureOf({ room: '<script>', text: 'hi' }, SendMessageDto);
 

@@ -21,9 +21,13 @@ export abstract class SettledInterceptor implements NestInterceptor {
   }
 }
 
-/** Whether every interceptor of a handler can run without rxjs. */
+/** Whether every interceptor of a handler can run without rxjs: a subclass that overrides `intercept` cannot. */
 export function allSettled(
   interceptors: readonly NestInterceptor[],
 ): interceptors is SettledInterceptor[] {
-  return interceptors.every((interceptor) => interceptor instanceof SettledInterceptor);
+  return interceptors.every(
+    (interceptor) =>
+      interceptor instanceof SettledInterceptor &&
+      interceptor.intercept === SettledInterceptor.prototype.intercept,
+  );
 }

@@ -62,7 +62,10 @@ export class ChatConnection implements TurnFlushable {
   /**
    * Wire bytes written this turn, sent in one write when the turn ends; undefined when none. Not counted
    * against SLOW_CONSUMER_BYTES: a socket is slow when bytes of earlier turns are still unsent, not when
-   * one turn has much for it (a turn's bytes are bounded by the write queue's batch).
+   * one turn has much for it. What one turn can hold for a socket is bounded by what a turn produces: a
+   * write-queue batch (at most MAX_QUEUE_DEPTH messages), a join's held frames (at most 4096), replies.
+   * Frames written to the ws socket directly (`socket.send`) do not wait for the turn and can overtake
+   * held ones: write through this connection to keep a socket's frames in order.
    */
   private pending: Buffer[] | undefined;
 

@@ -9,12 +9,13 @@ import type {
 import { InterceptorsConsumer } from '@nestjs/core/internal';
 import { WsException } from '@nestjs/websockets';
 import { WsExceptionsHandler } from '@nestjs/websockets/exceptions/ws-exceptions-handler.js';
-import { Observable, map, of, type Observable as ObservableType } from 'rxjs';
+import { EventEmitter } from 'node:events';
+import { NEVER, Observable, map, of, startWith, type Observable as ObservableType } from 'rxjs';
 import type { WebSocket } from 'ws';
 import { SettledInterceptor, type Settle } from '../common/settled-interceptor.js';
 import { GatewayRoute, type RouteDefinition, type RouteParam } from './gateway-route.js';
 
-const client = { id: 'client' } as unknown as WebSocket;
+const client = Object.assign(new EventEmitter(), { id: 'client' }) as unknown as WebSocket;
 
 /** Records what reached the exception filters. */
 class RecordingFilters extends WsExceptionsHandler {
@@ -135,6 +136,7 @@ describe('GatewayRoute', () => {
     ['false', () => false],
     ['a promise of false', () => Promise.resolve(false)],
     ['an observable of false', () => of(false)],
+    ['a promise of an observable of false', () => Promise.resolve(of(false))],
   ])(
     'refuses with WsException("Forbidden resource") when a guard answers %s',
     async (_, answer) => {
@@ -250,6 +252,58 @@ describe('GatewayRoute', () => {
 
     expect(replies).toEqual(['one', 'two']);
     expect((filters.caught[0].error as Error).message).toBe('stream broke');
+  });
+
+  it('stops following an observable reply once the socket closes', () => {
+    let unsubscribed = false;
+    const { run, replies } = route({
+      method: () =>
+        new Observable((subscriber) => {
+          subscriber.next('first');
+          return () => (unsubscribed = true);
+        }),
+    });
+
+    run();
+    expect(replies).toEqual(['first']);
+    (client as unknown as EventEmitter).emit('close');
+
+    expect(unsubscribed).toBe(true);
+    expect((client as unknown as EventEmitter).listenerCount('close')).toBe(0);
+  });
+
+  it('leaves no close listener behind for an observable that completed', () => {
+    const { run, replies } = route({ method: () => NEVER.pipe(startWith('only')) });
+    const before = (client as unknown as EventEmitter).listenerCount('close');
+    const finite = route({ method: () => of('a', 'b') });
+
+    finite.run();
+    run();
+
+    expect(finite.replies).toEqual(['a', 'b']);
+    expect(replies).toEqual(['only']);
+    expect((client as unknown as EventEmitter).listenerCount('close')).toBe(before + 1);
+    (client as unknown as EventEmitter).emit('close');
+  });
+
+  it('hands a reply that cannot be sent to the filters instead of throwing up the socket', async () => {
+    const { sut, filters } = route({ method: () => Promise.resolve('value') });
+    const throwing = route();
+
+    sut.handle(client, 'x', () => {
+      throw new TypeError('Do not know how to serialize a BigInt');
+    });
+    expect(() =>
+      throwing.sut.handle(client, 'y', () => {
+        throw new TypeError('circular');
+      }),
+    ).not.toThrow();
+    await settle();
+
+    expect(filters.caught.map((c) => (c.error as Error).message)).toEqual([
+      'Do not know how to serialize a BigInt',
+    ]);
+    expect(throwing.filters.caught.map((c) => (c.error as Error).message)).toEqual(['circular']);
   });
 
   it('enters settled interceptors outermost first and settles them innermost first', async () => {

@@ -89,9 +89,41 @@ export class GatewayRoute implements EventRoute {
         (error: unknown) => this.fail(error, context),
       );
     } else if (isObservable(result)) {
-      result.subscribe({ next: reply, error: (error: unknown) => this.fail(error, context) });
+      this.stream(result, context, reply);
     } else {
-      reply(result);
+      this.send(result, context, reply);
+    }
+  }
+
+  /** Replies with each value until the observable ends or the socket closes, as Nest's adapter does. */
+  private stream(
+    result: Observable<unknown>,
+    context: ExecutionContextHost,
+    reply: (value: unknown) => void,
+  ): void {
+    const client = context.getArgByIndex<WebSocket>(0);
+    const stop = () => subscription.unsubscribe();
+    const subscription = result.subscribe({
+      next: (value) => this.send(value, context, reply),
+      error: (error: unknown) => {
+        client.off('close', stop);
+        this.fail(error, context);
+      },
+      complete: () => client.off('close', stop),
+    });
+    if (!subscription.closed) client.once('close', stop);
+  }
+
+  /** A reply that cannot be sent (say, a value JSON cannot serialize) goes to the filters, not up the socket. */
+  private send(
+    value: unknown,
+    context: ExecutionContextHost,
+    reply: (value: unknown) => void,
+  ): void {
+    try {
+      reply(value);
+    } catch (error) {
+      this.fail(error, context);
     }
   }
 
@@ -122,8 +154,9 @@ export class GatewayRoute implements EventRoute {
   ): Promise<void> {
     const { guards } = this.definition;
     for (let i = index; i < guards.length; i += 1) {
-      const answer = i === index ? pending : guards[i].canActivate(context);
-      const allowed = isObservable(answer) ? await lastValueFrom(answer) : await answer;
+      // As Nest's GuardsConsumer: await first, then an observable (also one a promise resolved to).
+      let allowed: unknown = await (i === index ? pending : guards[i].canActivate(context));
+      if (isObservable(allowed)) allowed = await lastValueFrom(allowed);
       if (!allowed) throw new WsException(FORBIDDEN_MESSAGE);
     }
   }

@@ -37,5 +37,12 @@ function flushAll(): void {
   queuedFlushes -= 1;
   const targets = waiting;
   waiting = [];
-  for (const target of targets) target.flushTurn();
+  for (const target of targets) {
+    // One socket's failure must not leave the others holding their frames for good.
+    try {
+      target.flushTurn();
+    } catch (error) {
+      process.emitWarning(error as Error);
+    }
+  }
 }
