@@ -137,6 +137,26 @@ export function benchmarksMarkdown({ results, summary, chartFile }) {
   return `${out.join('\n')}\n`;
 }
 
+/**
+ * The table of a scenario: a row per arm that ran it, `figuresOf(summary)` after the arm's label, or the
+ * arm's failure across the row when none of its rounds succeeded.
+ */
+function armTable(results, scenarioId, summary, label, headers, figuresOf) {
+  return table(
+    headers,
+    armsIn(results, scenarioId).map(({ id }) => {
+      const s = summary[id] ?? {};
+      if (s.rounds === 0)
+        return [
+          label[id],
+          `failed: ${s.errors?.[0] ?? 'no result'}`,
+          ...Array(headers.length - 2).fill(''),
+        ];
+      return [label[id], ...figuresOf(s)];
+    }),
+  );
+}
+
 /** The arms that ran in a scenario: some run in one scenario only. */
 export function armsIn(results, scenarioId) {
   const ran = results.scenarios[scenarioId]?.arms ?? {};
@@ -145,7 +165,6 @@ export function armsIn(results, scenarioId) {
 
 function ladderSection(id, summary, results, label) {
   const config = results.profile[id];
-  const arms = armsIn(results, id).map((arm) => arm.id);
   const ref = summary[REFERENCE_ARM] ?? {};
   const out = [];
   if (id === 'fanout') {
@@ -174,37 +193,20 @@ function ladderSection(id, summary, results, label) {
     'max rate per round',
   ];
   out.push(
-    table(
-      headers,
-      arms.map((arm) => {
-        const s = summary[arm] ?? {};
-        if (s.rounds === 0)
-          return [
-            label[arm],
-            `failed: ${s.errors?.[0] ?? 'no result'}`,
-            '',
-            '',
-            '',
-            '',
-            ...(id === 'cluster' ? [''] : []),
-            '',
-          ];
-        return [
-          label[arm],
-          `${withRatio(s.maxRate, ref.maxRate, { digits: 0 })}${s.topSustained ? ` (${s.topSustained} of ${s.rounds} rounds sustained the top rung, ${s.top})` : ''}`,
-          withRatio(s.atMaxDeliveriesPerSec, ref.atMaxDeliveriesPerSec),
-          withRatio(s.atMaxP50, ref.atMaxP50),
-          withRatio(s.atMaxP99, ref.atMaxP99),
-          withRatio(s.atMaxCpuPerDeliveryUs, ref.atMaxCpuPerDeliveryUs),
-          ...(id === 'cluster' ? [withRatio(s.atMaxRedisCpuPct, ref.atMaxRedisCpuPct)] : []),
-          s.maxRates.join(', '),
-        ];
-      }),
-    ),
+    armTable(results, id, summary, label, headers, (s) => [
+      `${withRatio(s.maxRate, ref.maxRate, { digits: 0 })}${s.topSustained ? ` (${s.topSustained} of ${s.rounds} rounds sustained the top rung, ${s.top})` : ''}`,
+      withRatio(s.atMaxDeliveriesPerSec, ref.atMaxDeliveriesPerSec),
+      withRatio(s.atMaxP50, ref.atMaxP50),
+      withRatio(s.atMaxP99, ref.atMaxP99),
+      withRatio(s.atMaxCpuPerDeliveryUs, ref.atMaxCpuPerDeliveryUs),
+      ...(id === 'cluster' ? [withRatio(s.atMaxRedisCpuPct, ref.atMaxRedisCpuPct)] : []),
+      s.maxRates.join(', '),
+    ]),
     '',
     `Every rung of the ladder (medians over the rounds that reached it): delivered · p99 latency · server CPU per delivery · server CPU / load generator CPU, in % of one core. A rung no round reached is blank; *n/m* marks a rung that only n of m rounds sustained.`,
     '',
   );
+  const arms = armsIn(results, id).map((arm) => arm.id);
   out.push(
     table(
       ['msg/s', ...arms.map((arm) => label[arm])],
@@ -233,7 +235,11 @@ function roomsSection(summary, results, label) {
     '',
     `Every client joins one room of ${config.roomSize} (and stays in \`lobby\`) and sends to it; ${config.rate} msg/s in all (${config.rate / config.clients} per client) for ${config.durationMs} ms, each message delivered to the ${config.roomSize - 1} others, after ${config.warmUpMs} ms of the same load unmeasured (until the JIT has compiled the path, its compiler threads take CPU the run would count). *Server write calls* are the server's write system calls (\`syscw\` of /proc/<pid>/io; a \`writev\` counts once) per message sent: a delivery costs about one. Then each client joins a room of its own and the same rate runs again (after the same warm-up): no deliveries, so the server's CPU per message is its cost per inbound message. Switchboard's includes writing its \`ack\` (a write system call of its own, as a sender is never its own recipient), which the relays do not send; the *corked ws relay + ack* sends one, so the difference from it is the framework's own cost per inbound message.`,
     '',
-    table(
+    armTable(
+      results,
+      'rooms',
+      summary,
+      label,
       [
         'arm',
         'delivered',
@@ -247,21 +253,7 @@ function roomsSection(summary, results, label) {
         'extra per inbound vs corked',
         'extra per inbound vs corked + ack',
       ],
-      armsIn(results, 'rooms').map(({ id }) => {
-        const s = summary[id] ?? {};
-        if (s.rounds === 0)
-          return [
-            label[id],
-            `failed: ${s.errors?.[0] ?? 'no result'}`,
-            '',
-            '',
-            '',
-            '',
-            '',
-            '',
-            '',
-            '',
-          ];
+      (s) => {
         const extraOver = (base) =>
           s.inboundAloneUs !== undefined && base?.inboundAloneUs !== undefined
             ? s.inboundAloneUs - base.inboundAloneUs
@@ -269,7 +261,6 @@ function roomsSection(summary, results, label) {
         const signed = (value) =>
           value === undefined ? '—' : `${value >= 0 ? '+' : ''}${figure(value, { unit: 'µs' })}`;
         return [
-          label[id],
           `${figure(s.deliveredPct, { digits: 2 })}%`,
           withRatio(s.deliveriesPerSec, ref.deliveriesPerSec),
           withRatio(s.p50, ref.p50),
@@ -281,7 +272,7 @@ function roomsSection(summary, results, label) {
           signed(extraOver(ref)),
           signed(extraOver(summary['corked-relay-ack'])),
         ];
-      }),
+      },
     ),
     '',
   ];
@@ -295,7 +286,11 @@ function seedSection(summary, results, label) {
     '',
     `The classic chat relay: ${config.clients} clients all send plain text (not JSON: Switchboard takes it as a \`message\` to \`lobby\`; Socket.IO gets it as a string), ${config.rate} msg/s in all for ${config.durationMs} ms, and every message goes to the ${config.clients - 1} other clients.`,
     '',
-    table(
+    armTable(
+      results,
+      'seed',
+      summary,
+      label,
       [
         'arm',
         'delivered',
@@ -305,20 +300,14 @@ function seedSection(summary, results, label) {
         'server CPU µs/delivery',
         'server CPU % of a core',
       ],
-      armsIn(results, 'seed').map(({ id }) => {
-        const s = summary[id] ?? {};
-        if (s.rounds === 0)
-          return [label[id], `failed: ${s.errors?.[0] ?? 'no result'}`, '', '', '', '', ''];
-        return [
-          label[id],
-          `${figure(s.deliveredPct, { digits: 2 })}%`,
-          withRatio(s.deliveriesPerSec, ref.deliveriesPerSec),
-          withRatio(s.p50, ref.p50),
-          withRatio(s.p99, ref.p99),
-          withRatio(s.cpuPerDeliveryUs, ref.cpuPerDeliveryUs),
-          withRatio(s.serverCpuPct, ref.serverCpuPct),
-        ];
-      }),
+      (s) => [
+        `${figure(s.deliveredPct, { digits: 2 })}%`,
+        withRatio(s.deliveriesPerSec, ref.deliveriesPerSec),
+        withRatio(s.p50, ref.p50),
+        withRatio(s.p99, ref.p99),
+        withRatio(s.cpuPerDeliveryUs, ref.cpuPerDeliveryUs),
+        withRatio(s.serverCpuPct, ref.serverCpuPct),
+      ],
     ),
     '',
   ];
@@ -333,7 +322,11 @@ function idleSection(summary, results, label) {
     '',
     `Each server is started with \`--expose-gc --import bench/servers/memory-hook.mjs\` (the same preload for every arm, Switchboard included; no server code changes), which on request collects garbage twice and reports \`process.memoryUsage()\`. Memory is read with no socket open and again with ${sockets.toLocaleString('en-US')} idle sockets open; the table shows the difference per socket. *Before GC* is the RSS difference read just before the forced collections (steady state). The last column is RSS per socket as a ratio to the bare ws relay, the target's baseline.`,
     '',
-    table(
+    armTable(
+      results,
+      'idle',
+      summary,
+      label,
       [
         'arm',
         'sockets open',
@@ -343,20 +336,14 @@ function idleSection(summary, results, label) {
         'RSS per socket, before GC',
         'RSS vs bare ws relay',
       ],
-      armsIn(results, 'idle').map(({ id }) => {
-        const s = summary[id] ?? {};
-        if (s.rounds === 0)
-          return [label[id], `failed: ${s.errors?.[0] ?? 'no result'}`, '', '', '', '', ''];
-        return [
-          label[id],
-          figure(s.connected),
-          withRatio(s.rss, ref.rss, BYTES),
-          withRatio(s.heapUsed, ref.heapUsed, BYTES),
-          figure(s.external, BYTES),
-          withRatio(s.steadyRss, ref.steadyRss, BYTES),
-          ratio(s.rss, bare.rss),
-        ];
-      }),
+      (s) => [
+        figure(s.connected),
+        withRatio(s.rss, ref.rss, BYTES),
+        withRatio(s.heapUsed, ref.heapUsed, BYTES),
+        figure(s.external, BYTES),
+        withRatio(s.steadyRss, ref.steadyRss, BYTES),
+        ratio(s.rss, bare.rss),
+      ],
     ),
     '',
   ];

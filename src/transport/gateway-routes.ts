@@ -77,20 +77,26 @@ export class GatewayRoutes {
   }
 
   private compile(signature: string): RouteTable | null {
-    const matches: Array<{ wrapper: InstanceWrapper; moduleKey: string }> = [];
+    const matches: Array<{
+      instance: object;
+      wrapper: InstanceWrapper;
+      moduleKey: string;
+      handlers: MessageMappingProperties[];
+    }> = [];
     for (const [moduleKey, module] of this.container.getModules()) {
       for (const wrapper of module.providers.values()) {
         if (!isGateway(wrapper)) continue;
-        const events = this.explorer.explore(wrapper.instance as object).map((h) => h.message);
-        if (signatureOf(events) === signature) matches.push({ wrapper, moduleKey });
+        const instance = wrapper.instance as object;
+        const handlers = this.explorer.explore(instance);
+        if (signatureOf(handlers.map((handler) => handler.message)) === signature)
+          matches.push({ instance, wrapper, moduleKey, handlers });
       }
     }
     // Two gateways with the same events, or a request-scoped one: Nest's own handlers know which is which.
     if (matches.length !== 1 || !matches[0].wrapper.isDependencyTreeStatic()) return null;
-    const { wrapper, moduleKey } = matches[0];
-    const instance = wrapper.instance as object;
+    const { instance, moduleKey, handlers } = matches[0];
     const table = new Map<string, GatewayRoute>();
-    for (const handler of this.explorer.explore(instance)) {
+    for (const handler of handlers) {
       if (typeof handler.message !== 'string') return null;
       table.set(handler.message, this.route(instance, handler, moduleKey));
     }
