@@ -42,18 +42,46 @@ export class EnvironmentSchema {
   @Type(() => Number) @IsInt() @Min(1) RATE_LIMIT_PER_SECOND = 20;
   /** Inbound frames a connection may send at once before the rate applies. */
   @Type(() => Number) @IsInt() @Min(1) RATE_LIMIT_BURST = 40;
-  /** Consecutive rate-limited frames after which the socket is closed with 1008. */
+  /** Refused frames within RATE_LIMIT_WINDOW_MS after which the socket is closed with 1008. */
   @Type(() => Number) @IsInt() @Min(1) RATE_LIMIT_CLOSE_AFTER = 100;
+  /** Refused frames within RATE_LIMIT_WINDOW_MS after which further refusals go unanswered. */
+  @Type(() => Number) @IsInt() @Min(1) RATE_LIMIT_SILENT_AFTER = 10;
+  /** Window over which refused frames are counted (a sliding count, not refusals in a row). */
+  @Type(() => Number) @IsInt() @Min(100) RATE_LIMIT_WINDOW_MS = 10000;
   /** Rooms one connection may be in at once. */
   @Type(() => Number) @IsInt() @Min(1) MAX_ROOMS_PER_CONNECTION = 100;
-  /** Send buffer past which a socket is closed with 1013 (slow consumer). */
+  /** Bytes queued for a socket (unsent plus held this turn, replies and pongs included) past which it is closed with 1013. */
   @Type(() => Number) @IsInt() @Min(1024) SLOW_CONSUMER_BYTES = 1048576;
+  /** Most messages a `joined` with `since` recovers; a longer gap gets the latest page and `recovered: false`. */
+  @Type(() => Number) @IsInt() @Min(1) RECOVERY_MAX_MESSAGES = 300;
+  /** Most bytes of messages in one `joined` or `history` reply; the oldest are left out first. */
+  @Type(() => Number) @IsInt() @Min(1024) REPLY_MAX_BYTES = 262144;
+  /** Most fragments one inbound message may arrive in; more closes the socket with 1009. */
+  @Type(() => Number) @IsInt() @Min(1) MAX_FRAGMENTS = 64;
+  /** Sockets this node holds at most; past it upgrades get HTTP 503. */
+  @Type(() => Number) @IsInt() @Min(1) MAX_CONNECTIONS = 20000;
+  /** Sockets one client IP may hold on this node; past it upgrades get HTTP 429. */
+  @Type(() => Number) @IsInt() @Min(1) MAX_CONNECTIONS_PER_IP = 1000;
+  /** Sockets one user may hold on this node; past it upgrades get HTTP 429. */
+  @Type(() => Number) @IsInt() @Min(1) MAX_CONNECTIONS_PER_USER = 32;
+  /** New sockets a second this node accepts (bursts of as many); past it upgrades get HTTP 503. */
+  @Type(() => Number) @IsInt() @Min(1) CONNECTION_RATE_PER_SECOND = 1000;
+  /** Upgrades being verified at once; past it new ones get HTTP 503. */
+  @Type(() => Number) @IsInt() @Min(1) MAX_PENDING_HANDSHAKES = 1000;
+  /** Longest an HTTP request or upgrade may take to arrive in full before its connection is closed. */
+  @Type(() => Number) @IsInt() @Min(100) HANDSHAKE_TIMEOUT_MS = 10000;
+  /** Take the client IP from the last `X-Forwarded-For` hop (behind a load balancer that sets it). */
+  @Transform(toBoolean) @IsBoolean() TRUST_PROXY = false;
   /** Ping interval; a socket that misses two pongs is terminated. */
   @Type(() => Number) @IsInt() @Min(10) HEARTBEAT_INTERVAL_MS = 30000;
   /** Rooms larger than this send no presence events and an empty member list. */
   @Type(() => Number) @IsInt() @Min(0) PRESENCE_MAX_MEMBERS = 1000;
   /** Messages kept per room by the memory engine. */
   @Type(() => Number) @IsInt() @Min(1) HISTORY_MAX_MESSAGES = 1000;
+  /** History of a room or DM conversation with no new message for this long is dropped (memory and Redis). */
+  @Type(() => Number) @IsInt() @Min(1000) HISTORY_TTL_MS = 604800000;
+  /** Rooms and DM conversations the memory engine keeps history for; the least recently written go first. */
+  @Type(() => Number) @IsInt() @Min(1) HISTORY_MAX_ROOMS = 100000;
   /** How long a `clientMsgId` is remembered for idempotent resends. */
   @Type(() => Number) @IsInt() @Min(1000) DEDUPE_TTL_MS = 600000;
   /** Enables permessage-deflate. */
@@ -62,8 +90,12 @@ export class EnvironmentSchema {
   @IsOptional()
   @IsUrl({ require_tld: false, protocols: ['http', 'https'] })
   ASSET_BASE_URL?: string;
-  /** Longest a graceful shutdown waits for the queue to drain. */
+  /** Longest a graceful shutdown takes, whatever clients do; then every remaining connection is cut. */
   @Type(() => Number) @IsInt() @Min(0) SHUTDOWN_TIMEOUT_MS = 10000;
+  /** Serves `/health/*` and `/metrics` on this port instead of PORT (0 picks a free one); unset keeps them on PORT. */
+  @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(65535) OPS_PORT?: number;
+  /** Interface of the OPS_PORT listener. */
+  @IsString() OPS_HOST = '0.0.0.0';
   /** Messages the write queue holds at most; past it sends get `unavailable`. */
   @Type(() => Number) @IsInt() @Min(1) MAX_QUEUE_DEPTH = 10000;
   /** Redis for scale-out (`redis://host:6379/0`); unset runs the one-node memory engine. */
