@@ -7,6 +7,8 @@ export default defineConfig({
     root: './',
     // Nest's decorators expect the Reflect metadata API, as main.ts has it through @nestjs/core.
     setupFiles: ['reflect-metadata'],
+    // Kills any server process a test left running (nginx, redis-server, node dist/main.js).
+    globalSetup: ['test/global-setup.ts'],
     projects: [
       { extends: true, test: { name: 'unit', include: ['src/**/*.spec.ts'] } },
       {

@@ -1,8 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { killGroup, spawnOwned } from './owned-process.js';
 import { waitFor } from './wait-for.js';
 
 const SHIPPED_CONFIG = fileURLToPath(new URL('../../deploy/nginx.conf', import.meta.url));
@@ -31,7 +32,7 @@ export class Nginx {
         'deploy/nginx.conf no longer has the upstream and listen lines this test swaps',
       );
     writeFileSync(join(prefix, 'nginx.conf'), config);
-    const child = spawn(
+    const child = spawnOwned(
       'nginx',
       [
         '-p',
@@ -60,11 +61,13 @@ export class Nginx {
     return `ws://127.0.0.1:${this.port}/`;
   }
 
-  /** Stops nginx and waits for it to exit. */
+  /** The master process's id, which is also its process group's: its workers are in that group. */
+  get pid(): number {
+    return this.process.pid!;
+  }
+
+  /** Kills nginx, master and workers (a SIGKILLed master leaves its workers running), and waits for it to exit. */
   async stop(): Promise<void> {
-    if (this.process.exitCode !== null || this.process.signalCode !== null) return;
-    const exited = new Promise((resolve) => this.process.once('exit', resolve));
-    this.process.kill('SIGKILL');
-    await exited;
+    await killGroup(this.process);
   }
 }

@@ -1,8 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './free-port.js';
+import { killGroup, spawnOwned } from './owned-process.js';
 import { waitFor } from './wait-for.js';
 import { createConnection } from 'node:net';
 
@@ -33,17 +34,13 @@ export class RedisServer {
 
   /** Kills the server at once (SIGKILL): without `durable`, its data is gone. */
   async kill(): Promise<void> {
-    const child = this.process;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGKILL');
-    await exited;
+    if (this.process) await killGroup(this.process);
   }
 
   /** Starts the server again on the same port (empty unless `durable`) and waits until it accepts connections. */
   async restart(): Promise<void> {
     await this.kill();
-    this.process = spawn(
+    this.process = spawnOwned(
       'redis-server',
       [
         '--port',

@@ -1,6 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { killGroup, spawnOwned } from './owned-process.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const MAIN = 'dist/main.js';
@@ -36,7 +37,7 @@ export class ServerProcess {
   static spawn(env: Record<string, string>): ServerProcess {
     if (!existsSync(`${ROOT}${MAIN}`))
       throw new Error(`${MAIN} is missing: run \`npx nest build\``);
-    const child = spawn(process.execPath, [MAIN], {
+    const child = spawnOwned(process.execPath, [MAIN], {
       cwd: ROOT,
       env: { PATH: process.env.PATH ?? '', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -85,7 +86,7 @@ export class ServerProcess {
   /** Kills the process if it still runs, and waits for it to be gone. */
   async kill(): Promise<void> {
     if (this.exit) return;
-    this.child.kill('SIGKILL');
+    await killGroup(this.child);
     await this.exited;
   }
 
