@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import type { ChatMessage, DirectMessage } from '../../chat/chat.events.js';
 import type { ChatException } from '../../common/chat.exception.js';
@@ -20,14 +20,33 @@ interface RoomLog {
   last: number;
   /** The newest messages; trimmed to `HISTORY_MAX_MESSAGES` in amortized O(1). */
   messages: ChatMessage[];
+  /** When the last message was appended: the log is dropped `HISTORY_TTL_MS` after it. */
+  writtenAt: number;
 }
 
-/** History in this process: a bounded log per room, ids `<epoch>-<sequence>`, each room's epoch new at each start. */
+/** How often idle logs are swept at most, so that a quiet node still frees them. */
+const SWEEP_INTERVAL_MS = 60_000;
+
+/**
+ * History in this process: a bounded log per room, ids `<epoch>-<sequence>`, each log's epoch new. At most
+ * `HISTORY_MAX_ROOMS` logs are kept (the least recently written go first) and a log idle for
+ * `HISTORY_TTL_MS` is dropped. Direct messages get ids but no history here.
+ */
 @Injectable()
-export class MemoryMessageStore extends MessageStore {
+export class MemoryMessageStore
+  extends MessageStore
+  implements OnModuleInit, OnApplicationShutdown
+{
+  /** Unique to this process, so that no two logs, here or in another run, share an epoch. */
+  private readonly epochSalt = randomBytes(4).toString('hex');
+  private epochs = 0;
   /** A restart loses memory history; new epochs let a `since` from before it get `recovered: false`. */
-  private readonly directEpoch = newEpoch();
+  private readonly directEpoch = this.newEpoch();
+  /** Ordered by last write (a write re-inserts), so the least recently written, and the expired, come first. */
   private readonly rooms = new Map<string, RoomLog>();
+  /** The log written last: writing to it again needs no re-insertion. */
+  private newestLog: RoomLog | undefined;
+  private sweepTimer: NodeJS.Timeout | undefined;
   /** Insertion-ordered, and every entry lives equally long, so expired ones are always at the front. */
   private readonly dedupe = new Map<string, { send: StoredSend; expiresAt: number }>();
   private directSequence = 0;
@@ -40,6 +59,16 @@ export class MemoryMessageStore extends MessageStore {
     private readonly broker: MemoryBroker,
   ) {
     super();
+  }
+
+  onModuleInit(): void {
+    if (this.config.REDIS_URL) return;
+    const every = Math.min(this.config.HISTORY_TTL_MS, SWEEP_INTERVAL_MS);
+    this.sweepTimer = setInterval(() => this.sweep(Date.now()), every).unref();
+  }
+
+  onApplicationShutdown(): void {
+    clearInterval(this.sweepTimer);
   }
 
   async append(batch: readonly PendingSend[]): Promise<(StoredSend | ChatException)[]> {
@@ -97,7 +126,16 @@ export class MemoryMessageStore extends MessageStore {
 
   private appendToRoom(pending: Extract<PendingSend, { kind: 'room' }>, ts: number): StoredSend {
     let log = this.rooms.get(pending.room);
-    if (!log) this.rooms.set(pending.room, (log = { epoch: newEpoch(), last: 0, messages: [] }));
+    if (!log) {
+      log = { epoch: this.newEpoch(), last: 0, messages: [], writtenAt: ts };
+      this.rooms.set(pending.room, log);
+      if (this.rooms.size > this.config.HISTORY_MAX_ROOMS) this.dropLeastRecentlyWritten();
+    } else if (log !== this.newestLog) {
+      this.rooms.delete(pending.room);
+      this.rooms.set(pending.room, log);
+    }
+    this.newestLog = log;
+    log.writtenAt = ts;
     log.last += 1;
     const message: ChatMessage = {
       id: idOf(log.epoch, log.last),
@@ -126,10 +164,40 @@ export class MemoryMessageStore extends MessageStore {
   }
 
   private held(room: string): ChatMessage[] {
-    const messages = this.rooms.get(room)?.messages ?? [];
+    const messages = this.liveLog(room)?.messages ?? [];
     return messages.length > this.config.HISTORY_MAX_MESSAGES
       ? messages.slice(-this.config.HISTORY_MAX_MESSAGES)
       : messages;
+  }
+
+  /** A room's log, dropped here if it expired and no append has swept it yet (reads stay exact). */
+  private liveLog(room: string): RoomLog | undefined {
+    const log = this.rooms.get(room);
+    if (log && this.expired(log, Date.now())) {
+      this.drop(room, log);
+      return undefined;
+    }
+    return log;
+  }
+
+  private expired(log: RoomLog, now: number): boolean {
+    return log.writtenAt + this.config.HISTORY_TTL_MS <= now;
+  }
+
+  private dropLeastRecentlyWritten(): void {
+    const oldest = this.rooms.entries().next();
+    if (!oldest.done) this.drop(...oldest.value);
+  }
+
+  private drop(room: string, log: RoomLog): void {
+    this.rooms.delete(room);
+    if (log === this.newestLog) this.newestLog = undefined;
+  }
+
+  /** A new epoch: process salt and counter, so that a dropped room's new log never reuses one. */
+  private newEpoch(): string {
+    this.epochs += 1;
+    return `${this.epochSalt}${this.epochs.toString(36)}`;
   }
 
   /** The sequence of an id issued by this room's current log, else undefined. */
@@ -154,6 +222,11 @@ export class MemoryMessageStore extends MessageStore {
       if (entry.expiresAt > now) break;
       this.dedupe.delete(key);
     }
+    // Least recently written first: the expired logs are a prefix, so this costs O(expired).
+    for (const [room, log] of this.rooms) {
+      if (!this.expired(log, now)) break;
+      this.drop(room, log);
+    }
   }
 }
 
@@ -177,10 +250,6 @@ function toDelivery(send: StoredSend, origin: string): Delivery {
     data: message,
     exclude: origin,
   };
-}
-
-function newEpoch(): string {
-  return randomBytes(4).toString('hex');
 }
 
 function idOf(epoch: string, sequence: number): string {
