@@ -351,8 +351,10 @@ describe('MemoryMessageStore', () => {
 
     it('keeps at most HISTORY_MAX_ROOMS logs, dropping the least recently written first', async () => {
       ({ sut } = await createStore({ HISTORY_MAX_ROOMS: '2' }));
+      vi.useFakeTimers({ toFake: ['Date'], now: 1_000_000 });
       await fill(sut, 'a', 1);
       await fill(sut, 'b', 1);
+      vi.setSystemTime(1_001_000);
       await fill(sut, 'a', 1);
 
       await fill(sut, 'c', 1);
@@ -379,9 +381,11 @@ describe('MemoryMessageStore', () => {
       ({ sut } = await createStore({ HISTORY_TTL_MS: '10000' }));
       vi.useFakeTimers({ toFake: ['Date'], now: 1_000_000 });
       await fill(sut, 'lobby', 1);
-      vi.setSystemTime(1_000_000 + 6_000);
+      vi.setSystemTime(1_000_000 + 500);
       await fill(sut, 'lobby', 1);
-      vi.setSystemTime(1_000_000 + 6_000 + 9_999);
+      vi.setSystemTime(1_000_000 + 500 + 9_999);
+
+      await fill(sut, 'elsewhere', 1);
 
       expect(textsOf(await sut.latest('lobby', 50))).toEqual(['m1', 'm1']);
     });

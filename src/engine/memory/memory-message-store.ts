@@ -22,14 +22,22 @@ interface RoomLog {
   messages: ChatMessage[];
   /** When the last message was appended: the log is dropped `HISTORY_TTL_MS` after it. */
   writtenAt: number;
+  /** When the log last moved to the end of the map; at most `REORDER_MS` before `writtenAt`. */
+  placedAt: number;
 }
+
+/**
+ * A log written again moves to the end of the map at most this often: the map stays in order of last
+ * write to within this much, without a delete and re-insert (0.25 to 0.4 us at 100,000 rooms) per message.
+ */
+const REORDER_MS = 1000;
 
 /** How often idle logs are swept at most, so that a quiet node still frees them. */
 const SWEEP_INTERVAL_MS = 60_000;
 
 /**
  * History in this process: a bounded log per room, ids `<epoch>-<sequence>`, each log's epoch new. At most
- * `HISTORY_MAX_ROOMS` logs are kept (the least recently written go first) and a log idle for
+ * `HISTORY_MAX_ROOMS` logs are kept (the least recently written, to within a second, go first) and a log idle for
  * `HISTORY_TTL_MS` is dropped. Direct messages get ids but no history here.
  */
 @Injectable()
@@ -42,10 +50,9 @@ export class MemoryMessageStore
   private epochs = 0;
   /** A restart loses memory history; new epochs let a `since` from before it get `recovered: false`. */
   private readonly directEpoch = this.newEpoch();
-  /** Ordered by last write (a write re-inserts), so the least recently written, and the expired, come first. */
+  /** Ordered by `placedAt`, so the least recently written, and the expired, come first. */
   private readonly rooms = new Map<string, RoomLog>();
-  /** The log written last: writing to it again needs no re-insertion. */
-  private newestLog: RoomLog | undefined;
+  private nextRoomSweep = 0;
   private sweepTimer: NodeJS.Timeout | undefined;
   /** Insertion-ordered, and every entry lives equally long, so expired ones are always at the front. */
   private readonly dedupe = new Map<string, { send: StoredSend; expiresAt: number }>();
@@ -127,14 +134,14 @@ export class MemoryMessageStore
   private appendToRoom(pending: Extract<PendingSend, { kind: 'room' }>, ts: number): StoredSend {
     let log = this.rooms.get(pending.room);
     if (!log) {
-      log = { epoch: this.newEpoch(), last: 0, messages: [], writtenAt: ts };
+      log = { epoch: this.newEpoch(), last: 0, messages: [], writtenAt: ts, placedAt: ts };
       this.rooms.set(pending.room, log);
       if (this.rooms.size > this.config.HISTORY_MAX_ROOMS) this.dropLeastRecentlyWritten();
-    } else if (log !== this.newestLog) {
+    } else if (ts - log.placedAt >= REORDER_MS) {
       this.rooms.delete(pending.room);
       this.rooms.set(pending.room, log);
+      log.placedAt = ts;
     }
-    this.newestLog = log;
     log.writtenAt = ts;
     log.last += 1;
     const message: ChatMessage = {
@@ -174,7 +181,7 @@ export class MemoryMessageStore
   private liveLog(room: string): RoomLog | undefined {
     const log = this.rooms.get(room);
     if (log && this.expired(log, Date.now())) {
-      this.drop(room, log);
+      this.rooms.delete(room);
       return undefined;
     }
     return log;
@@ -185,13 +192,8 @@ export class MemoryMessageStore
   }
 
   private dropLeastRecentlyWritten(): void {
-    const oldest = this.rooms.entries().next();
-    if (!oldest.done) this.drop(...oldest.value);
-  }
-
-  private drop(room: string, log: RoomLog): void {
-    this.rooms.delete(room);
-    if (log === this.newestLog) this.newestLog = undefined;
+    const oldest = this.rooms.keys().next();
+    if (!oldest.done) this.rooms.delete(oldest.value);
   }
 
   /** A new epoch: process salt and counter, so that a dropped room's new log never reuses one. */
@@ -222,10 +224,18 @@ export class MemoryMessageStore
       if (entry.expiresAt > now) break;
       this.dedupe.delete(key);
     }
-    // Least recently written first: the expired logs are a prefix, so this costs O(expired).
+    this.sweepRooms(now);
+  }
+
+  /** Drops the expired logs, at most once per REORDER_MS; O(expired) plus the logs of one REORDER_MS. */
+  private sweepRooms(now: number): void {
+    if (now < this.nextRoomSweep) return;
+    this.nextRoomSweep = now + REORDER_MS;
+    // Every log after one placed less than HISTORY_TTL_MS ago was written since: none of them expired.
+    // Those before it are expired but for the ones written within REORDER_MS of their placing.
     for (const [room, log] of this.rooms) {
-      if (!this.expired(log, now)) break;
-      this.drop(room, log);
+      if (log.placedAt + this.config.HISTORY_TTL_MS > now) break;
+      if (this.expired(log, now)) this.rooms.delete(room);
     }
   }
 }
