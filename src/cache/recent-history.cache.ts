@@ -10,6 +10,8 @@ import { CacheKeys } from './cache-keys.js';
  * The recent-history snapshot served on join, cached so that a burst of joins to a hot room reads the
  * store once. A cached snapshot counts only while its last id is the last id this node fanned out in
  * that room: any write moves that head, which invalidates the entry on every node without a delete.
+ * Nor does it count once its room's history expired (`HISTORY_TTL_MS` after the last message), as that
+ * moves no head.
  */
 @Injectable()
 export class RecentHistoryCache {
@@ -34,7 +36,7 @@ export class RecentHistoryCache {
       const cached = await this.cache
         .get<ChatMessage[]>(CacheKeys.recentHistory(room))
         .catch(() => undefined);
-      if (cached && headOf(cached) === known) {
+      if (cached && headOf(cached) === known && !this.outlived(cached)) {
         this.metrics.cacheRequests.inc({ cache: 'recent_history', result: 'hit' });
         return cached;
       }
@@ -52,6 +54,12 @@ export class RecentHistoryCache {
     });
     this.loading.set(room, { version, messages: loaded });
     return loaded;
+  }
+
+  /** Whether the store dropped this snapshot's room since: its last message is HISTORY_TTL_MS old. */
+  private outlived(messages: readonly ChatMessage[]): boolean {
+    const last = messages.at(-1);
+    return last !== undefined && last.ts + this.config.HISTORY_TTL_MS <= Date.now();
   }
 
   private async fill(

@@ -21,3 +21,18 @@ export async function deletePrefix(prefix: string, url = REDIS_URL): Promise<voi
     client.destroy();
   }
 }
+
+/** Every key under a prefix with its PTTL in ms (-1: no expiry), keyed by the part after the prefix. */
+export async function keysWithTtl(prefix: string, url = REDIS_URL): Promise<Map<string, number>> {
+  const client = createClient({ url });
+  await client.connect();
+  try {
+    const found = new Map<string, number>();
+    for await (const keys of client.scanIterator({ MATCH: `${prefix}*`, COUNT: 500 })) {
+      for (const key of keys) found.set(key.slice(prefix.length), await client.pTTL(key));
+    }
+    return found;
+  } finally {
+    client.destroy();
+  }
+}

@@ -343,6 +343,100 @@ describe('MemoryMessageStore', () => {
     });
   });
 
+  describe('bounds across rooms', () => {
+    /** How many room logs the store holds in memory, read or not. */
+    function logsHeld(store: MemoryMessageStore): number {
+      return (store as unknown as { rooms: Map<string, unknown> }).rooms.size;
+    }
+
+    it('keeps at most HISTORY_MAX_ROOMS logs, dropping the least recently written first', async () => {
+      ({ sut } = await createStore({ HISTORY_MAX_ROOMS: '2' }));
+      vi.useFakeTimers({ toFake: ['Date'], now: 1_000_000 });
+      await fill(sut, 'a', 1);
+      await fill(sut, 'b', 1);
+      vi.setSystemTime(1_001_000);
+      await fill(sut, 'a', 1);
+
+      await fill(sut, 'c', 1);
+
+      expect(textsOf(await sut.latest('a', 50))).toEqual(['m1', 'm1']);
+      expect(await sut.latest('b', 50)).toEqual([]);
+      expect(textsOf(await sut.latest('c', 50))).toEqual(['m1']);
+      expect(logsHeld(sut)).toBe(2);
+    });
+
+    it('does not recover a `since` from an evicted log once the room is written again', async () => {
+      ({ sut } = await createStore({ HISTORY_MAX_ROOMS: '1' }));
+      const [old] = await fill(sut, 'lobby', 3);
+      await fill(sut, 'other', 1);
+      await append(sut, [roomSend('lobby', 'new')]);
+
+      const recovery = await sut.after('lobby', old, 50);
+
+      expect(recovery.recovered).toBe(false);
+      expect(textsOf(recovery.messages)).toEqual(['new']);
+    });
+
+    it('keeps a log until HISTORY_TTL_MS after its last message', async () => {
+      ({ sut } = await createStore({ HISTORY_TTL_MS: '10000' }));
+      vi.useFakeTimers({ toFake: ['Date'], now: 1_000_000 });
+      await fill(sut, 'lobby', 1);
+      vi.setSystemTime(1_000_000 + 500);
+      await fill(sut, 'lobby', 1);
+      vi.setSystemTime(1_000_000 + 500 + 9_999);
+
+      await fill(sut, 'elsewhere', 1);
+
+      expect(textsOf(await sut.latest('lobby', 50))).toEqual(['m1', 'm1']);
+    });
+
+    it('drops a log with no new message for HISTORY_TTL_MS', async () => {
+      ({ sut } = await createStore({ HISTORY_TTL_MS: '10000' }));
+      vi.useFakeTimers({ toFake: ['Date'], now: 1_000_000 });
+      const ids = await fill(sut, 'lobby', 2);
+      vi.setSystemTime(1_000_000 + 10_000);
+
+      expect(await sut.latest('lobby', 50)).toEqual([]);
+      expect(await sut.before('lobby', ids[1], 50)).toEqual([]);
+    });
+
+    it('does not recover a `since` from before the expiry, though the room was written again', async () => {
+      ({ sut } = await createStore({ HISTORY_TTL_MS: '10000' }));
+      vi.useFakeTimers({ toFake: ['Date'], now: 1_000_000 });
+      const ids = await fill(sut, 'lobby', 2);
+      vi.setSystemTime(1_000_000 + 10_000);
+      await append(sut, [roomSend('lobby', 'after the expiry')]);
+
+      const recovery = await sut.after('lobby', ids[1], 50);
+
+      expect(recovery.recovered).toBe(false);
+      expect(textsOf(recovery.messages)).toEqual(['after the expiry']);
+    });
+
+    it('frees expired logs nobody reads on the next append to any room', async () => {
+      ({ sut } = await createStore({ HISTORY_TTL_MS: '10000' }));
+      vi.useFakeTimers({ toFake: ['Date'], now: 1_000_000 });
+      for (let i = 0; i < 50; i += 1) await fill(sut, `room-${i}`, 1);
+      vi.setSystemTime(1_000_000 + 10_000);
+
+      await fill(sut, 'lobby', 1);
+
+      expect(logsHeld(sut)).toBe(1);
+    });
+
+    it('frees expired logs on a timer when no append comes', async () => {
+      ({ sut } = await createStore({ HISTORY_TTL_MS: '10000' }));
+      vi.useFakeTimers({ now: 1_000_000 });
+      sut.onModuleInit();
+      for (let i = 0; i < 50; i += 1) await fill(sut, `room-${i}`, 1);
+
+      await vi.advanceTimersByTimeAsync(20_000);
+      sut.onApplicationShutdown();
+
+      expect(logsHeld(sut)).toBe(0);
+    });
+  });
+
   describe('isAfter', () => {
     it('orders ids of another epoch after ours, so that live frames are delivered rather than dropped', async () => {
       const { sut: other } = await createStore();

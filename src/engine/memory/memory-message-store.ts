@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import type { ChatMessage, DirectMessage } from '../../chat/chat.events.js';
 import type { ChatException } from '../../common/chat.exception.js';
@@ -20,14 +20,40 @@ interface RoomLog {
   last: number;
   /** The newest messages; trimmed to `HISTORY_MAX_MESSAGES` in amortized O(1). */
   messages: ChatMessage[];
+  /** When the last message was appended: the log is dropped `HISTORY_TTL_MS` after it. */
+  writtenAt: number;
+  /** When the log last moved to the end of the map; at most `REORDER_MS` before `writtenAt`. */
+  placedAt: number;
 }
 
-/** History in this process: a bounded log per room, ids `<epoch>-<sequence>`, each room's epoch new at each start. */
+/**
+ * A log written again moves to the end of the map at most this often: the map stays in order of last
+ * write to within this much, without a delete and re-insert (0.25 to 0.4 us at 100,000 rooms) per message.
+ */
+const REORDER_MS = 1000;
+
+/** How often idle logs are swept at most, so that a quiet node still frees them. */
+const SWEEP_INTERVAL_MS = 60_000;
+
+/**
+ * History in this process: a bounded log per room, ids `<epoch>-<sequence>`, each log's epoch new. At most
+ * `HISTORY_MAX_ROOMS` logs are kept (the least recently written, to within a second, go first) and a log idle for
+ * `HISTORY_TTL_MS` is dropped. Direct messages get ids but no history here.
+ */
 @Injectable()
-export class MemoryMessageStore extends MessageStore {
+export class MemoryMessageStore
+  extends MessageStore
+  implements OnModuleInit, OnApplicationShutdown
+{
+  /** Unique to this process, so that no two logs, here or in another run, share an epoch. */
+  private readonly epochSalt = randomBytes(4).toString('hex');
+  private epochs = 0;
   /** A restart loses memory history; new epochs let a `since` from before it get `recovered: false`. */
-  private readonly directEpoch = newEpoch();
+  private readonly directEpoch = this.newEpoch();
+  /** Ordered by `placedAt`, so the least recently written, and the expired, come first. */
   private readonly rooms = new Map<string, RoomLog>();
+  private nextRoomSweep = 0;
+  private sweepTimer: NodeJS.Timeout | undefined;
   /** Insertion-ordered, and every entry lives equally long, so expired ones are always at the front. */
   private readonly dedupe = new Map<string, { send: StoredSend; expiresAt: number }>();
   private directSequence = 0;
@@ -40,6 +66,16 @@ export class MemoryMessageStore extends MessageStore {
     private readonly broker: MemoryBroker,
   ) {
     super();
+  }
+
+  onModuleInit(): void {
+    if (this.config.REDIS_URL) return;
+    const every = Math.min(this.config.HISTORY_TTL_MS, SWEEP_INTERVAL_MS);
+    this.sweepTimer = setInterval(() => this.sweep(Date.now()), every).unref();
+  }
+
+  onApplicationShutdown(): void {
+    clearInterval(this.sweepTimer);
   }
 
   async append(batch: readonly PendingSend[]): Promise<(StoredSend | ChatException)[]> {
@@ -97,7 +133,16 @@ export class MemoryMessageStore extends MessageStore {
 
   private appendToRoom(pending: Extract<PendingSend, { kind: 'room' }>, ts: number): StoredSend {
     let log = this.rooms.get(pending.room);
-    if (!log) this.rooms.set(pending.room, (log = { epoch: newEpoch(), last: 0, messages: [] }));
+    if (!log) {
+      log = { epoch: this.newEpoch(), last: 0, messages: [], writtenAt: ts, placedAt: ts };
+      this.rooms.set(pending.room, log);
+      if (this.rooms.size > this.config.HISTORY_MAX_ROOMS) this.dropLeastRecentlyWritten();
+    } else if (ts - log.placedAt >= REORDER_MS) {
+      this.rooms.delete(pending.room);
+      this.rooms.set(pending.room, log);
+      log.placedAt = ts;
+    }
+    log.writtenAt = ts;
     log.last += 1;
     const message: ChatMessage = {
       id: idOf(log.epoch, log.last),
@@ -126,10 +171,35 @@ export class MemoryMessageStore extends MessageStore {
   }
 
   private held(room: string): ChatMessage[] {
-    const messages = this.rooms.get(room)?.messages ?? [];
+    const messages = this.liveLog(room)?.messages ?? [];
     return messages.length > this.config.HISTORY_MAX_MESSAGES
       ? messages.slice(-this.config.HISTORY_MAX_MESSAGES)
       : messages;
+  }
+
+  /** A room's log, dropped here if it expired and no append has swept it yet (reads stay exact). */
+  private liveLog(room: string): RoomLog | undefined {
+    const log = this.rooms.get(room);
+    if (log && this.expired(log, Date.now())) {
+      this.rooms.delete(room);
+      return undefined;
+    }
+    return log;
+  }
+
+  private expired(log: RoomLog, now: number): boolean {
+    return log.writtenAt + this.config.HISTORY_TTL_MS <= now;
+  }
+
+  private dropLeastRecentlyWritten(): void {
+    const oldest = this.rooms.keys().next();
+    if (!oldest.done) this.rooms.delete(oldest.value);
+  }
+
+  /** A new epoch: process salt and counter, so that a dropped room's new log never reuses one. */
+  private newEpoch(): string {
+    this.epochs += 1;
+    return `${this.epochSalt}${this.epochs.toString(36)}`;
   }
 
   /** The sequence of an id issued by this room's current log, else undefined. */
@@ -154,6 +224,19 @@ export class MemoryMessageStore extends MessageStore {
       if (entry.expiresAt > now) break;
       this.dedupe.delete(key);
     }
+    this.sweepRooms(now);
+  }
+
+  /** Drops the expired logs, at most once per REORDER_MS; O(expired) plus the logs of one REORDER_MS. */
+  private sweepRooms(now: number): void {
+    if (now < this.nextRoomSweep) return;
+    this.nextRoomSweep = now + REORDER_MS;
+    // Every log after one placed less than HISTORY_TTL_MS ago was written since: none of them expired.
+    // Those before it are expired but for the ones written within REORDER_MS of their placing.
+    for (const [room, log] of this.rooms) {
+      if (log.placedAt + this.config.HISTORY_TTL_MS > now) break;
+      if (this.expired(log, now)) this.rooms.delete(room);
+    }
   }
 }
 
@@ -177,10 +260,6 @@ function toDelivery(send: StoredSend, origin: string): Delivery {
     data: message,
     exclude: origin,
   };
-}
-
-function newEpoch(): string {
-  return randomBytes(4).toString('hex');
 }
 
 function idOf(epoch: string, sequence: number): string {

@@ -1,9 +1,9 @@
 -- Stores a batch of sends and publishes them, in one atomic step so that publish order equals stream order.
--- ARGV: now, dedupeTtlMs, maxlen, candidateEpoch, userLimit, count, then 11 fields per send:
+-- ARGV: now, dedupeTtlMs, maxlen, candidateEpoch, userLimit, count, historyTtlMs, then 11 fields per send:
 --   kind, logKey, epochKey, dedupeKey, rateKey, channelA, channelB, fromJson, text, origin, target
 -- Returns per send: {'new', id} | {'dup', storedJson} | {'rate', ''}
 local now, ttl, maxlen, candidate = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
-local limit, count = tonumber(ARGV[5]), tonumber(ARGV[6])
+local limit, count, history_ttl = tonumber(ARGV[5]), tonumber(ARGV[6]), ARGV[7]
 local results, queues, order = {}, {}, {}
 
 local function publish_later(channel, payload)
@@ -17,7 +17,7 @@ local function publish_later(channel, payload)
 end
 
 for k = 0, count - 1 do
-  local base = 7 + k * 11
+  local base = 8 + k * 11
   local kind, log_key, epoch_key, dedupe_key, rate_key = ARGV[base], ARGV[base + 1], ARGV[base + 2], ARGV[base + 3], ARGV[base + 4]
   local channel_a, channel_b, from_json, text, origin, target =
     ARGV[base + 5], ARGV[base + 6], ARGV[base + 7], ARGV[base + 8], ARGV[base + 9], ARGV[base + 10]
@@ -34,10 +34,12 @@ for k = 0, count - 1 do
       local epoch = redis.call('GET', epoch_key)
       -- A room stream that is gone (Redis lost its data, or evicted it) starts a new epoch, so that a
       -- `since` from before gets recovered: false instead of a silent partial replay.
+      -- The same goes for a stream that expired after history_ttl without a message.
       if (not epoch) or (kind == 'room' and redis.call('EXISTS', log_key) == 0) then
         epoch = candidate
-        redis.call('SET', epoch_key, epoch)
       end
+      -- The stream and its epoch live history_ttl after the last message, refreshed together.
+      redis.call('SET', epoch_key, epoch, 'PX', history_ttl)
       local last = redis.call('XREVRANGE', log_key, '+', '-', 'COUNT', 1)
       local sid
       if kind == 'room' then
@@ -45,6 +47,7 @@ for k = 0, count - 1 do
       else
         sid = redis.call('XADD', log_key, 'MAXLEN', '~', maxlen, '*', 'f', from_json, 'to', target, 't', text, 'ts', now)
       end
+      redis.call('PEXPIRE', log_key, history_ttl)
       local id = epoch .. ':' .. sid
       local message
       if kind == 'room' then

@@ -22,4 +22,10 @@ for i = 1, #info, 2 do fields[info[i]] = info[i + 1] end
 if is_before(since, fields['max-deleted-entry-id']) or is_before(fields['last-generated-id'], since) then
   return { 'lost' }
 end
+-- Older than anything this stream held: an id of a stream that expired (and whose new epoch happened to be
+-- the same), never one of this stream.
+local first = fields['first-entry']
+if first and is_before(since, first[1]) and since ~= fields['max-deleted-entry-id'] then
+  return { 'lost' }
+end
 return { 'ok', redis.call('XRANGE', KEYS[1], '(' .. since, '+', 'COUNT', ARGV[3]) }

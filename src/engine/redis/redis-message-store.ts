@@ -29,6 +29,7 @@ interface ParsedId {
 /**
  * History in Redis: a stream per room (`XADD MAXLEN ~`), ids `<epoch>:<stream id>`; one script per batch
  * stores, dedupes, rate-limits per user and publishes, so publish order equals stream order on every node.
+ * Every stream and its epoch key expire `HISTORY_TTL_MS` after their last message.
  */
 @Injectable()
 export class RedisMessageStore extends MessageStore {
@@ -50,6 +51,7 @@ export class RedisMessageStore extends MessageStore {
       randomBytes(4).toString('hex'),
       String(this.config.USER_RATE_LIMIT_PER_SECOND),
       String(batch.length),
+      String(this.config.HISTORY_TTL_MS),
     ];
     for (const send of batch) {
       const room = send.kind === 'room';

@@ -80,10 +80,17 @@ export class RedisPresenceStore
     connectionId: string,
   ): Promise<{ last: boolean; size: number }> {
     const keys = this.redis.keys;
+    // The registry drops a room before its leaves reach here, and a join adds it before its own script
+    // is sent on this same connection: a room that is empty here now has no socket of this node in Redis.
+    const noneHere = this.registry.inRoom(room) === undefined ? '1' : '0';
     const [last, size] = (await LEAVE.run(
       this.redis.client,
-      [keys.presenceConnections(room), keys.presenceUsers(room)],
-      [connectionId, user.id],
+      [
+        keys.presenceConnections(room),
+        keys.presenceUsers(room),
+        keys.nodeRooms(this.registry.nodeId),
+      ],
+      [connectionId, user.id, room, noneHere],
     )) as [number, number];
     return { last: last === 1, size };
   }
