@@ -80,7 +80,7 @@ export class EnvironmentSchema {
   @Type(() => Number) @IsInt() @Min(1) HISTORY_MAX_MESSAGES = 1000;
   /** History of a room or DM conversation with no new message for this long is dropped (memory and Redis). */
   @Type(() => Number) @IsInt() @Min(1000) HISTORY_TTL_MS = 604800000;
-  /** Rooms and DM conversations the memory engine keeps history for; the least recently written go first. */
+  /** Rooms the memory engine keeps history for (it keeps none for DMs); the least recently written go first. */
   @Type(() => Number) @IsInt() @Min(1) HISTORY_MAX_ROOMS = 100000;
   /** How long a `clientMsgId` is remembered for idempotent resends. */
   @Type(() => Number) @IsInt() @Min(1000) DEDUPE_TTL_MS = 600000;
