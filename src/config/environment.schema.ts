@@ -58,8 +58,8 @@ export class EnvironmentSchema {
   @Type(() => Number) @IsInt() @Min(1024) REPLY_MAX_BYTES = 262144;
   /** Most fragments one inbound message may arrive in; more closes the socket with 1009. */
   @Type(() => Number) @IsInt() @Min(1) MAX_FRAGMENTS = 64;
-  /** Sockets this node holds at most; past it upgrades get HTTP 503. */
-  @Type(() => Number) @IsInt() @Min(1) MAX_CONNECTIONS = 20000;
+  /** Sockets this node holds at most (keep it well below `ulimit -n`); past it upgrades get HTTP 503. */
+  @Type(() => Number) @IsInt() @Min(1) MAX_CONNECTIONS = 10000;
   /** Sockets one client IP may hold on this node; past it upgrades get HTTP 429. */
   @Type(() => Number) @IsInt() @Min(1) MAX_CONNECTIONS_PER_IP = 1000;
   /** Sockets one user may hold on this node; past it upgrades get HTTP 429. */

@@ -12,6 +12,12 @@ export class ChatMetrics {
     help: 'Open WebSocket connections on this node',
     registers: [this.registry],
   });
+  readonly upgradesRefused = new Counter({
+    name: 'switchboard_upgrades_refused_total',
+    help: 'Upgrades refused by a connection limit (HTTP 429 or 503), by reason',
+    labelNames: ['reason'],
+    registers: [this.registry],
+  });
   readonly messagesIn = new TallyCounter({
     name: 'switchboard_messages_in_total',
     help: 'Inbound frames dispatched to a handler, by event',

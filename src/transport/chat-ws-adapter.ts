@@ -2,7 +2,8 @@ import type { INestApplicationContext, LoggerService } from '@nestjs/common';
 import type { NestContainer } from '@nestjs/core';
 import { WsAdapter } from '@nestjs/platform-ws';
 import type { MessageMappingProperties } from '@nestjs/websockets';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { isObservable, type Observable } from 'rxjs';
 import sjson from 'secure-json-parse';
 import type { WebSocket, WebSocketServer } from 'ws';
@@ -21,10 +22,14 @@ import {
   type ConnectionLimits,
   type ConnectionObserver,
 } from './chat-connection.js';
+import { abortUpgrade } from './abort-upgrade.js';
+import { clientIp } from './client-ip.js';
 import { ConnectionRegistry } from './connection-registry.js';
 import type { EventRoute } from './gateway-route.js';
 import { GatewayRoutes, type RouteTable } from './gateway-routes.js';
+import { applyHandshakeTimeout } from './handshake-timeout.js';
 import { TokenBucket } from './token-bucket.js';
+import { UpgradeGate, UpgradePass, type UpgradeRefusal } from './upgrade-gate.js';
 
 /** Longest a single timer may wait in Node; longer token lifetimes are re-armed. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -48,7 +53,19 @@ interface VerifyInfo {
   secure: boolean;
   req: IncomingMessage;
 }
-type VerifyCallback = (result: boolean, code?: number, message?: string) => void;
+type VerifyCallback = (
+  result: boolean,
+  code?: number,
+  message?: string,
+  headers?: Record<string, string>,
+) => void;
+type UpgradeListener = (request: IncomingMessage, socket: Duplex, head: Buffer) => void;
+
+/** Runs `callback` once `socket` has closed, even if it already has. */
+function whenClosed(socket: Duplex, callback: () => void): void {
+  if (socket.closed) callback();
+  else socket.once('close', callback);
+}
 
 /**
  * `WsAdapter` that speaks the wire contract: authenticates at the upgrade, answers every frame
@@ -66,6 +83,7 @@ export class ChatWsAdapter extends WsAdapter {
   private readonly limits: ConnectionLimits;
   private readonly observer: ConnectionObserver;
   private readonly routes: GatewayRoutes;
+  private readonly gate: UpgradeGate;
 
   constructor(
     app: INestApplicationContext,
@@ -84,6 +102,13 @@ export class ChatWsAdapter extends WsAdapter {
     this.observer = {
       slowConsumerClosed: () => this.metrics.slowConsumerCloses.inc(),
     };
+    this.gate = new UpgradeGate({
+      maxConnections: this.config.MAX_CONNECTIONS,
+      maxConnectionsPerIp: this.config.MAX_CONNECTIONS_PER_IP,
+      maxConnectionsPerUser: this.config.MAX_CONNECTIONS_PER_USER,
+      connectionRatePerSecond: this.config.CONNECTION_RATE_PER_SECOND,
+      maxPendingHandshakes: this.config.MAX_PENDING_HANDSHAKES,
+    });
     // The container is what Nest's own context creators resolve guards, pipes, interceptors and filters from.
     this.routes = new GatewayRoutes(
       (app as unknown as { container: NestContainer }).container,
@@ -104,6 +129,47 @@ export class ChatWsAdapter extends WsAdapter {
     ).unref();
     server.once('close', () => clearInterval(heartbeat));
     return server;
+  }
+
+  /**
+   * Takes over the HTTP server's 'upgrade' event from Nest's listener, which closes an upgrade on an
+   * unknown path without a word and answers an unparsable URL with a malformed status line.
+   */
+  protected override ensureHttpServerExists(port: number, httpServer?: Server): Server | undefined {
+    const server = super.ensureHttpServerExists(port, httpServer);
+    if (!server) return server;
+    applyHandshakeTimeout(server, this.config.HANDSHAKE_TIMEOUT_MS);
+    // Nest keeps its listener in a private registry, which dispose() uses to take it off again.
+    const listeners = (
+      this as unknown as { upgradeListenersRegistry: Map<number, UpgradeListener> }
+    ).upgradeListenersRegistry;
+    const upgrade: UpgradeListener = (request, socket, head) =>
+      this.routeUpgrade(port, request, socket, head);
+    server.off('upgrade', listeners.get(port)!);
+    server.on('upgrade', upgrade);
+    listeners.set(port, upgrade);
+    return server;
+  }
+
+  /** Hands an upgrade to the WebSocket server of its path, or answers why not with an HTTP status. */
+  private routeUpgrade(port: number, request: IncomingMessage, socket: Duplex, head: Buffer): void {
+    // RFC 6455 opens a WebSocket with an HTTP/1.1 (or later) GET.
+    if (
+      request.httpVersionMajor < 1 ||
+      (request.httpVersionMajor === 1 && request.httpVersionMinor < 1)
+    )
+      return abortUpgrade(socket, 400, 'WebSocket upgrades need HTTP/1.1');
+    let pathname: string;
+    try {
+      pathname = new URL(request.url ?? '/', `ws://${request.headers.host}/`).pathname;
+    } catch {
+      return abortUpgrade(socket, 400, 'invalid URL');
+    }
+    const wsServer = (this.wsServersRegistry.get(port) ?? []).find(
+      (candidate: { path: string }) => candidate.path === pathname,
+    ) as WebSocketServer | undefined;
+    if (!wsServer) return abortUpgrade(socket, 404, 'no WebSocket endpoint on this path');
+    wsServer.handleUpgrade(request, socket, head, (ws) => wsServer.emit('connection', ws, request));
   }
 
   override bindClientConnect(
@@ -174,6 +240,33 @@ export class ChatWsAdapter extends WsAdapter {
 
   private async verify(info: VerifyInfo, done: VerifyCallback): Promise<void> {
     if (!this.registry.accepting) return done(false, 503, 'shutting down');
+    const pass = this.gate.admit(clientIp(info.req, this.config.TRUST_PROXY));
+    if (!(pass instanceof UpgradePass)) return this.refuseUpgrade(pass, done);
+    // Whether the handshake fails or the WebSocket later closes, the TCP connection's close gives the counts back.
+    whenClosed(info.req.socket, () => pass.release());
+    try {
+      await this.authorize(info, pass, done);
+    } finally {
+      pass.settle();
+    }
+  }
+
+  private refuseUpgrade(refusal: UpgradeRefusal, done: VerifyCallback): void {
+    this.metrics.upgradesRefused.inc({ reason: refusal.limit });
+    // Debug, not warn: a flood of refusals must not become a flood of log lines.
+    this.log.debug?.(`upgrade refused: ${refusal.limit}`, 'ChatWsAdapter');
+    const headers =
+      refusal.retryAfterSeconds === undefined
+        ? undefined
+        : { 'Retry-After': String(refusal.retryAfterSeconds) };
+    done(false, refusal.status, refusal.limit.replaceAll('_', ' '), headers);
+  }
+
+  private async authorize(
+    info: VerifyInfo,
+    pass: UpgradePass,
+    done: VerifyCallback,
+  ): Promise<void> {
     let identity: Identity;
     try {
       identity = await this.authenticator.authenticate(info.req);
@@ -182,6 +275,8 @@ export class ChatWsAdapter extends WsAdapter {
       this.log.error(error, 'ChatWsAdapter');
       return done(false, 500, 'internal error');
     }
+    const refusal = pass.admitUser(identity.user.id);
+    if (refusal) return this.refuseUpgrade(refusal, done);
     try {
       // Before the socket exists, so that no DM to a connected user can miss this node.
       await this.broker.watchUser(identity.user.id);
@@ -192,7 +287,7 @@ export class ChatWsAdapter extends WsAdapter {
     this.handshakes.set(info.req, handshake);
     // Captures the handshake, not the request: a listener that held the request would keep it
     // (headers and all) alive for the socket's whole life.
-    info.req.socket.once('close', () => {
+    whenClosed(info.req.socket, () => {
       // Never opened: the handshake failed after verification, so no socket will give the count back.
       if (!handshake.opened) void this.broker.unwatchUser(identity.user.id).catch(() => undefined);
     });

@@ -15,8 +15,15 @@ export class Nginx {
     readonly port: number,
   ) {}
 
-  /** Starts nginx in front of these node ports and waits until it accepts connections. */
-  static async start(port: number, upstreamPorts: number[]): Promise<Nginx> {
+  /**
+   * Starts nginx in front of these node ports and waits until it accepts connections; `edit` may
+   * rewrite more of the shipped config, such as a limit lowered for a test.
+   */
+  static async start(
+    port: number,
+    upstreamPorts: number[],
+    edit: (config: string) => string = (config) => config,
+  ): Promise<Nginx> {
     const prefix = mkdtempSync(join(tmpdir(), 'sb-nginx-'));
     mkdirSync(join(prefix, 'logs'));
     const shipped = readFileSync(SHIPPED_CONFIG, 'utf8');
@@ -31,7 +38,7 @@ export class Nginx {
       throw new Error(
         'deploy/nginx.conf no longer has the upstream and listen lines this test swaps',
       );
-    writeFileSync(join(prefix, 'nginx.conf'), config);
+    writeFileSync(join(prefix, 'nginx.conf'), edit(config));
     const child = spawnOwned(
       'nginx',
       [

@@ -61,7 +61,7 @@ export class TestClient {
     return new Promise((resolve, reject) => {
       socket.once('open', () => resolve(client));
       socket.once('unexpected-response', (_req, res) =>
-        reject(new UpgradeRefused(res.statusCode ?? 0)),
+        reject(new UpgradeRefused(res.statusCode ?? 0, res.headers)),
       );
       socket.once('error', reject);
     });
@@ -163,7 +163,11 @@ export class TestClient {
 
 /** The upgrade was answered with an HTTP status instead of a socket. */
 export class UpgradeRefused extends Error {
-  constructor(readonly status: number) {
+  constructor(
+    readonly status: number,
+    /** The refusal's response headers, such as `retry-after`. */
+    readonly headers: Record<string, string | string[] | undefined> = {},
+  ) {
     super(`upgrade refused with HTTP ${status}`);
   }
 }
