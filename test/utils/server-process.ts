@@ -56,6 +56,20 @@ export class ServerProcess {
     return this.out;
   }
 
+  /** The output's lines, each parsed as JSON (as pino writes them); throws naming a line that is not JSON. */
+  get logLines(): Record<string, unknown>[] {
+    return this.out
+      .split('\n')
+      .filter((line) => line.trim() !== '')
+      .map((line) => {
+        try {
+          return JSON.parse(line) as Record<string, unknown>;
+        } catch {
+          throw new Error(`the server wrote a line that is not JSON: ${line}`);
+        }
+      });
+  }
+
   /** Resolves with how the process ended, or throws after the timeout. */
   async waitExit(timeoutMs: number): Promise<Exit> {
     let timer: NodeJS.Timeout | undefined;
