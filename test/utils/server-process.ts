@@ -44,10 +44,10 @@ export class ServerProcess {
     return new ServerProcess(child);
   }
 
-  /** Starts the built server on `PORT` and resolves once it answers /health/live. */
+  /** Starts the built server on `PORT` and resolves once it answers /health/live (on OPS_PORT when set). */
   static async start(env: Record<string, string> & { PORT: string }, timeoutMs = 20_000) {
-    const server = ServerProcess.spawn({ HOST: '127.0.0.1', ...env });
-    await server.waitReady(Number(env.PORT), timeoutMs);
+    const server = ServerProcess.spawn({ HOST: '127.0.0.1', OPS_HOST: '127.0.0.1', ...env });
+    await server.waitReady(Number(env.OPS_PORT ?? env.PORT), timeoutMs);
     return server;
   }
 
