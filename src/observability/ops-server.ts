@@ -46,8 +46,9 @@ export class OpsServer implements OnApplicationBootstrap, OnApplicationShutdown 
     if (!this.enabled) return;
     const app = this.adapterHost.httpAdapter.getInstance<RequestListener>();
     const server = createServer((request, response) => {
-      if (OPS_PATH.test(request.url ?? '')) return void app(request, response);
-      response.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('Not Found');
+      if (OPS_PATH.test(request.url ?? '')) app(request, response);
+      else
+        response.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('Not Found');
     });
     server.on('connection', (socket: Socket) => this.sockets.add(socket));
     this.server = server;
