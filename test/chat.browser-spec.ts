@@ -28,7 +28,10 @@ describe('web client (Chromium)', () => {
     const opened = pages;
     pages = [];
     try {
-      for (const page of opened) expect(page.pageErrors, `${page.label}'s page errors`).toEqual([]);
+      for (const page of opened) {
+        expect(page.pageErrors, `${page.label}'s page errors`).toEqual([]);
+        expect(page.cspViolations, `${page.label}'s CSP violations`).toEqual([]);
+      }
     } finally {
       await Promise.all(opened.map((page) => page.close()));
       await sut?.close();

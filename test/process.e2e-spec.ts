@@ -1,7 +1,9 @@
 import { MemoryMessageStore } from '../src/engine/memory/memory-message-store.js';
 import { MessageStore } from '../src/engine/message-store.js';
 import { ConnectionRegistry } from '../src/transport/connection-registry.js';
+import type { Socket } from 'node:net';
 import { freePort } from './utils/free-port.js';
+import { openIdleKeepAlive, openRawSocket } from './utils/raw-socket.js';
 import { ServerProcess } from './utils/server-process.js';
 import { startApp, type TestApp } from './utils/test-app.js';
 import { TestClient } from './utils/test-client.js';
@@ -66,16 +68,41 @@ describe('the server process (node dist/main.js)', { timeout: 60_000 }, () => {
     await server.waitExit(TIMEOUT_MS);
   });
 
-  it('refuses to start on a bad configuration, naming every bad key, and exits non-zero', async () => {
+  it('refuses to start on a bad configuration with one JSON log line naming every bad key, and exits with 1', async () => {
     const server = ServerProcess.spawn({ PORT: 'abc', MAX_FRAME_BYTES: '-1', LOG_LEVEL: 'loud' });
     servers.push(server);
 
     const exit = await server.waitExit(TIMEOUT_MS);
 
-    expect(exit.code, server.output).toBeGreaterThan(0);
-    expect(server.output).toContain('PORT="abc"');
-    expect(server.output).toContain('MAX_FRAME_BYTES="-1"');
-    expect(server.output).toContain('LOG_LEVEL="loud"');
+    expect(exit.code, server.output).toBe(1);
+    const [line, ...others] = server.logLines;
+    expect(others, server.output).toEqual([]);
+    expect(line).toMatchObject({ level: 60, context: 'Bootstrap' });
+    expect([...(line.keys as string[])].sort()).toEqual(['LOG_LEVEL', 'MAX_FRAME_BYTES', 'PORT']);
+    expect(line.problems).toEqual([
+      expect.stringContaining('PORT="abc"'),
+      expect.stringContaining('LOG_LEVEL="loud"'),
+      expect.stringContaining('MAX_FRAME_BYTES="-1"'),
+    ]);
+  });
+
+  it('reports a port already in use as one JSON log line naming the port, and exits with 1', async () => {
+    const { url } = await start();
+    const port = Number(new URL(url).port);
+    const second = ServerProcess.spawn({
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+    });
+    servers.push(second);
+
+    const exit = await second.waitExit(TIMEOUT_MS);
+
+    expect(exit.code, second.output).toBe(1);
+    const [line, ...others] = second.logLines;
+    expect(others, second.output).toEqual([]);
+    expect(line).toMatchObject({ level: 60, port, code: 'EADDRINUSE' });
+    expect(line.msg).toContain(`port ${port} is already in use`);
   });
 
   it('negotiates no permessage-deflate with PERMESSAGE_DEFLATE=false', async () => {
@@ -92,6 +119,69 @@ describe('the server process (node dist/main.js)', { timeout: 60_000 }, () => {
     const client = await connect(url, 'alice');
 
     expect(client.socket.extensions).toContain('permessage-deflate');
+  });
+});
+
+describe('shutdown bounded by SHUTDOWN_TIMEOUT_MS, whatever clients do (node dist/main.js)', () => {
+  const SHUTDOWN_TIMEOUT_MS = 1000;
+  /** Time the process may take past the bound: Nest's own teardown and the exit itself. */
+  const MARGIN_MS = 1000;
+  let server: ServerProcess | undefined;
+  const sockets: Socket[] = [];
+  const clients: TestClient[] = [];
+
+  afterEach(async () => {
+    for (const socket of sockets.splice(0)) socket.destroy();
+    for (const client of clients.splice(0)) client.socket.terminate();
+    await server?.kill();
+    server = undefined;
+  });
+
+  /** Each way a client can linger; `linger` opens one against the port and keeps it open. */
+  const lingering: { kind: string; linger: (port: number) => Promise<void> }[] = [
+    {
+      kind: 'an idle keep-alive HTTP connection (a browser that loaded the page)',
+      linger: async (port) => void sockets.push(await openIdleKeepAlive(port)),
+    },
+    {
+      kind: 'a TCP connection that never sent a request',
+      linger: async (port) => void sockets.push(await openRawSocket(port)),
+    },
+    {
+      kind: 'a half-sent upgrade request',
+      linger: async (port) =>
+        void sockets.push(
+          await openRawSocket(
+            port,
+            `GET /?name=slow HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\n`,
+          ),
+        ),
+    },
+    {
+      kind: 'a WebSocket that never reads (its close handshake never completes)',
+      linger: async (port) => {
+        const client = await TestClient.connect(`ws://127.0.0.1:${port}/`, {
+          query: { name: 'deaf' },
+        });
+        clients.push(client);
+        client.socket.pause();
+      },
+    },
+  ];
+
+  it.each(lingering)('exits with 0 in time despite $kind', async ({ linger }) => {
+    const port = await freePort();
+    server = await ServerProcess.start({
+      PORT: String(port),
+      LOG_LEVEL: 'warn',
+      SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS),
+    });
+    await linger(port);
+
+    server.signal('SIGTERM');
+
+    const exit = await server.waitExit(SHUTDOWN_TIMEOUT_MS + MARGIN_MS);
+    expect(exit.code, server.output).toBe(0);
   });
 });
 

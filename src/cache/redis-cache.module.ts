@@ -4,6 +4,7 @@ import { createKeyv } from '@keyv/redis';
 import { CacheableMemory } from 'cacheable';
 import { Keyv } from 'keyv';
 import { appConfig, type AppConfig } from '../config/app-config.js';
+import { isBackendUnreachable } from '../engine/backend-unreachable.js';
 import { RecentHistoryCache } from './recent-history.cache.js';
 
 /** Entries the in-process tier keeps at most (least recently used go first). */
@@ -25,8 +26,11 @@ const MEMORY_ENTRIES = 10_000;
           namespace: `${config.REDIS_KEY_PREFIX}cache`,
         });
         const logger = new Logger('RedisCache');
-        // A Redis outage must cost cache hits, not the process: errors are logged, reads fall through.
-        redis.on('error', (error: unknown) => logger.warn(String(error)));
+        // A Redis outage must cost cache hits, not the process: reads fall through. The outage itself is
+        // logged once by the engine's connection to the same Redis; the cache's reconnect errors are debug.
+        redis.on('error', (error: unknown) =>
+          isBackendUnreachable(error) ? logger.debug(String(error)) : logger.warn(String(error)),
+        );
         return { stores: [memory, redis], ttl: config.HISTORY_CACHE_TTL_MS };
       },
     }),

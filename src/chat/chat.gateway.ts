@@ -29,6 +29,7 @@ import { MembersRequestDto } from './dto/members-request.dto.js';
 import { SendMessageDto } from './dto/send-message.dto.js';
 import { TypingDto } from './dto/typing.dto.js';
 import { HistoryService } from './history.service.js';
+import { logFailure } from '../engine/backend-unreachable.js';
 
 /** The protocol edge: one short handler per client event; the pipeline (guards, pipe, interceptors, filter) is bound here for all. */
 @WebSocketGateway({ path: '/' })
@@ -46,11 +47,15 @@ export class ChatGateway implements OnGatewayConnection, OnGatewayDisconnect {
   ) {}
 
   handleConnection(socket: WebSocket): void {
-    this.rooms.connect(connectionOf(socket)).catch((error: unknown) => this.logger.error(error));
+    this.rooms
+      .connect(connectionOf(socket))
+      .catch((error: unknown) => logFailure(this.logger, 'error', 'connect failed', error));
   }
 
   handleDisconnect(socket: WebSocket): void {
-    this.rooms.disconnect(connectionOf(socket)).catch((error: unknown) => this.logger.error(error));
+    this.rooms
+      .disconnect(connectionOf(socket))
+      .catch((error: unknown) => logFailure(this.logger, 'error', 'disconnect failed', error));
   }
 
   /** Sends `joined` itself, so that it goes out before the live frames held during the join. */

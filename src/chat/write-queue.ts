@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ChatErrorCode } from '../common/chat-error-code.js';
 import { ChatException } from '../common/chat.exception.js';
 import { appConfig, type AppConfig } from '../config/app-config.js';
+import { logFailure } from '../engine/backend-unreachable.js';
 import { MessageStore, type PendingSend, type StoredSend } from '../engine/message-store.js';
 import { ChatMetrics } from '../observability/chat-metrics.js';
 import { runThenFlush } from '../transport/turn-flush.js';
@@ -72,7 +73,7 @@ export class WriteQueue {
     try {
       stored = await this.store.append(batch.map((queued) => queued.send));
     } catch (error) {
-      this.logger.warn(`store refused a batch of ${batch.length}: ${(error as Error).message}`);
+      logFailure(this.logger, 'warn', `store refused a batch of ${batch.length}`, error);
       this.settle(batch.length);
       const unavailable = new ChatException(
         ChatErrorCode.Unavailable,

@@ -2,13 +2,14 @@ import { Catch, Logger, type ArgumentsHost, type WsExceptionFilter } from '@nest
 import { FORBIDDEN_MESSAGE } from '@nestjs/core/internal';
 import { WsException } from '@nestjs/websockets';
 import type { WebSocket } from 'ws';
+import { isBackendUnreachable } from '../engine/backend-unreachable.js';
 import { ChatMetrics } from '../observability/chat-metrics.js';
 import { connectionOf } from '../transport/chat-connection.js';
 import { ChatErrorCode } from './chat-error-code.js';
 import { ChatException } from './chat.exception.js';
 import { errorFrame, refOf } from './error-frame.js';
 
-/** Turns anything a gateway handler throws into an `error` frame: a guard's `false` is `forbidden`; faults are logged and shown only as `internal`. */
+/** Turns anything a gateway handler throws into an `error` frame: a guard's `false` is `forbidden`, a backend outage `unavailable`; faults are logged and shown only as `internal`. */
 @Catch()
 export class ChatExceptionFilter implements WsExceptionFilter {
   private readonly logger = new Logger('ChatExceptionFilter');
@@ -27,6 +28,10 @@ export class ChatExceptionFilter implements WsExceptionFilter {
       // What Nest throws when a guard answers false: a refusal, not a fault.
       code = ChatErrorCode.Forbidden;
       message = 'forbidden';
+    } else if (isBackendUnreachable(exception)) {
+      // An outage, logged once by the engine's connection: the client may retry.
+      code = ChatErrorCode.Unavailable;
+      message = 'service unavailable, retry later';
     } else {
       this.logger.error(exception instanceof Error ? exception.stack : String(exception));
     }

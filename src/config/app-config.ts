@@ -3,8 +3,16 @@ import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { EnvironmentSchema } from './environment.schema.js';
 
-/** Thrown at boot when the environment is invalid; its message names every bad key. */
-export class InvalidConfigurationError extends Error {}
+/** Thrown at boot when the environment is invalid; its message and `keys` name every bad key. */
+export class InvalidConfigurationError extends Error {
+  constructor(
+    message: string,
+    /** The keys at fault, in the order the message names them. */
+    readonly keys: readonly string[],
+  ) {
+    super(message);
+  }
+}
 
 /** Validates an environment into the typed settings, or throws naming every bad key. */
 export function parseEnvironment(env: Record<string, string | undefined>): EnvironmentSchema {
@@ -28,11 +36,15 @@ export function parseEnvironment(env: Record<string, string | undefined>): Envir
       (e) =>
         `${e.property}=${JSON.stringify(raw[e.property])}: ${Object.values(e.constraints ?? {}).join('; ')}`,
     );
-    throw new InvalidConfigurationError(`Invalid configuration:\n  ${lines.join('\n  ')}`);
+    throw new InvalidConfigurationError(
+      `Invalid configuration:\n  ${lines.join('\n  ')}`,
+      errors.map((e) => e.property),
+    );
   }
   if (settings.JWT_SECRET && settings.JWT_PUBLIC_KEY) {
     throw new InvalidConfigurationError(
       'Invalid configuration:\n  JWT_SECRET and JWT_PUBLIC_KEY: set one, not both',
+      ['JWT_SECRET', 'JWT_PUBLIC_KEY'],
     );
   }
   return settings;

@@ -1,4 +1,4 @@
-import { Controller, Get } from '@nestjs/common';
+import { Controller, Get, UseGuards } from '@nestjs/common';
 import {
   HealthCheck,
   HealthCheckService,
@@ -6,8 +6,10 @@ import {
   type HealthCheckResult,
 } from '@nestjs/terminus';
 import { MessageStore } from '../engine/message-store.js';
+import { OpsPortGuard } from './ops-port.guard.js';
 
 /** `GET /health/live` (the process answers) and `GET /health/ready` (every configured backend answers). */
+@UseGuards(OpsPortGuard)
 @Controller('health')
 export class HealthController {
   constructor(

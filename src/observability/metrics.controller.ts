@@ -1,7 +1,9 @@
-import { Controller, Get, Header } from '@nestjs/common';
+import { Controller, Get, UseGuards, Header } from '@nestjs/common';
 import { ChatMetrics } from './chat-metrics.js';
+import { OpsPortGuard } from './ops-port.guard.js';
 
 /** `GET /metrics`: Prometheus text format. */
+@UseGuards(OpsPortGuard)
 @Controller('metrics')
 export class MetricsController {
   constructor(private readonly metrics: ChatMetrics) {}

@@ -8,6 +8,7 @@ import { Broker } from '../engine/broker.js';
 import { PresenceStore } from '../engine/presence-store.js';
 import type { ChatConnection } from '../transport/chat-connection.js';
 import { ConnectionRegistry } from '../transport/connection-registry.js';
+import { logFailure } from '../engine/backend-unreachable.js';
 
 /** What a join shows the joining socket. */
 export interface JoinSnapshot {
@@ -144,7 +145,7 @@ export class RoomsService {
         },
       ])
       .catch((error: unknown) =>
-        this.logger.warn(`presence ${action} not published: ${String(error)}`),
+        logFailure(this.logger, 'warn', `presence ${action} not published`, error),
       );
   }
 }

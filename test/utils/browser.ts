@@ -52,6 +52,8 @@ export class ChatPage {
   readonly pageErrors: string[] = [];
   /** Dialogs the page opened (`alert` and friends), which an injected script would. */
   readonly dialogs: string[] = [];
+  /** Content-Security-Policy violations the page reported (blocked loads, scripts, styles, sockets). */
+  readonly cspViolations: string[] = [];
 
   private constructor(
     readonly label: string,
@@ -60,6 +62,10 @@ export class ChatPage {
     private readonly timeoutMs: number,
   ) {
     page.on('pageerror', (error) => this.pageErrors.push(error.message));
+    page.on('console', (message) => {
+      if (message.type() === 'error' && /Content Security Policy/i.test(message.text()))
+        this.cspViolations.push(message.text());
+    });
     page.on('dialog', (dialog) => {
       this.dialogs.push(dialog.message());
       void dialog.dismiss();
@@ -74,6 +80,14 @@ export class ChatPage {
   ): Promise<ChatPage> {
     const context = await browser.newContext({ viewport: { width: 1180, height: 720 } });
     const page = await context.newPage();
+    // Chromium logs most violations itself; the event also catches those it reports only to the page.
+    await page.addInitScript(() => {
+      document.addEventListener('securitypolicyviolation', (event) =>
+        console.error(
+          `Content Security Policy violation: ${event.violatedDirective} blocked ${event.blockedURI}`,
+        ),
+      );
+    });
     // Records every socket the client opens, so a test can drop one as a network failure would.
     await page.addInitScript(() => {
       const Native = window.WebSocket;

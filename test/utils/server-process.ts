@@ -45,16 +45,30 @@ export class ServerProcess {
     return new ServerProcess(child);
   }
 
-  /** Starts the built server on `PORT` and resolves once it answers /health/live. */
+  /** Starts the built server on `PORT` and resolves once it answers /health/live (on OPS_PORT when set). */
   static async start(env: Record<string, string> & { PORT: string }, timeoutMs = 20_000) {
-    const server = ServerProcess.spawn({ HOST: '127.0.0.1', ...env });
-    await server.waitReady(Number(env.PORT), timeoutMs);
+    const server = ServerProcess.spawn({ HOST: '127.0.0.1', OPS_HOST: '127.0.0.1', ...env });
+    await server.waitReady(Number(env.OPS_PORT ?? env.PORT), timeoutMs);
     return server;
   }
 
   /** Everything the process wrote to stdout and stderr so far. */
   get output(): string {
     return this.out;
+  }
+
+  /** The output's lines, each parsed as JSON (as pino writes them); throws naming a line that is not JSON. */
+  get logLines(): Record<string, unknown>[] {
+    return this.out
+      .split('\n')
+      .filter((line) => line.trim() !== '')
+      .map((line) => {
+        try {
+          return JSON.parse(line) as Record<string, unknown>;
+        } catch {
+          throw new Error(`the server wrote a line that is not JSON: ${line}`);
+        }
+      });
   }
 
   /** Resolves with how the process ended, or throws after the timeout. */

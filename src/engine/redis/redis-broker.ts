@@ -3,6 +3,7 @@ import type { ChatMessage } from '../../chat/chat.events.js';
 import { Broker, type Delivery, type RoomDelivery } from '../broker.js';
 import { RedisConnection } from './redis-connection.js';
 import { RedisMessageStore } from './redis-message-store.js';
+import { logFailure } from '../backend-unreachable.js';
 
 /** A delivery as published on a channel; the channel names its room or user. */
 interface WireDelivery {
@@ -33,7 +34,7 @@ export class RedisBroker extends Broker implements OnModuleInit {
   private readonly onChannelMessage = (payload: string, channel: string) => {
     this.receiving = this.receiving
       .then(() => this.receive(payload, channel))
-      .catch((error: unknown) => this.logger.error(error));
+      .catch((error: unknown) => logFailure(this.logger, 'error', 'delivery failed', error));
   };
 
   constructor(
@@ -51,7 +52,7 @@ export class RedisBroker extends Broker implements OnModuleInit {
       if (!this.redis.isReady) return;
       this.receiving = this.receiving
         .then(() => this.catchUp())
-        .catch((error: unknown) => this.logger.warn(`catch-up failed: ${String(error)}`));
+        .catch((error: unknown) => logFailure(this.logger, 'warn', 'catch-up failed', error));
     };
     this.redis.subscriber.on('ready', catchUpWhenReady);
     this.redis.client.on('ready', catchUpWhenReady);

@@ -17,6 +17,8 @@ export function reconnectDelay(retries: number): number {
 /**
  * The Redis engine's two connections: one for commands, one for subscriptions. Both reconnect forever
  * with backoff; commands fail fast while disconnected (no offline queue), so sends get `unavailable`.
+ * An outage is logged on change of state only: once (error) when Redis becomes unreachable, once (info)
+ * when both connections are back, whatever the number of reconnect attempts and failed operations between.
  */
 @Injectable()
 export class RedisConnection implements OnModuleInit, OnApplicationShutdown {
@@ -25,7 +27,9 @@ export class RedisConnection implements OnModuleInit, OnApplicationShutdown {
   readonly keys: RedisKeys;
   private commandClient: RedisClientType | undefined;
   private subscriberClient: RedisClientType | undefined;
-  private lastErrorLoggedAt = 0;
+  /** Whether Redis was last known reachable; undefined until the first connection succeeds or fails. */
+  private reachable: boolean | undefined;
+  private unreachableSince = 0;
 
   constructor(@Inject(appConfig.KEY) private readonly config: AppConfig) {
     this.keys = new RedisKeys(config.REDIS_KEY_PREFIX);
@@ -55,7 +59,7 @@ export class RedisConnection implements OnModuleInit, OnApplicationShutdown {
     // Boot does not wait for Redis: a node started during an outage comes up not ready and recovers.
     await Promise.all(
       [this.commandClient, this.subscriberClient].map((client) =>
-        client.connect().catch((error: unknown) => this.logError(error)),
+        client.connect().catch((error: unknown) => this.markUnreachable(error)),
       ),
     );
   }
@@ -73,16 +77,30 @@ export class RedisConnection implements OnModuleInit, OnApplicationShutdown {
       disableOfflineQueue: true,
       socket: { reconnectStrategy: reconnectDelay, connectTimeout: 2000 },
     });
-    client.on('error', (error: unknown) => this.logError(error));
-    client.on('ready', () => this.logger.log(`${role} connection ready`));
+    // Raised once per reconnect attempt during an outage: only the first of them is logged.
+    client.on('error', (error: unknown) => this.markUnreachable(error, role));
+    client.on('ready', () => this.markReachable());
     return client;
   }
 
-  private logError(error: unknown): void {
-    // A Redis outage raises an error per reconnect attempt; one line a second is enough.
-    const now = Date.now();
-    if (now - this.lastErrorLoggedAt < 1000) return;
-    this.lastErrorLoggedAt = now;
-    this.logger.warn(`Redis error: ${error instanceof Error ? error.message : String(error)}`);
+  private markUnreachable(error: unknown, role?: string): void {
+    if (this.reachable === false) return;
+    this.reachable = false;
+    this.unreachableSince = Date.now();
+    const reason = error instanceof Error ? error.message : String(error);
+    this.logger.error(
+      `Redis unreachable${role ? ` (${role} connection)` : ''}: ${reason}; sends get unavailable until it is back`,
+    );
+  }
+
+  private markReachable(): void {
+    if (!this.isReady || this.reachable === true) return;
+    const wasDown = this.reachable === false;
+    this.reachable = true;
+    this.logger.log(
+      wasDown
+        ? `Redis reachable again after ${((Date.now() - this.unreachableSince) / 1000).toFixed(1)} s`
+        : 'Redis connected',
+    );
   }
 }

@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import type { User } from '../../chat/chat.events.js';
 import { appConfig, type AppConfig } from '../../config/app-config.js';
 import { ConnectionRegistry } from '../../transport/connection-registry.js';
+import { logFailure } from '../backend-unreachable.js';
 import { PresenceStore } from '../presence-store.js';
 import { LuaScript } from './lua-script.js';
 import { RedisBroker } from './redis-broker.js';
@@ -42,13 +43,18 @@ export class RedisPresenceStore
   onModuleInit(): void {
     if (!this.config.REDIS_URL) return;
     const beat = () =>
-      void this.heartbeat().catch((error: unknown) => this.logger.warn(String(error)));
+      void this.heartbeat().catch((error: unknown) =>
+        logFailure(this.logger, 'warn', 'heartbeat failed', error),
+      );
     this.timer = setInterval(beat, this.config.NODE_HEARTBEAT_MS).unref();
     beat();
     // A Redis that restarted empty lost this node's presence: put it back.
     this.redis.client.on(
       'ready',
-      () => void this.restore().catch((error: unknown) => this.logger.warn(String(error))),
+      () =>
+        void this.restore().catch((error: unknown) =>
+          logFailure(this.logger, 'warn', 'presence restore failed', error),
+        ),
     );
   }
 
