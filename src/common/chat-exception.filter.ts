@@ -42,7 +42,11 @@ export class ChatExceptionFilter implements WsExceptionFilter {
     const connection = connectionOf(ws.getClient<WebSocket>());
     if (code !== ChatErrorCode.Internal) {
       const event: unknown = ws.getPattern();
-      this.refusals.refused(typeof event === 'string' ? event : undefined, code, connection.user.id);
+      this.refusals.refused(
+        typeof event === 'string' ? event : undefined,
+        code,
+        connection.user.id,
+      );
     }
     if (code === ChatErrorCode.RateLimited && !connection.answersRefusals) return;
     connection.send(errorFrame(code, message, ref, details));

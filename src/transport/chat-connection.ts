@@ -211,7 +211,8 @@ export class ChatConnection implements TurnFlushable {
   countRefusal(): void {
     const { refusalWindowMs, refusalCloseAfter } = this.limits;
     const refusals = (this.refusals ??= new RefusalWindow(refusalWindowMs));
-    if (refusals.count() >= refusalCloseAfter) this.close(CloseCode.PolicyViolation, 'too many refused frames');
+    if (refusals.count() >= refusalCloseAfter)
+      this.close(CloseCode.PolicyViolation, 'too many refused frames');
   }
 
   /** Whether refused frames still get an answer: not past RATE_LIMIT_SILENT_AFTER refusals in the window, nor once closing. */
