@@ -33,7 +33,7 @@ function oneByteFragments(bytes: number, ref: string): string[] {
     data: { room: 'lobby', text: 't'.repeat(bytes - bare.length), ref },
   });
   expect(frame.length).toBe(bytes);
-  return [...frame];
+  return frame.split('');
 }
 
 /** How many error frames of `code` the app counted. */
