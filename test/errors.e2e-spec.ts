@@ -282,7 +282,7 @@ describe('error codes', () => {
     });
   });
 
-  describe('rate_limited (burst 3, 2 a second, closing after 5 refusals in a row)', () => {
+  describe('rate_limited (burst 3, 2 a second, closing at 5 refusals within the window)', () => {
     beforeEach(async () => {
       sut = await startApp({
         RATE_LIMIT_BURST: '3',

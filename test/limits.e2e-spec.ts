@@ -1,3 +1,6 @@
+import { ChatMetrics } from '../src/observability/chat-metrics.js';
+import { ConnectionRegistry } from '../src/transport/connection-registry.js';
+import { floodPings } from './utils/ping-flood.js';
 import type { TestClient } from './utils/test-client.js';
 import { startApp, type TestApp, type TestEnv } from './utils/test-app.js';
 
@@ -21,6 +24,25 @@ function frameOfSize(bytes: number, ref: string): string {
   expect(Buffer.byteLength(frame)).toBe(bytes);
   return frame;
 }
+
+/** An envelope whose JSON is exactly `bytes` bytes (padded in the text), cut into one-byte fragments. */
+function oneByteFragments(bytes: number, ref: string): string[] {
+  const bare = JSON.stringify({ event: 'message', data: { room: 'lobby', text: '', ref } });
+  const frame = JSON.stringify({
+    event: 'message',
+    data: { room: 'lobby', text: 't'.repeat(bytes - bare.length), ref },
+  });
+  expect(frame.length).toBe(bytes);
+  return frame.split('');
+}
+
+/** How many error frames of `code` the app counted. */
+async function errorsCounted(sut: TestApp, code: string): Promise<number> {
+  const metric = await sut.app.get(ChatMetrics).errors.get();
+  return metric.values.find((value) => value.labels.code === code)?.value ?? 0;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Polls until `condition` holds, or throws naming what it waited for. */
 async function until(condition: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
@@ -168,13 +190,75 @@ describe('limits', () => {
 
       for (const ref of refs) alice.send('message', { room: 'lobby', text: ref, ref });
 
-      const replies = [];
-      for (const ref of refs) replies.push(await alice.next((f) => f.data.ref === ref));
-      expect(replies.slice(0, 40).every((reply) => reply.event === 'ack')).toBe(true);
-      const refused = replies.find((reply) => reply.data.code === 'rate_limited');
+      const acks = [];
+      for (const ref of refs.slice(0, 40)) acks.push(await alice.next((f) => f.data.ref === ref));
+      expect(acks.every((reply) => reply.event === 'ack')).toBe(true);
+      const refused = await alice.next((f) => f.data.code === 'rate_limited');
       // At 20 tokens a second, the next one is never more than 50 ms away.
-      expect(refused?.data.details.retryAfterMs).toBeGreaterThan(0);
-      expect(refused?.data.details.retryAfterMs).toBeLessThanOrEqual(50);
+      expect(refused.data.details.retryAfterMs).toBeGreaterThan(0);
+      expect(refused.data.details.retryAfterMs).toBeLessThanOrEqual(50);
+    });
+  });
+
+  describe('refusals counted over RATE_LIMIT_WINDOW_MS (defaults: silent after 10, closed at 100)', () => {
+    beforeEach(async () => {
+      sut = await startApp({ USER_RATE_LIMIT_PER_SECOND: '100000' });
+    });
+
+    it('closes a socket that slips an accepted frame between bursts of refused ones with 1008', async () => {
+      const alice = await connect('alice');
+
+      // One token refills every 50 ms: after each pause the first frame is accepted, the rest refused.
+      // Counted in a row, the accepted frame reset the count and this went on for ever.
+      for (let round = 0; round < 30 && alice.isOpen; round += 1) {
+        await sleep(60);
+        for (let i = 0; i < 16; i += 1)
+          alice.send('message', { room: 'lobby', text: 'dodge', ref: `${round}/${i}` });
+      }
+
+      expect(await alice.waitClosed(5000)).toEqual({ code: 1008, reason: expect.any(String) });
+      const acks = alice.inbox.filter((frame) => frame.event === 'ack');
+      const lastBurstRound = Math.max(...acks.map((ack) => Number(ack.data.ref.split('/')[0])));
+      expect(lastBurstRound).toBeGreaterThanOrEqual(4);
+    });
+
+    it('answers only 10 of a flood of refused frames, counting every one, and keeps the socket open', async () => {
+      const alice = await connect('alice');
+
+      for (let i = 0; i < 50; i += 1) alice.send('shout', { ref: `s${i}` });
+      let counted = 0;
+      const deadline = Date.now() + 5000;
+      while (counted < 50 && Date.now() < deadline) {
+        await sleep(20);
+        counted =
+          (await errorsCounted(sut, 'unknown_event')) + (await errorsCounted(sut, 'rate_limited'));
+      }
+      await sleep(100);
+
+      expect(counted).toBe(50);
+      expect(alice.inbox.map((frame) => frame.data.ref)).toEqual(
+        Array.from({ length: 10 }, (_, i) => `s${i}`),
+      );
+      expect(alice.isOpen).toBe(true);
+    });
+  });
+
+  describe('refusals with RATE_LIMIT_WINDOW_MS=300', () => {
+    beforeEach(async () => {
+      sut = await startApp({ RATE_LIMIT_WINDOW_MS: '300' });
+    });
+
+    it('answers refused frames again once the flood has left the window', async () => {
+      const alice = await connect('alice');
+      for (let i = 0; i < 30; i += 1) alice.send('shout', { ref: `s${i}` });
+      await alice.next((f) => f.data.ref === 's9');
+      expect((await alice.drain(200)).map((frame) => frame.data.ref)).toEqual(
+        Array.from({ length: 9 }, (_, i) => `s${i}`),
+      );
+
+      await sleep(700);
+
+      expect((await alice.request('shout')).data.code).toBe('unknown_event');
     });
   });
 
@@ -324,11 +408,11 @@ describe('limits', () => {
     });
   });
 
-  describe('slow consumer (SLOW_CONSUMER_BYTES=1024)', () => {
+  describe('slow consumer (SLOW_CONSUMER_BYTES=262144)', () => {
     beforeEach(async () => {
       sut = await startApp({
         ...UNLIMITED,
-        SLOW_CONSUMER_BYTES: '1024',
+        SLOW_CONSUMER_BYTES: '262144',
         MAX_TEXT_LENGTH: '60000',
         HISTORY_MAX_MESSAGES: '10',
       });
@@ -358,6 +442,76 @@ describe('limits', () => {
       expect((await bystander.request('message', { room: 'lobby', text: 'fine' })).event).toBe(
         'ack',
       );
+    });
+  });
+
+  describe('fragments (MAX_FRAGMENTS=64)', () => {
+    beforeEach(async () => {
+      sut = await startApp();
+    });
+
+    it('accepts a message sent in 64 one-byte fragments', async () => {
+      const alice = await connect('alice');
+
+      alice.sendFragments(oneByteFragments(64, 'a'));
+
+      expect((await alice.next((f) => f.data.ref === 'a')).event).toBe('ack');
+    });
+
+    it('closes the socket with 1008 on a message in 65 fragments', async () => {
+      const alice = await connect('alice');
+
+      alice.sendFragments(oneByteFragments(65, 'b'));
+
+      expect((await alice.waitClosed(5000)).code).toBe(1008);
+      expect(alice.inbox).toEqual([]);
+    });
+  });
+
+  describe('a socket that never reads', () => {
+    beforeEach(async () => {
+      sut = await startApp(UNLIMITED);
+    });
+
+    it('is cut off while flooding pings, long before a million', async () => {
+      const flooder = await connect('flooder');
+      const registry = sut.app.get(ConnectionRegistry);
+      expect(registry.size).toBe(1);
+
+      const written = await floodPings(flooder, 1_000_000);
+
+      expect(written).toBeLessThan(1_000_000);
+      await until(() => registry.size === 0, 'the server to drop the flooder', 5000);
+    });
+
+    it('is closed with 1013 after a burst of 40 maximal joins with since, and others are answered quickly meanwhile', async () => {
+      const [filler, hoarder, bob] = [
+        await connect('filler', { timeoutMs: 20000 }),
+        await connect('hoarder'),
+        await connect('bob'),
+      ];
+      await filler.request('join', { room: 'hoard' });
+      // Each control character escapes to six bytes of JSON: 24 KB a message, 2.9 MB for all 120.
+      const text = '\u0001'.repeat(4000);
+      for (let i = 0; i < 120; i += 1)
+        filler.send('message', { room: 'hoard', text, ref: `h${i}` });
+      const first = await filler.next((f) => f.data.ref === 'h0');
+      await filler.next((f) => f.data.ref === 'h119', 'the ack of the last message');
+      const since = first.data.id.replace(/\d+$/, (sequence: string) =>
+        '0'.repeat(sequence.length),
+      );
+
+      hoarder.socket.pause();
+      for (let i = 0; i < 40; i += 1) hoarder.send('join', { room: 'hoard', since, ref: `j${i}` });
+      const started = performance.now();
+      const reply = await bob.request('message', { room: 'lobby', text: 'still quick?' });
+      const roundTripMs = performance.now() - started;
+      hoarder.socket.resume();
+
+      expect(reply.event).toBe('ack');
+      expect(roundTripMs).toBeLessThan(1000);
+      expect((await hoarder.waitClosed(10000)).code).toBe(1013);
+      expect(hoarder.inbox.filter((frame) => frame.event === 'joined').length).toBeLessThan(40);
     });
   });
 

@@ -8,13 +8,22 @@ import { connectionOf } from '../transport/chat-connection.js';
 import { ChatErrorCode } from './chat-error-code.js';
 import { ChatException } from './chat.exception.js';
 import { errorFrame, refOf } from './error-frame.js';
+import { RefusalLog } from './refusal-log.js';
 
-/** Turns anything a gateway handler throws into an `error` frame: a guard's `false` is `forbidden`, a backend outage `unavailable`; faults are logged and shown only as `internal`. */
+/**
+ * Turns anything a gateway handler throws into an `error` frame: a guard's `false` is `forbidden`, a
+ * backend outage `unavailable`; faults are logged and shown only as `internal`, refusals logged at debug.
+ * A `rate_limited` refusal goes unanswered once the socket is past RATE_LIMIT_SILENT_AFTER refusals in
+ * the window.
+ */
 @Catch()
 export class ChatExceptionFilter implements WsExceptionFilter {
   private readonly logger = new Logger('ChatExceptionFilter');
 
-  constructor(private readonly metrics: ChatMetrics) {}
+  constructor(
+    private readonly metrics: ChatMetrics,
+    private readonly refusals: RefusalLog,
+  ) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const ws = host.switchToWs();
@@ -36,6 +45,16 @@ export class ChatExceptionFilter implements WsExceptionFilter {
       this.logger.error(exception instanceof Error ? exception.stack : String(exception));
     }
     this.metrics.errors.inc({ code });
-    connectionOf(ws.getClient<WebSocket>()).send(errorFrame(code, message, ref, details));
+    const connection = connectionOf(ws.getClient<WebSocket>());
+    if (code !== ChatErrorCode.Internal) {
+      const event: unknown = ws.getPattern();
+      this.refusals.refused(
+        typeof event === 'string' ? event : undefined,
+        code,
+        connection.user.id,
+      );
+    }
+    if (code === ChatErrorCode.RateLimited && !connection.answersRefusals) return;
+    connection.send(errorFrame(code, message, ref, details));
   }
 }

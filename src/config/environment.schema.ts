@@ -56,7 +56,7 @@ export class EnvironmentSchema {
   @Type(() => Number) @IsInt() @Min(1) RECOVERY_MAX_MESSAGES = 300;
   /** Most bytes of messages in one `joined` or `history` reply; the oldest are left out first. */
   @Type(() => Number) @IsInt() @Min(1024) REPLY_MAX_BYTES = 262144;
-  /** Most fragments one inbound message may arrive in; more closes the socket with 1009. */
+  /** Most fragments one inbound message may arrive in; more closes the socket with 1008. */
   @Type(() => Number) @IsInt() @Min(1) MAX_FRAGMENTS = 64;
   /** Sockets this node holds at most (keep it well below `ulimit -n`); past it upgrades get HTTP 503. */
   @Type(() => Number) @IsInt() @Min(1) MAX_CONNECTIONS = 10000;

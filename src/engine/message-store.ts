@@ -17,10 +17,18 @@ export type StoredSend =
   | { kind: 'room'; message: ChatMessage; duplicate: boolean }
   | { kind: 'dm'; message: DirectMessage; duplicate: boolean };
 
+/** How much a recovery may return. */
+export interface RecoveryLimits {
+  /** Most messages recovered; a longer gap is not recovered. */
+  max: number;
+  /** How many of the latest messages to return instead when the gap is not recovered. */
+  fallback: number;
+}
+
 /** Messages after `since`, and whether they are all of them. */
 export interface Recovery {
   messages: ChatMessage[];
-  /** False when the store no longer holds every message after `since` (trimmed, or another epoch). */
+  /** False when the store no longer holds every message after `since` (trimmed, or another epoch), or they are too many. */
   recovered: boolean;
 }
 
@@ -35,8 +43,11 @@ export abstract class MessageStore {
   abstract append(batch: readonly PendingSend[]): Promise<(StoredSend | ChatException)[]>;
   /** The latest `limit` messages of a room, oldest first. */
   abstract latest(room: string, limit: number): Promise<ChatMessage[]>;
-  /** Every message after `since`, or the latest `fallbackLimit` with `recovered: false` when the gap cannot be closed. */
-  abstract after(room: string, since: string, fallbackLimit: number): Promise<Recovery>;
+  /**
+   * Every message after `since` when there are at most `limits.max` of them (reading no more than one past
+   * it), else the latest `limits.fallback` with `recovered: false`, as when the gap cannot be closed.
+   */
+  abstract after(room: string, since: string, limits: RecoveryLimits): Promise<Recovery>;
   /** Up to `limit` messages older than `before`, oldest first. */
   abstract before(room: string, before: string, limit: number): Promise<ChatMessage[]>;
   /** Whether id `a` comes after id `b` in the same room. */

@@ -45,7 +45,7 @@ export class ChatMetrics {
   });
   readonly errors = new Counter({
     name: 'switchboard_errors_total',
-    help: 'error frames sent to clients, by code',
+    help: 'refused or failed frames, by code (counted also when unanswered past RATE_LIMIT_SILENT_AFTER)',
     labelNames: ['code'],
     registers: [this.registry],
   });

@@ -2,12 +2,12 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
 import { CloseCode } from '../common/close-code.js';
-import { ChatConnection } from './chat-connection.js';
+import { ChatConnection, type ConnectionLimits } from './chat-connection.js';
 import { prepareFrame, prepareRun } from './prepared-frame.js';
 import { TokenBucket } from './token-bucket.js';
 
 /** A real server socket wrapped in a ChatConnection, and the real client at the other end. */
-async function connectedPair(): Promise<{
+async function connectedPair(limits: Partial<ConnectionLimits> = {}): Promise<{
   connection: ChatConnection;
   client: WebSocket;
   received: string[];
@@ -15,7 +15,9 @@ async function connectedPair(): Promise<{
   /** Calls that reach the socket's handle: each is one system call. */
   handleCalls: () => { write: number; writev: number };
   close: () => Promise<void>;
+  slowConsumerCloses: () => number;
 }> {
+  let slowConsumerCloses = 0;
   const server = new WebSocketServer({ port: 0, host: '127.0.0.1', perMessageDeflate: false });
   await new Promise((resolve) => server.once('listening', resolve));
   const accepted = new Promise<WebSocket>((resolve) => server.once('connection', resolve));
@@ -29,8 +31,14 @@ async function connectedPair(): Promise<{
     socket,
     { user: { id: 'u1', name: 'Ann' }, roomClaims: [] },
     new TokenBucket(10, 10),
-    { slowConsumerBytes: 1 << 20, rateLimitCloseAfter: 10 },
-    { slowConsumerClosed: () => undefined },
+    {
+      slowConsumerBytes: 1 << 20,
+      refusalSilentAfter: 2,
+      refusalCloseAfter: 4,
+      refusalWindowMs: 60_000,
+      ...limits,
+    },
+    { slowConsumerClosed: () => (slowConsumerCloses += 1) },
   );
   /** The TCP socket under ws, with the stream methods that reach its handle. */
   type RawSocket = Duplex & {
@@ -50,6 +58,7 @@ async function connectedPair(): Promise<{
       write: handleWrite.mock.calls.length,
       writev: handleWritev.mock.calls.length,
     }),
+    slowConsumerCloses: () => slowConsumerCloses,
     close: async () => {
       client.terminate();
       await new Promise((resolve) => server.close(resolve));
@@ -126,5 +135,58 @@ describe('ChatConnection', () => {
 
     expect(writes()).toBe(0);
     expect(connection.send('{"event":"ack","data":{}}')).toBe(false);
+  });
+
+  it('counts the bytes held this turn against SLOW_CONSUMER_BYTES: a turn cannot queue past it', async () => {
+    await pair.close();
+    pair = await connectedPair({ slowConsumerBytes: 5000 });
+    const { connection, client, slowConsumerCloses } = pair;
+    const closed = new Promise<number>((resolve) => client.once('close', resolve));
+    const frame = prepareFrame(Buffer.from(JSON.stringify({ event: 'x', data: 'y'.repeat(1000) })));
+    expect(frame.wire.length).toBe(1027);
+
+    const accepted = [1, 2, 3, 4, 5].map(() => connection.sendPrepared(frame));
+
+    expect(accepted).toEqual([true, true, true, true, false]);
+    expect(slowConsumerCloses()).toBe(1);
+    expect(await closed).toBe(CloseCode.TryAgainLater);
+  });
+
+  it('takes one frame larger than SLOW_CONSUMER_BYTES when nothing else is queued', async () => {
+    await pair.close();
+    pair = await connectedPair({ slowConsumerBytes: 1024 });
+    const { connection, received } = pair;
+
+    expect(connection.send(JSON.stringify({ event: 'x', data: 'y'.repeat(4000) }))).toBe(true);
+    await until(() => received.length === 1);
+    expect(received).toHaveLength(1);
+  });
+
+  it('answers refusals up to the silent limit, then counts them unanswered, then closes with 1008', async () => {
+    const { connection, client } = pair;
+    const closed = new Promise<number>((resolve) => client.once('close', resolve));
+    const answered: boolean[] = [];
+
+    for (let i = 0; i < 3; i += 1) {
+      connection.countRefusal();
+      answered.push(connection.answersRefusals);
+    }
+    expect(answered).toEqual([true, true, false]);
+    expect(connection.isOpen).toBe(true);
+
+    connection.countRefusal();
+    expect(await closed).toBe(CloseCode.PolicyViolation);
+  });
+
+  it('does not reset the refusal count when a rate token is granted in between', async () => {
+    const { connection, client } = pair;
+    const closed = new Promise<number>((resolve) => client.once('close', resolve));
+
+    for (let i = 0; i < 4; i += 1) {
+      expect(connection.takeRateToken()).toBe(0);
+      connection.countRefusal();
+    }
+
+    expect(await closed).toBe(CloseCode.PolicyViolation);
   });
 });

@@ -6,6 +6,7 @@ import type { User } from '../chat/chat.events.js';
 import { CloseCode } from '../common/close-code.js';
 import { prepareFrame, type FrameRun, type PreparedFrame } from './prepared-frame.js';
 import { flushAtTurnEnd, type TurnFlushable } from './turn-flush.js';
+import { RefusalWindow } from './refusal-window.js';
 import type { TokenBucket } from './token-bucket.js';
 
 /** What a connection reports upward without knowing who listens. */
@@ -22,9 +23,14 @@ interface HeldFrame {
 
 /** Limits a connection enforces on itself. */
 export interface ConnectionLimits {
+  /** Bytes queued for the socket (held this turn plus unsent), past which it is closed with 1013. */
   slowConsumerBytes: number;
-  /** Consecutive rate-limited frames after which the socket is closed with 1008. */
-  rateLimitCloseAfter: number;
+  /** Refused frames within `refusalWindowMs` past which further refusals go unanswered. */
+  refusalSilentAfter: number;
+  /** Refused frames within `refusalWindowMs` at which the socket is closed with 1008. */
+  refusalCloseAfter: number;
+  /** Window over which refused frames are counted. */
+  refusalWindowMs: number;
 }
 
 /** Frames held for one joining room at most; past it the socket is a slow consumer. */
@@ -60,14 +66,17 @@ export class ChatConnection implements TurnFlushable {
    */
   private readonly raw: Duplex | undefined;
   /**
-   * Wire bytes written this turn, sent in one write when the turn ends; undefined when none. Not counted
-   * against SLOW_CONSUMER_BYTES: a socket is slow when bytes of earlier turns are still unsent, not when
-   * one turn has much for it. What one turn can hold for a socket is bounded by what a turn produces: a
-   * write-queue batch (at most MAX_QUEUE_DEPTH messages), a join's held frames (at most 4096), replies.
+   * Wire bytes written this turn, sent in one write when the turn ends; undefined when none. Counted
+   * against SLOW_CONSUMER_BYTES with the bytes of earlier turns still unsent: one turn can queue much
+   * (forty joins with a full recovery each), and a socket that does not read must not hold it all.
    * Frames written to the ws socket directly (`socket.send`) do not wait for the turn and can overtake
    * held ones: write through this connection to keep a socket's frames in order.
    */
   private pending: Buffer[] | undefined;
+  /** Bytes in `pending`, so that the slow-consumer check costs one addition per held buffer. */
+  private pendingBytes = 0;
+  /** Created on the first refused frame: most sockets never get one, and idle sockets are many. */
+  private refusals: RefusalWindow | undefined;
 
   constructor(
     /** Unique across nodes and restarts: lets a fan-out on any node skip the sender. */
@@ -96,7 +105,8 @@ export class ChatConnection implements TurnFlushable {
   /** Writes one serialized text frame (true when written), closing the socket with 1013 instead of buffering past the limit. */
   send(frame: Buffer | string): boolean {
     if (!this.raw) {
-      if (!this.writable()) return false;
+      // A string's length, not its UTF-8 byte count: the bound needs no exact figure, and counting costs a pass.
+      if (!this.writable(frame.length)) return false;
       this.socket.send(frame, { binary: false });
       return true;
     }
@@ -106,7 +116,7 @@ export class ChatConnection implements TurnFlushable {
 
   /** Writes a frame prepared once for many sockets; writes within one event-loop turn leave in one system call. */
   sendPrepared(frame: PreparedFrame): boolean {
-    if (!this.writable()) return false;
+    if (!this.writable(frame.wire.length)) return false;
     if (!this.raw) {
       this.socket.send(frame.payload, { binary: false });
       return true;
@@ -120,6 +130,7 @@ export class ChatConnection implements TurnFlushable {
     const pending = this.pending;
     if (!pending || !this.raw) return;
     this.pending = undefined;
+    this.pendingBytes = 0;
     if (this.socket.readyState !== this.socket.OPEN) return;
     if (pending.length === 1) {
       this.raw.write(pending[0]);
@@ -135,6 +146,7 @@ export class ChatConnection implements TurnFlushable {
    * no cork and uncork bookkeeping for the common case of one frame per socket per turn.
    */
   private hold(wire: Buffer): void {
+    this.pendingBytes += wire.length;
     if (this.pending) this.pending.push(wire);
     else {
       this.pending = [wire];
@@ -142,9 +154,15 @@ export class ChatConnection implements TurnFlushable {
     }
   }
 
-  private writable(): boolean {
+  /**
+   * Whether `bytes` more may be queued: closes the socket with 1013 instead when they would take what is
+   * queued for it (held this turn, plus unsent from earlier turns, pongs included) past SLOW_CONSUMER_BYTES.
+   * A socket with nothing queued always takes one frame, so that no single reply is refused for its size.
+   */
+  private writable(bytes: number): boolean {
     if (this.socket.readyState !== this.socket.OPEN) return false;
-    if (this.socket.bufferedAmount > this.limits.slowConsumerBytes) {
+    const queued = this.pendingBytes + this.socket.bufferedAmount;
+    if (queued > 0 && queued + bytes > this.limits.slowConsumerBytes) {
       this.observer.slowConsumerClosed();
       this.close(CloseCode.TryAgainLater, 'slow consumer');
       return false;
@@ -168,7 +186,7 @@ export class ChatConnection implements TurnFlushable {
   /** Sends a run of a room's frames: one write when it can, else frame by frame; returns how many went out. */
   sendRoomRun(room: string, run: FrameRun): number {
     if (this.raw && !this.held?.has(room)) {
-      if (!this.writable()) return 0;
+      if (!this.writable(run.wire.length)) return 0;
       this.hold(run.wire);
       return run.frames.length;
     }
@@ -179,13 +197,30 @@ export class ChatConnection implements TurnFlushable {
     return sent;
   }
 
-  /** Spends one rate token: 0 when granted, else the wait in ms; closes with 1008 on sustained abuse. */
+  /** Spends one rate token: 0 when granted, else the wait in ms, the refusal counted (see `countRefusal`). */
   takeRateToken(): number {
     const retryAfterMs = this.rate.take();
-    if (retryAfterMs > 0 && this.rate.consecutiveRefusals >= this.limits.rateLimitCloseAfter) {
-      this.close(CloseCode.PolicyViolation, 'rate limit exceeded');
-    }
+    if (retryAfterMs > 0) this.countRefusal();
     return retryAfterMs;
+  }
+
+  /**
+   * Counts one refused frame within RATE_LIMIT_WINDOW_MS and closes the socket with 1008 once
+   * RATE_LIMIT_CLOSE_AFTER are; an accepted frame does not reset the count.
+   */
+  countRefusal(): void {
+    const { refusalWindowMs, refusalCloseAfter } = this.limits;
+    const refusals = (this.refusals ??= new RefusalWindow(refusalWindowMs));
+    if (refusals.count() >= refusalCloseAfter)
+      this.close(CloseCode.PolicyViolation, 'too many refused frames');
+  }
+
+  /** Whether refused frames still get an answer: not past RATE_LIMIT_SILENT_AFTER refusals in the window, nor once closing. */
+  get answersRefusals(): boolean {
+    return (
+      this.isOpen &&
+      (this.refusals === undefined || this.refusals.current() <= this.limits.refusalSilentAfter)
+    );
   }
 
   /** Starts holding this room's frames until `endJoin`, so that history and live frames neither overlap nor gap. */

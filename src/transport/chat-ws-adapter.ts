@@ -13,6 +13,7 @@ import type { Identity } from '../auth/identity.js';
 import { ChatErrorCode } from '../common/chat-error-code.js';
 import { CloseCode } from '../common/close-code.js';
 import { errorFrame, refOf } from '../common/error-frame.js';
+import { RefusalLog } from '../common/refusal-log.js';
 import { appConfig, type AppConfig } from '../config/app-config.js';
 import { Broker } from '../engine/broker.js';
 import { ChatMetrics } from '../observability/chat-metrics.js';
@@ -36,6 +37,10 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 const OPEN_BRACE = 0x7b;
 /** Deepest nesting of objects and arrays in `data`; deeper input overflows the validator's recursion. */
 const MAX_DATA_DEPTH = 32;
+/** Largest pong frame a server writes: a 2-byte header and at most 125 bytes echoed from the ping. */
+const MAX_PONG_FRAME_BYTES = 127;
+/** ws's own default for unsent automatic pongs, kept as the ceiling. */
+const MAX_PENDING_PONGS = 60;
 
 /** A verified upgrade, until its socket opens. */
 interface Handshake {
@@ -84,6 +89,7 @@ export class ChatWsAdapter extends WsAdapter {
   private readonly observer: ConnectionObserver;
   private readonly routes: GatewayRoutes;
   private readonly gate: UpgradeGate;
+  private readonly refusals: RefusalLog;
 
   constructor(
     app: INestApplicationContext,
@@ -95,9 +101,12 @@ export class ChatWsAdapter extends WsAdapter {
     this.registry = app.get(ConnectionRegistry);
     this.metrics = app.get(ChatMetrics);
     this.broker = app.get(Broker);
+    this.refusals = app.get(RefusalLog);
     this.limits = {
       slowConsumerBytes: this.config.SLOW_CONSUMER_BYTES,
-      rateLimitCloseAfter: this.config.RATE_LIMIT_CLOSE_AFTER,
+      refusalSilentAfter: this.config.RATE_LIMIT_SILENT_AFTER,
+      refusalCloseAfter: this.config.RATE_LIMIT_CLOSE_AFTER,
+      refusalWindowMs: this.config.RATE_LIMIT_WINDOW_MS,
     };
     this.observer = {
       slowConsumerClosed: () => this.metrics.slowConsumerCloses.inc(),
@@ -120,6 +129,17 @@ export class ChatWsAdapter extends WsAdapter {
     const server = super.create(port, {
       ...options,
       maxPayload: this.config.MAX_FRAME_BYTES,
+      // More fragments in one message close the socket with 1008 (ws's own code for it).
+      maxFragments: this.config.MAX_FRAGMENTS,
+      // Pongs count against SLOW_CONSUMER_BYTES like every other byte: ws terminates a socket that leaves
+      // more than this many automatic pongs unsent, so that pongs alone can never queue past the bound.
+      maxPendingAutoPongs: Math.max(
+        1,
+        Math.min(
+          MAX_PENDING_PONGS,
+          Math.floor(this.config.SLOW_CONSUMER_BYTES / MAX_PONG_FRAME_BYTES),
+        ),
+      ),
       perMessageDeflate: this.config.PERMESSAGE_DEFLATE,
       verifyClient: (info: VerifyInfo, done: VerifyCallback) => void this.verify(info, done),
     }) as WebSocketServer;
@@ -349,6 +369,7 @@ export class ChatWsAdapter extends WsAdapter {
         ChatErrorCode.UnknownEvent,
         `unknown event "${envelope.event.slice(0, 64)}"`,
         envelope.data,
+        envelope.event,
       );
     }
     const ref = refOf(envelope.data);
@@ -417,24 +438,30 @@ export class ChatWsAdapter extends WsAdapter {
     return { event: envelope.event, data: data as Record<string, unknown> };
   }
 
-  /** Answers a frame the adapter refused before any handler ran; such frames still spend rate tokens. */
+  /**
+   * Answers a frame the adapter refused before any handler ran. Such frames still spend rate tokens and
+   * count as refusals in the window; past RATE_LIMIT_SILENT_AFTER of them they are counted, not answered.
+   */
   private refuse(
     connection: ChatConnection,
     code: ChatErrorCode,
     message: string,
     data?: unknown,
+    event?: string,
   ): void {
     const retryAfterMs = connection.takeRateToken();
+    // A frame over the rate was counted by the bucket; any other refusal is counted here, once.
+    if (retryAfterMs === 0) connection.countRefusal();
+    const sent = retryAfterMs > 0 ? ChatErrorCode.RateLimited : code;
+    this.metrics.errors.inc({ code: sent });
+    this.refusals.refused(event, sent, connection.user.id);
+    if (!connection.answersRefusals) return;
     const ref = refOf(data);
-    if (retryAfterMs > 0) {
-      this.metrics.errors.inc({ code: ChatErrorCode.RateLimited });
-      connection.send(
-        errorFrame(ChatErrorCode.RateLimited, 'rate limit exceeded', ref, { retryAfterMs }),
-      );
-      return;
-    }
-    this.metrics.errors.inc({ code });
-    connection.send(errorFrame(code, message, ref));
+    connection.send(
+      retryAfterMs > 0
+        ? errorFrame(ChatErrorCode.RateLimited, 'rate limit exceeded', ref, { retryAfterMs })
+        : errorFrame(code, message, ref),
+    );
   }
 
   private reply(connection: ChatConnection, result: unknown, ref: string | undefined): void {

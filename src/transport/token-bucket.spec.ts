@@ -52,19 +52,4 @@ describe('TokenBucket', () => {
 
     expect(takeMany(41).filter((wait) => wait === 0)).toHaveLength(40);
   });
-
-  it('counts consecutive refusals', () => {
-    takeMany(40);
-    takeMany(3);
-
-    expect(sut.consecutiveRefusals).toBe(3);
-  });
-
-  it('resets the refusal count when a take is granted again', () => {
-    takeMany(43);
-    clock.advance(50);
-    sut.take();
-
-    expect(sut.consecutiveRefusals).toBe(0);
-  });
 });

@@ -1,9 +1,7 @@
-/** A token bucket: `ratePerSecond` sustained, `burst` at once; counts consecutive refusals for abuse detection. */
+/** A token bucket: `ratePerSecond` sustained, `burst` at once. */
 export class TokenBucket {
   private tokens: number;
   private refilledAt: number;
-  /** Refusals since the last accepted take. */
-  consecutiveRefusals = 0;
 
   constructor(
     private readonly ratePerSecond: number,
@@ -24,10 +22,8 @@ export class TokenBucket {
     this.refilledAt = now;
     if (this.tokens >= 1) {
       this.tokens -= 1;
-      this.consecutiveRefusals = 0;
       return 0;
     }
-    this.consecutiveRefusals += 1;
     return Math.ceil(((1 - this.tokens) * 1000) / this.ratePerSecond);
   }
 }

@@ -77,6 +77,11 @@ export class TestClient {
     this.socket.send(text);
   }
 
+  /** Sends one text message as a frame per part: the first a text frame, the rest continuation frames. */
+  sendFragments(parts: string[]): void {
+    parts.forEach((part, i) => this.socket.send(part, { fin: i === parts.length - 1 }));
+  }
+
   /** Sends a request with a fresh `ref` and resolves with the reply that carries it (an `error` included). */
   async request(event: string, data: Record<string, unknown> = {}): Promise<Frame> {
     const ref = `r${(this.refs += 1)}`;

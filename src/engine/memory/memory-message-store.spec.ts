@@ -248,7 +248,7 @@ describe('MemoryMessageStore', () => {
     it('returns every message after `since`, recovered', async () => {
       const ids = await fill(sut, 'lobby', 4);
 
-      const recovery = await sut.after('lobby', ids[1], 50);
+      const recovery = await sut.after('lobby', ids[1], { max: 300, fallback: 50 });
 
       expect(recovery.recovered).toBe(true);
       expect(textsOf(recovery.messages)).toEqual(['m3', 'm4']);
@@ -257,13 +257,16 @@ describe('MemoryMessageStore', () => {
     it('returns nothing, recovered, when `since` is the latest message', async () => {
       const ids = await fill(sut, 'lobby', 3);
 
-      expect(await sut.after('lobby', ids[2], 50)).toEqual({ messages: [], recovered: true });
+      expect(await sut.after('lobby', ids[2], { max: 300, fallback: 50 })).toEqual({
+        messages: [],
+        recovered: true,
+      });
     });
 
     it('recovers when `since` is the message just before the oldest one held', async () => {
       const ids = await fill(sut, 'lobby', 12);
 
-      const recovery = await sut.after('lobby', ids[6], 50);
+      const recovery = await sut.after('lobby', ids[6], { max: 300, fallback: 50 });
 
       expect(recovery.recovered).toBe(true);
       expect(textsOf(recovery.messages)).toEqual(['m8', 'm9', 'm10', 'm11', 'm12']);
@@ -272,7 +275,7 @@ describe('MemoryMessageStore', () => {
     it('falls back to the latest messages, not recovered, when history was trimmed past `since`', async () => {
       const ids = await fill(sut, 'lobby', 12);
 
-      const recovery = await sut.after('lobby', ids[5], 3);
+      const recovery = await sut.after('lobby', ids[5], { max: 300, fallback: 3 });
 
       expect(recovery.recovered).toBe(false);
       expect(textsOf(recovery.messages)).toEqual(['m10', 'm11', 'm12']);
@@ -283,7 +286,7 @@ describe('MemoryMessageStore', () => {
       const [old] = await fill(previous, 'lobby', 1);
       await fill(sut, 'lobby', 3);
 
-      const recovery = await sut.after('lobby', old, 50);
+      const recovery = await sut.after('lobby', old, { max: 300, fallback: 50 });
 
       expect(recovery.recovered).toBe(false);
       expect(textsOf(recovery.messages)).toEqual(['m1', 'm2', 'm3']);
@@ -293,7 +296,7 @@ describe('MemoryMessageStore', () => {
       const [elsewhere] = await fill(sut, 'ops', 1);
       await fill(sut, 'lobby', 3);
 
-      const recovery = await sut.after('lobby', elsewhere, 50);
+      const recovery = await sut.after('lobby', elsewhere, { max: 300, fallback: 50 });
 
       expect(recovery.recovered).toBe(false);
       expect(textsOf(recovery.messages)).toEqual(['m1', 'm2', 'm3']);
@@ -305,13 +308,33 @@ describe('MemoryMessageStore', () => {
         String(Number(sequence) + 5).padStart(sequence.length, '0'),
       );
 
-      expect((await sut.after('lobby', beyond, 50)).recovered).toBe(false);
+      expect((await sut.after('lobby', beyond, { max: 300, fallback: 50 })).recovered).toBe(false);
     });
 
     it('does not recover a malformed id', async () => {
       await fill(sut, 'lobby', 2);
 
-      expect((await sut.after('lobby', 'garbage', 50)).recovered).toBe(false);
+      expect((await sut.after('lobby', 'garbage', { max: 300, fallback: 50 })).recovered).toBe(
+        false,
+      );
+    });
+
+    it('recovers a gap of exactly `max` messages', async () => {
+      const ids = await fill(sut, 'lobby', 6);
+
+      const recovery = await sut.after('lobby', ids[1], { max: 4, fallback: 2 });
+
+      expect(recovery.recovered).toBe(true);
+      expect(textsOf(recovery.messages)).toEqual(['m3', 'm4', 'm5', 'm6']);
+    });
+
+    it('falls back to the latest page, not recovered, when the gap is longer than `max`', async () => {
+      const ids = await fill(sut, 'lobby', 6);
+
+      const recovery = await sut.after('lobby', ids[0], { max: 4, fallback: 2 });
+
+      expect(recovery).toEqual({ messages: expect.any(Array), recovered: false });
+      expect(textsOf(recovery.messages)).toEqual(['m5', 'm6']);
     });
   });
 
@@ -371,7 +394,7 @@ describe('MemoryMessageStore', () => {
       await fill(sut, 'other', 1);
       await append(sut, [roomSend('lobby', 'new')]);
 
-      const recovery = await sut.after('lobby', old, 50);
+      const recovery = await sut.after('lobby', old, { max: 300, fallback: 50 });
 
       expect(recovery.recovered).toBe(false);
       expect(textsOf(recovery.messages)).toEqual(['new']);
@@ -407,7 +430,7 @@ describe('MemoryMessageStore', () => {
       vi.setSystemTime(1_000_000 + 10_000);
       await append(sut, [roomSend('lobby', 'after the expiry')]);
 
-      const recovery = await sut.after('lobby', ids[1], 50);
+      const recovery = await sut.after('lobby', ids[1], { max: 300, fallback: 50 });
 
       expect(recovery.recovered).toBe(false);
       expect(textsOf(recovery.messages)).toEqual(['after the expiry']);

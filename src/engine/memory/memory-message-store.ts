@@ -10,6 +10,7 @@ import {
   MessageStore,
   type PendingSend,
   type Recovery,
+  type RecoveryLimits,
   type StoredSend,
 } from '../message-store.js';
 
@@ -102,13 +103,18 @@ export class MemoryMessageStore
     return this.held(room).slice(-limit);
   }
 
-  async after(room: string, since: string, fallbackLimit: number): Promise<Recovery> {
+  async after(room: string, since: string, limits: RecoveryLimits): Promise<Recovery> {
     const held = this.held(room);
     const sequence = this.sequenceIn(room, since);
     const last = this.rooms.get(room)?.last ?? 0;
     const oldest = held.length > 0 ? parseId(held[0].id)!.sequence : last + 1;
-    if (sequence === undefined || sequence > last || sequence < oldest - 1) {
-      return { messages: held.slice(-fallbackLimit), recovered: false };
+    if (
+      sequence === undefined ||
+      sequence > last ||
+      sequence < oldest - 1 ||
+      last - sequence > limits.max
+    ) {
+      return { messages: held.slice(-limits.fallback), recovered: false };
     }
     return { messages: held.slice(sequence - oldest + 1), recovered: true };
   }

@@ -1,4 +1,5 @@
--- Every entry of a room stream after `since`, or {'lost'} when the stream no longer holds all of them.
+-- Every entry of a room stream after `since`, or {'lost'} when the stream no longer holds all of them
+-- or they are more than maxCount (one past it is read to tell, never the whole stream).
 -- KEYS: logKey, epochKey. ARGV: sinceEpoch, sinceStreamId, maxCount.
 local epoch = redis.call('GET', KEYS[2])
 local since = ARGV[2]
@@ -28,4 +29,9 @@ local first = fields['first-entry']
 if first and is_before(since, first[1]) and since ~= fields['max-deleted-entry-id'] then
   return { 'lost' }
 end
-return { 'ok', redis.call('XRANGE', KEYS[1], '(' .. since, '+', 'COUNT', ARGV[3]) }
+local max = tonumber(ARGV[3])
+local entries = redis.call('XRANGE', KEYS[1], '(' .. since, '+', 'COUNT', max + 1)
+if #entries > max then
+  return { 'lost' }
+end
+return { 'ok', entries }

@@ -8,6 +8,7 @@ import {
   MessageStore,
   type PendingSend,
   type Recovery,
+  type RecoveryLimits,
   type StoredSend,
 } from '../message-store.js';
 import { userRateExceeded } from '../user-rate-exceeded.js';
@@ -99,11 +100,11 @@ export class RedisMessageStore extends MessageStore {
     return entries.reverse().map((entry) => toMessage(room, epoch, entry));
   }
 
-  async after(room: string, since: string, fallbackLimit: number): Promise<Recovery> {
+  async after(room: string, since: string, limits: RecoveryLimits): Promise<Recovery> {
     const parsed = parseId(since);
     if (parsed) {
       const keys = [this.redis.keys.roomLog(room), this.redis.keys.roomEpoch(room)];
-      const args = [parsed.epoch, parsed.streamId, String(this.config.HISTORY_MAX_MESSAGES)];
+      const args = [parsed.epoch, parsed.streamId, String(limits.max)];
       const reply = (await RECOVER.run(this.redis.client, keys, args)) as [string, RawEntry[]?];
       if (reply[0] === 'ok') {
         return {
@@ -112,7 +113,7 @@ export class RedisMessageStore extends MessageStore {
         };
       }
     }
-    return { messages: await this.latest(room, fallbackLimit), recovered: false };
+    return { messages: await this.latest(room, limits.fallback), recovered: false };
   }
 
   async before(room: string, before: string, limit: number): Promise<ChatMessage[]> {
