@@ -33,6 +33,9 @@ describe('a Redis outage in the logs (node dist/main.js)', { timeout: 30_000 }, 
       REDIS_KEY_PREFIX: `outage-${port}:`,
       NODE_HEARTBEAT_MS: '200',
       NODE_TTL_MS: '600',
+      // The loop below outpaces the default rate; refusals past RATE_LIMIT_SILENT_AFTER go unanswered.
+      RATE_LIMIT_PER_SECOND: '1000',
+      RATE_LIMIT_BURST: '1000',
     });
     client = await TestClient.connect(`ws://127.0.0.1:${port}/`, { query: { uid: 'talker' } });
     await client.request('join', { room: 'outage' });
