@@ -1,6 +1,6 @@
 /**
  * `npm run bench:hardening`: measures the targets of issue 11 ("Hardening"), each against a fresh
- * `node dist/main.js` and each bounded in time (about a minute in all), prints them and writes
+ * `node dist/main.js` and each bounded in time (one to two minutes in all), prints them and writes
  * docs/HARDENING.md:
  * - join burst: 40 maximal `join`-with-`since` from one socket that never reads; other users' message
  *   round trip under 100 ms and RSS growth under 64 MiB;
@@ -143,7 +143,7 @@ function render(results, { command, started, minutes }) {
     details.push(
       '## Idle heartbeats',
       '',
-      `${idle.sockets.toLocaleString('en-US')} idle sockets from the load generator (which answers pings) on a server with \`HEARTBEAT_INTERVAL_MS=${idle.heartbeatIntervalMs}\` and the connection limits raised for one IP; after they settle, \`/health/live\` is polled every 100 ms (a new connection each time, as a probe does; polls never overlap) for ${idle.rounds} heartbeat rounds, again (up to three windows) while other processes use more than a quarter of a core, keeping the quietest window. An event-loop stall shows as a slow poll: a process cannot be asked its event-loop delay from outside, so this is the measurement.`,
+      `${idle.sockets.toLocaleString('en-US')} idle sockets from the load generator (which answers pings) on a server with \`HEARTBEAT_INTERVAL_MS=${idle.heartbeatIntervalMs}\` and the connection limits raised for one IP; after they settle, \`/health/live\` is polled every 100 ms (a new connection each time, as a probe does; polls never overlap) for ${idle.rounds} heartbeat rounds, again (up to four windows) while other processes use more than a quarter of a core, keeping the quietest window. An event-loop stall shows as a slow poll: a process cannot be asked its event-loop delay from outside, so this is the measurement.`,
       '',
       '|  |  |',
       '| --- | --- |',

@@ -11,7 +11,7 @@ const ROUNDS = 5;
 const SETTLE_MS = 2000;
 /** Above this share of a core used by other processes during a window, the window is measured again. */
 const NOISY_OTHER_CPU_PCT = 25;
-const MAX_WINDOWS = 3;
+const MAX_WINDOWS = 4;
 
 /**
  * Idle heartbeats: 10,000 idle sockets (the load generator's, which answer pings) on a server pinging
