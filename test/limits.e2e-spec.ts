@@ -563,4 +563,47 @@ describe('limits', () => {
       });
     });
   });
+
+  describe('heartbeat spread (HEARTBEAT_INTERVAL_MS=1000)', () => {
+    const SOCKETS = 20;
+
+    /** Opens `SOCKETS` clients and records when each was pinged, by client. */
+    const openPinged = async (options: Parameters<TestApp['connect']>[0] = {}) => {
+      const pingedAt: number[][] = [];
+      for (let i = 0; i < SOCKETS; i += 1) {
+        const client = await connect(`u${i}`, options);
+        const times: number[] = [];
+        client.socket.on('ping', () => times.push(performance.now()));
+        pingedAt.push(times);
+      }
+      return pingedAt;
+    };
+
+    it('pings each socket once per interval at its own offset, not all of them at once', async () => {
+      sut = await startApp({ HEARTBEAT_INTERVAL_MS: '1000' });
+      const pingedAt = await openPinged();
+
+      await new Promise((resolve) => setTimeout(resolve, 2300));
+
+      for (const times of pingedAt) expect(times.length).toBeGreaterThanOrEqual(2);
+      for (const times of pingedAt) expect(times.length).toBeLessThanOrEqual(3);
+      // One sweep pinged all 20 within a millisecond; the wheel pings 2 per 100 ms tick.
+      const all = pingedAt.flat().sort((a, b) => a - b);
+      const mostWithin30Ms = Math.max(
+        ...all.map((start) => all.filter((t) => t >= start && t < start + 30).length),
+      );
+      expect(mostWithin30Ms).toBeLessThanOrEqual(SOCKETS / 4);
+    });
+
+    it('pings through ws when permessage-deflate is on, and keeps answering sockets open', async () => {
+      sut = await startApp({ HEARTBEAT_INTERVAL_MS: '1000', PERMESSAGE_DEFLATE: 'true' });
+      const pingedAt = await openPinged({ ws: { perMessageDeflate: true } });
+
+      await new Promise((resolve) => setTimeout(resolve, 1200));
+
+      for (const times of pingedAt) expect(times.length).toBeGreaterThanOrEqual(1);
+      const last = await connect('last', { ws: { perMessageDeflate: true } });
+      expect((await last.request('join', { room: 'still-here' })).event).toBe('joined');
+    });
+  });
 });

@@ -114,6 +114,24 @@ describe('ChatConnection', () => {
     await until(() => received.length === 1);
   });
 
+  it('pings with the same two bytes each time, one write each, which the client takes as pings', async () => {
+    const { connection, client } = pair;
+    const raw = (connection.socket as unknown as { _socket: Duplex })._socket;
+    const write = vi.spyOn(raw, 'write');
+    let pings = 0;
+    client.on('ping', () => (pings += 1));
+
+    connection.ping();
+    connection.ping();
+
+    expect(write).toHaveBeenCalledTimes(2);
+    const [[first], [second]] = write.mock.calls;
+    expect(first).toEqual(Buffer.from([0x89, 0x00]));
+    expect(second).toBe(first);
+    await until(() => pings === 2);
+    expect(pings).toBe(2);
+  });
+
   it('sends what the turn held before its close frame', async () => {
     const { connection, client, received } = pair;
     const closed = new Promise<number>((resolve) => client.once('close', resolve));

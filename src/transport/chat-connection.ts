@@ -5,6 +5,7 @@ import type { Identity } from '../auth/identity.js';
 import type { User } from '../chat/chat.events.js';
 import { CloseCode } from '../common/close-code.js';
 import { prepareFrame, type FrameRun, type PreparedFrame } from './prepared-frame.js';
+import type { Heartbeating } from './heartbeat.js';
 import { flushAtTurnEnd, type TurnFlushable } from './turn-flush.js';
 import { RefusalWindow } from './refusal-window.js';
 import type { TokenBucket } from './token-bucket.js';
@@ -33,6 +34,9 @@ export interface ConnectionLimits {
   refusalWindowMs: number;
 }
 
+/** A server's ping with no payload, framed: the same two bytes for every socket and every heartbeat. */
+const PING_WIRE = Buffer.from([0x89, 0x00]);
+
 /** Frames held for one joining room at most; past it the socket is a slow consumer. */
 const MAX_HELD_FRAMES = 4096;
 
@@ -53,11 +57,13 @@ export function connectionIn(context: ArgumentsHost): ChatConnection {
 }
 
 /** One WebSocket on this node: who it is, which rooms it is in, and a bounded way to write to it. */
-export class ChatConnection implements TurnFlushable {
+export class ChatConnection implements TurnFlushable, Heartbeating {
   /** Rooms this socket has joined. */
   readonly rooms = new Set<string>();
   /** Heartbeats sent without a pong since the last pong. */
   missedPongs = 0;
+  /** The heartbeat wheel's bucket this socket is pinged from. */
+  heartbeatBucket = -1;
   /** Created on the first join: most sockets never need it, and idle sockets are many. */
   private held: Map<string, HeldFrame[]> | undefined;
   /**
@@ -95,6 +101,15 @@ export class ChatConnection implements TurnFlushable {
   /** The user behind this socket. */
   get user(): User {
     return this.identity.user;
+  }
+
+  /**
+   * Sends a heartbeat ping. Without permessage-deflate, two constant bytes written straight to the TCP
+   * socket: nothing to allocate or frame, and ws keeps no queue that they could overtake.
+   */
+  ping(): void {
+    if (this.raw) this.raw.write(PING_WIRE);
+    else this.socket.ping();
   }
 
   /** True while the socket can take frames. */

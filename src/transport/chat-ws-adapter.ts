@@ -29,6 +29,7 @@ import { ConnectionRegistry } from './connection-registry.js';
 import type { EventRoute } from './gateway-route.js';
 import { GatewayRoutes, type RouteTable } from './gateway-routes.js';
 import { applyHandshakeTimeout } from './handshake-timeout.js';
+import { Heartbeat } from './heartbeat.js';
 import { TokenBucket } from './token-bucket.js';
 import { UpgradeGate, UpgradePass, type UpgradeRefusal } from './upgrade-gate.js';
 
@@ -90,6 +91,8 @@ export class ChatWsAdapter extends WsAdapter {
   private readonly routes: GatewayRoutes;
   private readonly gate: UpgradeGate;
   private readonly refusals: RefusalLog;
+  /** Pings every socket once per HEARTBEAT_INTERVAL_MS, each at its own offset. */
+  private readonly heartbeat: Heartbeat<ChatConnection>;
 
   constructor(
     app: INestApplicationContext,
@@ -123,6 +126,7 @@ export class ChatWsAdapter extends WsAdapter {
       (app as unknown as { container: NestContainer }).container,
       (fault) => this.log.error(fault, 'ChatWsAdapter'),
     );
+    this.heartbeat = new Heartbeat(this.config.HEARTBEAT_INTERVAL_MS);
   }
 
   override create(port: number, options: Record<string, unknown> = {}): WebSocketServer {
@@ -143,11 +147,8 @@ export class ChatWsAdapter extends WsAdapter {
       perMessageDeflate: this.config.PERMESSAGE_DEFLATE,
       verifyClient: (info: VerifyInfo, done: VerifyCallback) => void this.verify(info, done),
     }) as WebSocketServer;
-    const heartbeat = setInterval(
-      () => this.heartbeat(),
-      this.config.HEARTBEAT_INTERVAL_MS,
-    ).unref();
-    server.once('close', () => clearInterval(heartbeat));
+    this.heartbeat.start();
+    server.once('close', () => this.heartbeat.stop());
     return server;
   }
 
@@ -210,7 +211,9 @@ export class ChatWsAdapter extends WsAdapter {
     socket.once('close', (code: number) => {
       // The gateway runs first: it still needs the connection's rooms to announce the leave.
       callback(code);
-      this.registry.remove(connectionOf(socket));
+      const connection = connectionOf(socket);
+      this.heartbeat.remove(connection);
+      this.registry.remove(connection);
       this.metrics.connections.set(this.registry.size);
     });
   }
@@ -325,6 +328,7 @@ export class ChatWsAdapter extends WsAdapter {
     );
     this.registry.add(connection);
     this.metrics.connections.set(this.registry.size);
+    this.heartbeat.add(connection);
     socket.on('pong', resetMissedPongs);
     if (identity.expiresAt !== undefined) this.expireAt(connection, identity.expiresAt);
   }
@@ -337,17 +341,6 @@ export class ChatWsAdapter extends WsAdapter {
       Math.min(wait, MAX_TIMER_MS),
     );
     connection.socket.once('close', () => clearTimeout(timer));
-  }
-
-  private heartbeat(): void {
-    for (const connection of this.registry.all()) {
-      if (connection.missedPongs >= 2) {
-        connection.socket.terminate();
-        continue;
-      }
-      connection.missedPongs += 1;
-      if (connection.isOpen) connection.socket.ping();
-    }
   }
 
   private dispatch(

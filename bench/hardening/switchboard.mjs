@@ -1,0 +1,41 @@
+import { join } from 'node:path';
+import { freePort } from '../lib/free-port.mjs';
+import { ServerProcess } from '../lib/server-process.mjs';
+
+/**
+ * @typedef {object} HardeningRun
+ * @property {string} root the repository root
+ * @property {string} entry the server's entry point (dist/main.js unless told)
+ * @property {string} logDir where each server logs
+ */
+
+/**
+ * Starts a fresh Switchboard (`node <entry>`, memory engine, logs at warn) with `env` on top of its
+ * defaults, runs `use` with it, and kills it whatever happened.
+ * @template T
+ * @param {HardeningRun} run
+ * @param {string} name names the server's log file
+ * @param {Record<string, string>} env
+ * @param {(server: ServerProcess) => Promise<T>} use
+ * @returns {Promise<T>}
+ */
+export async function withSwitchboard(run, name, env, use) {
+  const port = await freePort();
+  const serverEnv = { ...process.env, LOG_LEVEL: 'warn', ...env, PORT: String(port) };
+  serverEnv.HOST = '127.0.0.1';
+  delete serverEnv.REDIS_URL;
+  delete serverEnv.OPS_PORT;
+  const server = await ServerProcess.start({
+    name,
+    entry: run.entry,
+    env: serverEnv,
+    port,
+    logFile: join(run.logDir, `${name}.log`),
+    cwd: run.root,
+  });
+  try {
+    return await use(server);
+  } finally {
+    await server.stop();
+  }
+}
