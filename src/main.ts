@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from './app.module.js';
-import { APP_OPTIONS, configureApp } from './app.setup.js';
+import { configureApp } from './app.setup.js';
 import { parseEnvironment } from './config/app-config.js';
 import { exitOnBootFailure } from './process/boot-failure.js';
 import { listen } from './process/listen.js';
@@ -13,7 +13,6 @@ try {
   // Logs stay buffered (and a failed boot's are dropped: exitOnBootFailure reports it) until the pino logger is in.
   const app = configureApp(
     await NestFactory.create(AppModule, {
-      ...APP_OPTIONS,
       bufferLogs: true,
       autoFlushLogs: false,
       abortOnError: false,

@@ -83,6 +83,29 @@ describe('Redis faults', () => {
     expect(sender.isOpen && receiver.isOpen).toBe(true);
   });
 
+  it('answers every request while Redis is down: a join of a new room, history, members, leave', async () => {
+    const [sut] = await startNodes(1);
+    const client = await sut.connect({ query: { uid: 'outage-reader' } });
+    await client.request('join', { room: 'known' });
+
+    await redis.kill();
+    await sendUntilUnavailable(client, 'known');
+    const replies = [
+      await client.request('join', { room: 'new-during-outage' }),
+      await client.request('history', { room: 'known' }),
+      await client.request('members', { room: 'known' }),
+      await client.request('leave', { room: 'known' }),
+    ];
+
+    for (const reply of replies) {
+      expect(reply.event === 'error' ? reply.data.code : reply.event).toMatch(
+        /^(unavailable|history|members|left)$/,
+      );
+    }
+    expect(replies[0]).toMatchObject({ event: 'error', data: { code: 'unavailable' } });
+    expect(client.isOpen).toBe(true);
+  });
+
   it('answers a `since` from before Redis lost its data with recovered: false and the latest messages', async () => {
     const [sut] = await startNodes(1);
     const client = await sut.connect({ query: { uid: 'reader' } });

@@ -15,8 +15,8 @@ export const SETTLE_AFTER_DEADLINE_MS = 250;
  * On shutdown, all within SHUTDOWN_TIMEOUT_MS: refuse new upgrades, drop idle keep-alive connections,
  * drain the write queue so every accepted send is acked, close sockets with 1001, and let their presence
  * leaves finish before the engine goes. At the deadline, sockets whose close handshake has not completed
- * (a client that never reads) are terminated; every other connection is then cut by Nest's
- * `forceCloseConnections` when the HTTP server closes.
+ * (a client that never reads) are terminated; last, every HTTP connection left (a client that never sent
+ * a request, a half-sent upgrade, a keep-alive connection) is cut, so that closing the server waits for none.
  */
 @Injectable()
 export class GracefulShutdownService implements BeforeApplicationShutdown {
@@ -60,8 +60,9 @@ export class GracefulShutdownService implements BeforeApplicationShutdown {
       await Promise.race([this.rooms.settled(), deadline.elapsed]);
     }
     deadline.cancel();
-    // Keep-alive connections that served a request during the drain are idle again by now.
-    this.httpServer()?.closeIdleConnections();
+    // Node tracks every HTTP connection, requests half-sent or never sent included (not upgraded ones):
+    // cutting them here spares Nest's `forceCloseConnections`, which tracks each socket with a listener of its own.
+    this.httpServer()?.closeAllConnections();
     this.logger.log(
       `shut down${signal ? ` on ${signal}` : ''}: ${sockets.length - terminated} sockets closed with 1001` +
         (terminated > 0

@@ -64,6 +64,8 @@ export class ChatConnection implements TurnFlushable, Heartbeating {
   missedPongs = 0;
   /** The heartbeat wheel's bucket this socket is pinged from. */
   heartbeatBucket = -1;
+  /** Its share of the node's connection limits, given back when the socket closes. */
+  admission: { release(): void } | undefined;
   /** Created on the first join: most sockets never need it, and idle sockets are many. */
   private held: Map<string, HeldFrame[]> | undefined;
   /**

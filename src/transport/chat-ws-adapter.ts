@@ -43,10 +43,17 @@ const MAX_PONG_FRAME_BYTES = 127;
 /** ws's own default for unsent automatic pongs, kept as the ceiling. */
 const MAX_PENDING_PONGS = 60;
 
-/** A verified upgrade, until its socket opens. */
+/** An admitted upgrade, until its socket opens. */
 interface Handshake {
-  identity: Identity;
+  /** Its share of the connection limits; the connection keeps it once the socket opens. */
+  pass: UpgradePass;
+  /** Set once verified. */
+  identity?: Identity;
+  /** The user whose DM channel was subscribed for it, to unsubscribe should it never open. */
+  watching?: string;
   opened: boolean;
+  /** Listens for the TCP connection's close until the socket opens, then is taken off. */
+  abandon: () => void;
 }
 
 /** Shared by every socket, so that idle sockets carry no closure of their own for heartbeats. */
@@ -199,10 +206,11 @@ export class ChatWsAdapter extends WsAdapter {
   ): void {
     server.on('connection', (socket: WebSocket, request: IncomingMessage) => {
       const handshake = this.handshakes.get(request);
-      if (!handshake) return socket.terminate();
+      if (!handshake?.identity) return socket.terminate();
       this.handshakes.delete(request);
       handshake.opened = true;
-      this.open(socket, handshake.identity);
+      request.socket.off('close', handshake.abandon);
+      this.open(socket, handshake.identity, handshake.pass);
       callback(socket, request);
     });
   }
@@ -212,6 +220,7 @@ export class ChatWsAdapter extends WsAdapter {
       // The gateway runs first: it still needs the connection's rooms to announce the leave.
       callback(code);
       const connection = connectionOf(socket);
+      connection.admission?.release();
       this.heartbeat.remove(connection);
       this.registry.remove(connection);
       this.metrics.connections.set(this.registry.size);
@@ -265,13 +274,23 @@ export class ChatWsAdapter extends WsAdapter {
     if (!this.registry.accepting) return done(false, 503, 'shutting down');
     const pass = this.gate.admit(clientIp(info.req, this.config.TRUST_PROXY));
     if (!(pass instanceof UpgradePass)) return this.refuseUpgrade(pass, done);
-    // Whether the handshake fails or the WebSocket later closes, the TCP connection's close gives the counts back.
-    whenClosed(info.req.socket, () => pass.release());
+    const handshake: Handshake = { pass, opened: false, abandon: () => this.abandon(handshake) };
+    // Until the socket opens, the TCP connection's close gives everything back; then the WebSocket's close
+    // does (bindClientDisconnect), and this listener is taken off, so that an idle socket keeps no closure.
+    whenClosed(info.req.socket, handshake.abandon);
     try {
-      await this.authorize(info, pass, done);
+      await this.authorize(info, handshake, done);
     } finally {
       pass.settle();
     }
+  }
+
+  /** Gives back what a handshake that never opened a socket holds: its counts and its DM subscription. */
+  private abandon(handshake: Handshake): void {
+    if (handshake.opened) return;
+    handshake.pass.release();
+    if (handshake.watching !== undefined)
+      void this.broker.unwatchUser(handshake.watching).catch(() => undefined);
   }
 
   private refuseUpgrade(refusal: UpgradeRefusal, done: VerifyCallback): void {
@@ -287,7 +306,7 @@ export class ChatWsAdapter extends WsAdapter {
 
   private async authorize(
     info: VerifyInfo,
-    pass: UpgradePass,
+    handshake: Handshake,
     done: VerifyCallback,
   ): Promise<void> {
     let identity: Identity;
@@ -298,7 +317,7 @@ export class ChatWsAdapter extends WsAdapter {
       this.log.error(error, 'ChatWsAdapter');
       return done(false, 500, 'internal error');
     }
-    const refusal = pass.admitUser(identity.user.id);
+    const refusal = handshake.pass.admitUser(identity.user.id);
     if (refusal) return this.refuseUpgrade(refusal, done);
     try {
       // Before the socket exists, so that no DM to a connected user can miss this node.
@@ -306,18 +325,18 @@ export class ChatWsAdapter extends WsAdapter {
     } catch {
       return done(false, 503, 'unavailable');
     }
-    const handshake: Handshake = { identity, opened: false };
+    handshake.identity = identity;
+    handshake.watching = identity.user.id;
+    // Closed while the subscription was made: abandon() ran before there was anything to unsubscribe.
+    if (info.req.socket.closed) {
+      this.abandon(handshake);
+      return done(false, 503, 'closed during the handshake');
+    }
     this.handshakes.set(info.req, handshake);
-    // Captures the handshake, not the request: a listener that held the request would keep it
-    // (headers and all) alive for the socket's whole life.
-    whenClosed(info.req.socket, () => {
-      // Never opened: the handshake failed after verification, so no socket will give the count back.
-      if (!handshake.opened) void this.broker.unwatchUser(identity.user.id).catch(() => undefined);
-    });
     done(true);
   }
 
-  private open(socket: WebSocket, identity: Identity): void {
+  private open(socket: WebSocket, identity: Identity, admission: UpgradePass): void {
     const connection = new ChatConnection(
       this.registry.nextId(),
       socket,
@@ -326,6 +345,7 @@ export class ChatWsAdapter extends WsAdapter {
       this.limits,
       this.observer,
     );
+    connection.admission = admission;
     this.registry.add(connection);
     this.metrics.connections.set(this.registry.size);
     this.heartbeat.add(connection);

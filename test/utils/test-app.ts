@@ -2,7 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { Test, type TestingModuleBuilder } from '@nestjs/testing';
 import type { AddressInfo } from 'node:net';
 import { AppModule } from '../../src/app.module.js';
-import { APP_OPTIONS, configureApp } from '../../src/app.setup.js';
+import { configureApp } from '../../src/app.setup.js';
 import { appConfig, parseEnvironment } from '../../src/config/app-config.js';
 import type { EnvironmentSchema } from '../../src/config/environment.schema.js';
 import { TestClient, type ConnectOptions } from './test-client.js';
@@ -41,7 +41,7 @@ export async function startApp(
       .overrideProvider(appConfig.KEY)
       .useValue(config),
   ).compile();
-  const app = configureApp(moduleRef.createNestApplication({ ...APP_OPTIONS, logger: false }));
+  const app = configureApp(moduleRef.createNestApplication({ logger: false }));
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as AddressInfo;
   const clients: TestClient[] = [];
