@@ -1,10 +1,10 @@
-import { freePort } from './utils/free-port.js';
+import { freePort } from './utils/free-port.mjs';
 import { Nginx } from './utils/nginx.js';
 import { deletePrefix, REDIS_URL, uniquePrefix } from './utils/redis.js';
 import { ResilientClient } from './utils/resilient-client.js';
 import { ServerProcess } from './utils/server-process.js';
 import { TestClient } from './utils/test-client.js';
-import { waitFor } from './utils/wait-for.js';
+import { waitFor } from './utils/wait-for.mjs';
 
 async function connections(port: number): Promise<number> {
   const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();

@@ -4,7 +4,7 @@ import type { Identity } from '../src/auth/identity.js';
 import { rawExchange, upgradeRequest } from './utils/raw-http.js';
 import { startApp, type TestApp, type TestEnv } from './utils/test-app.js';
 import { TestClient, UpgradeRefused } from './utils/test-client.js';
-import { waitFor } from './utils/wait-for.js';
+import { waitFor } from './utils/wait-for.mjs';
 
 /** Every limit out of the way; each test lowers the one it is about. */
 const ROOMY: TestEnv = {

@@ -2,7 +2,7 @@ import { createClient } from 'redis';
 import { ConnectionRegistry } from '../src/transport/connection-registry.js';
 import { deletePrefix, keysWithTtl, REDIS_URL, uniquePrefix } from './utils/redis.js';
 import { startApp, type TestApp, type TestEnv } from './utils/test-app.js';
-import { waitFor } from './utils/wait-for.js';
+import { waitFor } from './utils/wait-for.mjs';
 
 /** The schema's minimum: history expires one second after a room's last message. */
 const SHORT_TTL: TestEnv = { HISTORY_TTL_MS: '1000' };

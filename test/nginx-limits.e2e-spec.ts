@@ -1,4 +1,4 @@
-import { freePort } from './utils/free-port.js';
+import { freePort } from './utils/free-port.mjs';
 import { Nginx } from './utils/nginx.js';
 import { startApp, type TestApp } from './utils/test-app.js';
 import { TestClient, UpgradeRefused } from './utils/test-client.js';

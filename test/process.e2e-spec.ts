@@ -2,7 +2,7 @@ import { MemoryMessageStore } from '../src/engine/memory/memory-message-store.js
 import { MessageStore } from '../src/engine/message-store.js';
 import { ConnectionRegistry } from '../src/transport/connection-registry.js';
 import type { Socket } from 'node:net';
-import { freePort } from './utils/free-port.js';
+import { freePort } from './utils/free-port.mjs';
 import { openIdleKeepAlive, openRawSocket } from './utils/raw-socket.js';
 import { ServerProcess } from './utils/server-process.js';
 import { startApp, type TestApp } from './utils/test-app.js';

@@ -2,7 +2,7 @@ import { createClient } from 'redis';
 import { startApp, type TestApp } from './utils/test-app.js';
 import { RedisServer } from './utils/redis-server.js';
 import type { TestClient } from './utils/test-client.js';
-import { waitFor } from './utils/wait-for.js';
+import { waitFor } from './utils/wait-for.mjs';
 
 async function isReady(node: TestApp): Promise<boolean> {
   const response = await fetch(`${node.httpUrl}/health/ready`, {

@@ -1,8 +1,8 @@
-import { freePort } from './utils/free-port.js';
+import { freePort } from './utils/free-port.mjs';
 import { RedisServer } from './utils/redis-server.js';
 import { ServerProcess } from './utils/server-process.js';
 import { TestClient } from './utils/test-client.js';
-import { waitFor } from './utils/wait-for.js';
+import { waitFor } from './utils/wait-for.mjs';
 
 const TRAFFIC_MS = 1500;
 

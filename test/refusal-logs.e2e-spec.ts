@@ -1,7 +1,7 @@
-import { freePort } from './utils/free-port.js';
+import { freePort } from './utils/free-port.mjs';
 import { ServerProcess } from './utils/server-process.js';
 import { TestClient } from './utils/test-client.js';
-import { waitFor } from './utils/wait-for.js';
+import { waitFor } from './utils/wait-for.mjs';
 
 /** The JSON log lines the process wrote whose message is `refused`. */
 function refusalLines(server: ServerProcess): Record<string, unknown>[] {

@@ -3,10 +3,10 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from './utils/free-port.js';
+import { freePort } from './utils/free-port.mjs';
 import { Nginx } from './utils/nginx.js';
 import { groupAlive, killRecordedGroups, liveProcesses } from './utils/owned-process.js';
-import { waitFor } from './utils/wait-for.js';
+import { waitFor } from './utils/wait-for.mjs';
 
 /** Ids of the live processes whose parent is `pid`. */
 function childrenOf(pid: number): number[] {

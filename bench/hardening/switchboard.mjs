@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { freePort } from '../lib/free-port.mjs';
+import { freePort } from '../../test/utils/free-port.mjs';
 import { ServerProcess } from '../lib/server-process.mjs';
 
 /**

@@ -1,5 +1,5 @@
-import net from 'node:net';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { ChildServer } from '../../test/utils/child-server.mjs';
+import { acceptsTcp } from '../../test/utils/probes.mjs';
 import { spawnNode } from './child.mjs';
 import { processCpuMicros } from './process-cpu.mjs';
 
@@ -10,18 +10,18 @@ process.once('exit', () => {
   for (const child of running) child.kill('SIGKILL');
 });
 
-/** One server under test in its own process: started, waited for, measured from /proc, and killed. */
-export class ServerProcess {
-  constructor(child, name, port) {
-    this.child = child;
-    this.name = name;
+/** One server under test in its own process (see ChildServer): started, measured from /proc, and stopped. */
+export class ServerProcess extends ChildServer {
+  /**
+   * @param {import('node:child_process').ChildProcess} child
+   * @param {{ name: string, logFile: string }} options
+   * @param {number} port
+   */
+  constructor(child, options, port) {
+    super(child, options);
     this.port = port;
-    this.exited = false;
     running.add(child);
-    child.once('exit', () => {
-      this.exited = true;
-      running.delete(child);
-    });
+    void this.exited.then(() => running.delete(child));
   }
 
   /**
@@ -31,22 +31,14 @@ export class ServerProcess {
    */
   static async start({ name, entry, nodeFlags = [], env, port, logFile, ipc, cwd }) {
     const child = spawnNode({ nodeArgs: [...nodeFlags, entry], env, logFile, ipc, cwd });
-    const server = new ServerProcess(child, name, port);
-    const deadline = performance.now() + START_TIMEOUT_MS;
-    while (!(await accepts(port))) {
-      if (server.exited) throw new Error(`${name} exited while starting; see ${logFile}`);
-      if (performance.now() > deadline) {
-        await server.stop();
-        throw new Error(`${name} did not listen on ${port} within ${START_TIMEOUT_MS} ms`);
-      }
-      await sleep(50);
+    const server = new ServerProcess(child, { name, logFile }, port);
+    try {
+      await server.waitReady(() => acceptsTcp(port), `to listen on ${port}`, START_TIMEOUT_MS);
+    } catch (error) {
+      await server.stop();
+      throw error;
     }
     return server;
-  }
-
-  /** The server's pid. */
-  get pid() {
-    return this.child.pid;
   }
 
   /** CPU the server has used so far, in microseconds. */
@@ -71,25 +63,4 @@ export class ServerProcess {
       this.child.send({ type: 'bench:memory' });
     });
   }
-
-  /** Stops the server with `signal` (SIGKILL unless told), waiting up to `timeoutMs` before SIGKILL. */
-  async stop(signal = 'SIGKILL', timeoutMs = 15_000) {
-    if (this.exited) return;
-    const exited = new Promise((resolve) => this.child.once('exit', resolve));
-    this.child.kill(signal);
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), timeoutMs);
-    await exited;
-    clearTimeout(timer);
-  }
-}
-
-function accepts(port) {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
 }

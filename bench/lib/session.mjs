@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { freePort } from './free-port.mjs';
+import { freePort } from '../../test/utils/free-port.mjs';
 import { LoadGenerator } from './load-generator.mjs';
 import { ServerProcess } from './server-process.mjs';
 

@@ -6,20 +6,7 @@ import {
   type Locator,
   type Page,
 } from 'playwright-core';
-
-/** Debian's Chromium (`apt-get install -y chromium`); the suite never downloads a browser of its own. */
-export const CHROMIUM_PATH = '/usr/bin/chromium';
-
-const CHROMIUM_FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+import { CHROMIUM_FLAGS, CHROMIUM_PATH } from './chromium.mjs';
 
 /** Launches headless Chromium with a fresh temporary profile (Playwright makes and removes it). */
 export async function launchBrowser(): Promise<Browser> {

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { killGroup, spawnOwned } from './owned-process.js';
-import { waitFor } from './wait-for.js';
+import { answersHttp } from './probes.mjs';
+import { waitFor } from './wait-for.mjs';
 
 const SHIPPED_CONFIG = fileURLToPath(new URL('../../deploy/nginx.conf', import.meta.url));
 
@@ -53,11 +54,7 @@ export class Nginx {
     );
     const nginx = new Nginx(child, port);
     await waitFor(
-      () =>
-        fetch(`http://127.0.0.1:${port}/health/live`).then(
-          (r) => r.ok,
-          () => false,
-        ),
+      () => answersHttp(`http://127.0.0.1:${port}/health/live`),
       `nginx on port ${port} to proxy /health/live`,
     );
     return nginx;

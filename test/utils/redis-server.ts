@@ -2,10 +2,10 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from './free-port.js';
+import { freePort } from './free-port.mjs';
 import { killGroup, spawnOwned } from './owned-process.js';
-import { waitFor } from './wait-for.js';
-import { createConnection } from 'node:net';
+import { acceptsTcp } from './probes.mjs';
+import { waitFor } from './wait-for.mjs';
 
 /** A redis-server of a test's own, on its own port, that the test may kill and restart. */
 export class RedisServer {
@@ -58,19 +58,8 @@ export class RedisServer {
       { stdio: 'ignore' },
     );
     await waitFor(
-      () => canConnect(this.port),
+      () => acceptsTcp(this.port),
       `redis-server on port ${this.port} to accept connections`,
     );
   }
-}
-
-function canConnect(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = createConnection({ port, host: '127.0.0.1' });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
 }

@@ -1,5 +1,5 @@
 import { TestClient, type Frame } from './test-client.js';
-import { waitFor } from './wait-for.js';
+import { waitFor } from './wait-for.mjs';
 
 /**
  * A client that behaves like the web client across failures: when its socket drops it reconnects (with
