@@ -1,31 +1,11 @@
-import { exportSPKI, generateKeyPair, SignJWT, type CryptoKey, type JWTPayload } from 'jose';
-import { startApp, type TestApp } from './utils/test-app.js';
+import { exportSPKI, generateKeyPair, type CryptoKey } from 'jose';
+import { appPerTest } from './utils/test-app.js';
+import { secondsFromNow, signToken } from './utils/jwt.js';
+import { readMetric } from './utils/metrics.js';
 import { UpgradeRefused, type ConnectOptions, type TestClient } from './utils/test-client.js';
 
 const SECRET = 'e2e-secret-that-is-at-least-32-bytes-long';
 const TIMEOUT_MS = 5000;
-
-/** Signs a token; `exp` is seconds since the epoch, or a jose duration such as '1h'. */
-function sign(
-  payload: JWTPayload,
-  key: Uint8Array | CryptoKey,
-  alg = 'HS256',
-  exp: number | string = '1h',
-): Promise<string> {
-  return new SignJWT(payload)
-    .setProtectedHeader({ alg })
-    .setIssuedAt()
-    .setExpirationTime(exp)
-    .sign(key);
-}
-
-function secretKey(secret = SECRET): Uint8Array {
-  return new TextEncoder().encode(secret);
-}
-
-function secondsFromNow(seconds: number): number {
-  return Math.floor(Date.now() / 1000) + seconds;
-}
 
 function bearer(token: string): ConnectOptions {
   return { headers: { Authorization: `Bearer ${token}` }, timeoutMs: TIMEOUT_MS };
@@ -48,41 +28,26 @@ async function refusalOf(connecting: Promise<TestClient>): Promise<UpgradeRefuse
   return outcome as UpgradeRefused;
 }
 
-/** Open sockets on the server, as /metrics reports them. */
-async function openConnections(app: TestApp): Promise<number> {
-  const text = await (await fetch(`${app.httpUrl}/metrics`)).text();
-  const line = text.split('\n').find((entry) => entry.startsWith('switchboard_connections '));
-  return Number(line?.split(' ')[1]);
-}
-
 describe('auth with JWT_SECRET (HS256)', () => {
-  let sut: TestApp;
-
-  beforeEach(async () => {
-    sut = await startApp({ JWT_SECRET: SECRET });
-  });
-
-  afterEach(async () => {
-    await sut.close();
-  });
+  const sut = appPerTest({ JWT_SECRET: SECRET });
 
   it('admits a token in Authorization: Bearer', async () => {
-    const client = await sut.connect(bearer(await sign({ sub: 'u-alice' }, secretKey())));
+    const client = await sut.connect(bearer(await signToken({ sub: 'u-alice' }, SECRET)));
 
     expect(client.isOpen).toBe(true);
   });
 
   it('admits a token in ?access_token=', async () => {
-    const client = await sut.connect(query(await sign({ sub: 'u-alice' }, secretKey())));
+    const client = await sut.connect(query(await signToken({ sub: 'u-alice' }, SECRET)));
 
     expect(client.isOpen).toBe(true);
   });
 
   it("shows others the token's sub and name as the user", async () => {
     const alice = await sut.connect(
-      bearer(await sign({ sub: 'u-alice', name: 'Alice' }, secretKey())),
+      bearer(await signToken({ sub: 'u-alice', name: 'Alice' }, SECRET)),
     );
-    const bob = await sut.connect(bearer(await sign({ sub: 'u-bob', name: 'Bob' }, secretKey())));
+    const bob = await sut.connect(bearer(await signToken({ sub: 'u-bob', name: 'Bob' }, SECRET)));
 
     await alice.request('message', { room: 'lobby', text: 'hi' });
 
@@ -91,12 +56,12 @@ describe('auth with JWT_SECRET (HS256)', () => {
   });
 
   it('ignores ?name= and ?uid= when a token is required', async () => {
-    const token = await sign({ sub: 'u-alice', name: 'Alice' }, secretKey());
+    const token = await signToken({ sub: 'u-alice', name: 'Alice' }, SECRET);
     const alice = await sut.connect({
       query: { access_token: token, name: 'Mallory', uid: 'u-mallory' },
       timeoutMs: TIMEOUT_MS,
     });
-    const bob = await sut.connect(bearer(await sign({ sub: 'u-bob' }, secretKey())));
+    const bob = await sut.connect(bearer(await signToken({ sub: 'u-bob' }, SECRET)));
 
     await alice.request('message', { room: 'lobby', text: 'hi' });
 
@@ -107,36 +72,36 @@ describe('auth with JWT_SECRET (HS256)', () => {
     const refusal = await refusalOf(sut.connect({ timeoutMs: TIMEOUT_MS }));
 
     expect(refusal.status).toBe(401);
-    expect(await openConnections(sut)).toBe(0);
+    expect(await readMetric(sut.httpUrl, 'switchboard_connections')).toBe(0);
   });
 
   it('refuses a token that is not a JWT with HTTP 401 and opens no socket', async () => {
     const refusal = await refusalOf(sut.connect(bearer('not.a.jwt')));
 
     expect(refusal.status).toBe(401);
-    expect(await openConnections(sut)).toBe(0);
+    expect(await readMetric(sut.httpUrl, 'switchboard_connections')).toBe(0);
   });
 
   it('refuses a token signed with another secret with HTTP 401 and opens no socket', async () => {
-    const token = await sign({ sub: 'u-alice' }, secretKey('another-secret-of-at-least-32-bytes!'));
+    const token = await signToken({ sub: 'u-alice' }, 'another-secret-of-at-least-32-bytes!');
 
     const refusal = await refusalOf(sut.connect(query(token)));
 
     expect(refusal.status).toBe(401);
-    expect(await openConnections(sut)).toBe(0);
+    expect(await readMetric(sut.httpUrl, 'switchboard_connections')).toBe(0);
   });
 
   it('refuses an expired token with HTTP 401 and opens no socket', async () => {
-    const token = await sign({ sub: 'u-alice' }, secretKey(), 'HS256', secondsFromNow(-60));
+    const token = await signToken({ sub: 'u-alice' }, SECRET, 'HS256', secondsFromNow(-60));
 
     const refusal = await refusalOf(sut.connect(bearer(token)));
 
     expect(refusal.status).toBe(401);
-    expect(await openConnections(sut)).toBe(0);
+    expect(await readMetric(sut.httpUrl, 'switchboard_connections')).toBe(0);
   });
 
   it('closes an open socket with 4001 "token expired" once its exp passes', async () => {
-    const token = await sign({ sub: 'u-alice' }, secretKey(), 'HS256', secondsFromNow(3));
+    const token = await signToken({ sub: 'u-alice' }, SECRET, 'HS256', secondsFromNow(3));
     const client = await sut.connect(bearer(token));
 
     expect(await client.waitClosed(15_000)).toEqual({ code: 4001, reason: 'token expired' });
@@ -146,7 +111,6 @@ describe('auth with JWT_SECRET (HS256)', () => {
 describe.each(['RS256', 'ES256'])('auth with JWT_PUBLIC_KEY (%s)', (alg) => {
   let privateKey: CryptoKey;
   let publicKeyPem: string;
-  let sut: TestApp;
 
   beforeAll(async () => {
     const pair = await generateKeyPair(alg);
@@ -154,19 +118,13 @@ describe.each(['RS256', 'ES256'])('auth with JWT_PUBLIC_KEY (%s)', (alg) => {
     publicKeyPem = await exportSPKI(pair.publicKey);
   });
 
-  beforeEach(async () => {
-    sut = await startApp({ JWT_PUBLIC_KEY: publicKeyPem });
-  });
-
-  afterEach(async () => {
-    await sut.close();
-  });
+  const sut = appPerTest(() => ({ JWT_PUBLIC_KEY: publicKeyPem }));
 
   it('admits a token in Authorization: Bearer, as its sub and name', async () => {
     const alice = await sut.connect(
-      bearer(await sign({ sub: 'u-alice', name: 'Alice' }, privateKey, alg)),
+      bearer(await signToken({ sub: 'u-alice', name: 'Alice' }, privateKey, alg)),
     );
-    const bob = await sut.connect(bearer(await sign({ sub: 'u-bob' }, privateKey, alg)));
+    const bob = await sut.connect(bearer(await signToken({ sub: 'u-bob' }, privateKey, alg)));
 
     await alice.request('message', { room: 'lobby', text: 'hi' });
 
@@ -174,7 +132,7 @@ describe.each(['RS256', 'ES256'])('auth with JWT_PUBLIC_KEY (%s)', (alg) => {
   });
 
   it('admits a token in ?access_token=', async () => {
-    const client = await sut.connect(query(await sign({ sub: 'u-alice' }, privateKey, alg)));
+    const client = await sut.connect(query(await signToken({ sub: 'u-alice' }, privateKey, alg)));
 
     expect(client.isOpen).toBe(true);
   });
@@ -189,35 +147,27 @@ describe.each(['RS256', 'ES256'])('auth with JWT_PUBLIC_KEY (%s)', (alg) => {
 
   it('refuses a token signed by another key with HTTP 401 and opens no socket', async () => {
     const other = await generateKeyPair(alg);
-    const token = await sign({ sub: 'u-alice' }, other.privateKey, alg);
+    const token = await signToken({ sub: 'u-alice' }, other.privateKey, alg);
 
     expect((await refusalOf(sut.connect(bearer(token)))).status).toBe(401);
-    expect(await openConnections(sut)).toBe(0);
+    expect(await readMetric(sut.httpUrl, 'switchboard_connections')).toBe(0);
   });
 
   it('refuses an HS256 token keyed with the public key text with HTTP 401', async () => {
-    const token = await sign({ sub: 'u-alice' }, secretKey(publicKeyPem), 'HS256');
+    const token = await signToken({ sub: 'u-alice' }, publicKeyPem, 'HS256');
 
     expect((await refusalOf(sut.connect(bearer(token)))).status).toBe(401);
   });
 
   it('refuses an expired token with HTTP 401', async () => {
-    const token = await sign({ sub: 'u-alice' }, privateKey, alg, secondsFromNow(-60));
+    const token = await signToken({ sub: 'u-alice' }, privateKey, alg, secondsFromNow(-60));
 
     expect((await refusalOf(sut.connect(query(token)))).status).toBe(401);
   });
 });
 
 describe('ALLOWED_ORIGINS', () => {
-  let sut: TestApp;
-
-  beforeEach(async () => {
-    sut = await startApp({ ALLOWED_ORIGINS: 'https://chat.example.com,https://admin.example.com' });
-  });
-
-  afterEach(async () => {
-    await sut.close();
-  });
+  const sut = appPerTest({ ALLOWED_ORIGINS: 'https://chat.example.com,https://admin.example.com' });
 
   it('refuses an upgrade from another Origin with HTTP 403 and opens no socket', async () => {
     const refusal = await refusalOf(
@@ -225,7 +175,7 @@ describe('ALLOWED_ORIGINS', () => {
     );
 
     expect(refusal.status).toBe(403);
-    expect(await openConnections(sut)).toBe(0);
+    expect(await readMetric(sut.httpUrl, 'switchboard_connections')).toBe(0);
   });
 
   it('admits an upgrade from a listed Origin', async () => {
@@ -239,18 +189,10 @@ describe('ALLOWED_ORIGINS', () => {
 });
 
 describe('private rooms', () => {
-  let sut: TestApp;
-
-  beforeEach(async () => {
-    sut = await startApp({ JWT_SECRET: SECRET });
-  });
-
-  afterEach(async () => {
-    await sut.close();
-  });
+  const sut = appPerTest({ JWT_SECRET: SECRET });
 
   async function connectAs(sub: string, rooms?: string[]): Promise<TestClient> {
-    return sut.connect(bearer(await sign({ sub, name: sub, rooms }, secretKey())));
+    return sut.connect(bearer(await signToken({ sub, name: sub, rooms }, SECRET)));
   }
 
   it('lets a user whose rooms claim lists private:x join it', async () => {

@@ -1,14 +1,15 @@
 import { freePort } from './utils/free-port.mjs';
+import { readMetric } from './utils/metrics.js';
 import { Nginx } from './utils/nginx.js';
 import { deletePrefix, REDIS_URL, uniquePrefix } from './utils/redis.js';
 import { ResilientClient } from './utils/resilient-client.js';
 import { ServerProcess } from './utils/server-process.js';
 import { TestClient } from './utils/test-client.js';
+import { asUser } from './utils/users.js';
 import { waitFor } from './utils/wait-for.mjs';
 
-async function connections(port: number): Promise<number> {
-  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-  return Number(/^switchboard_connections (\d+)/m.exec(text)?.[1] ?? NaN);
+function connections(port: number): Promise<number> {
+  return readMetric(`http://127.0.0.1:${port}`, 'switchboard_connections');
 }
 
 describe('two nodes as child processes behind nginx (deploy/nginx.conf)', () => {
@@ -44,10 +45,7 @@ describe('two nodes as child processes behind nginx (deploy/nginx.conf)', () => 
   });
 
   async function connect(uid: string): Promise<TestClient> {
-    const client = await TestClient.connect(nginx.wsUrl, {
-      query: { uid, name: uid },
-      timeoutMs: 5000,
-    });
+    const client = await TestClient.connect(nginx.wsUrl, asUser(uid));
     opened.push(() => client.close());
     return client;
   }

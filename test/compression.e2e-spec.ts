@@ -1,15 +1,7 @@
-import { startApp, type TestApp } from './utils/test-app.js';
+import { appPerTest } from './utils/test-app.js';
 
 describe('with PERMESSAGE_DEFLATE=true', () => {
-  let sut: TestApp;
-
-  beforeEach(async () => {
-    sut = await startApp({ PERMESSAGE_DEFLATE: 'true' });
-  });
-
-  afterEach(async () => {
-    await sut.close();
-  });
+  const sut = appPerTest({ PERMESSAGE_DEFLATE: 'true' });
 
   it('fans out through ws to compressed sockets and writes prepared frames to the others', async () => {
     const compressed = await sut.connect({

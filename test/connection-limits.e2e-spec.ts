@@ -1,9 +1,11 @@
 import type { IncomingMessage } from 'node:http';
 import { HandshakeAuthenticator } from '../src/auth/handshake-authenticator.js';
 import type { Identity } from '../src/auth/identity.js';
+import { readMetric } from './utils/metrics.js';
 import { rawExchange, upgradeRequest } from './utils/raw-http.js';
 import { startApp, type TestApp, type TestEnv } from './utils/test-app.js';
 import { TestClient, UpgradeRefused } from './utils/test-client.js';
+import { asUser } from './utils/users.js';
 import { waitFor } from './utils/wait-for.mjs';
 
 /** Every limit out of the way; each test lowers the one it is about. */
@@ -25,7 +27,7 @@ describe('connection limits at the upgrade', () => {
   });
 
   const connect = (uid: string, headers?: Record<string, string>): Promise<TestClient> =>
-    sut.connect({ query: { uid }, headers });
+    sut.connect(asUser(uid, { headers }));
 
   /** The refusal of an upgrade that must be refused. */
   async function refusal(uid: string, headers?: Record<string, string>): Promise<UpgradeRefused> {
@@ -41,25 +43,13 @@ describe('connection limits at the upgrade', () => {
     return error as UpgradeRefused;
   }
 
-  async function metric(name: string): Promise<string> {
-    const text = await (await fetch(`${sut.httpUrl}/metrics`)).text();
-    return text
-      .split('\n')
-      .filter((line) => line.startsWith(name))
-      .join('\n');
-  }
-
-  async function refusedTotal(reason: string): Promise<number> {
-    const line = (await metric('switchboard_upgrades_refused_total'))
-      .split('\n')
-      .find((l) => l.includes(`reason="${reason}"`));
-    return Number(line?.split(' ')[1] ?? 0);
-  }
+  const refusedTotal = (reason: string): Promise<number> =>
+    readMetric(sut.httpUrl, 'switchboard_upgrades_refused_total', { reason });
 
   /** Waits until the node holds `count` sockets (a closed socket's counts are back by then). */
   const holding = (count: number): Promise<void> =>
     waitFor(
-      async () => (await metric('switchboard_connections ')) === `switchboard_connections ${count}`,
+      async () => (await readMetric(sut.httpUrl, 'switchboard_connections')) === count,
       `${count} open connections`,
     );
 

@@ -1,11 +1,9 @@
 import { TestClient } from './utils/test-client.js';
-import { startApp, type TestApp } from './utils/test-app.js';
+import { appPerTest } from './utils/test-app.js';
 
 const GUEST = /^guest-[0-9a-f]{4}$/;
 
 describe('identity in dev mode (no JWT key configured)', () => {
-  let sut: TestApp;
-
   /** The user the server made of this socket, as the socket itself sees it in joined.members. */
   async function whoAmI(client: TestClient): Promise<{ id: string; name: string }> {
     const room = `me-${Math.random().toString(36).slice(2)}`;
@@ -14,13 +12,7 @@ describe('identity in dev mode (no JWT key configured)', () => {
     return joined.data.members[0];
   }
 
-  beforeEach(async () => {
-    sut = await startApp();
-  });
-
-  afterEach(async () => {
-    await sut.close();
-  });
+  const sut = appPerTest();
 
   it('admits anyone, with no token, at ws://host:port with no path', async () => {
     const bare = await TestClient.connect(`ws://127.0.0.1:${sut.port}`);

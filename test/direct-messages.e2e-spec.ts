@@ -1,23 +1,12 @@
-import type { TestClient } from './utils/test-client.js';
-import { startApp, type TestApp } from './utils/test-app.js';
+import { appPerTest } from './utils/test-app.js';
+import { asUser, userOf } from './utils/users.js';
 
 describe('dm (direct messages)', () => {
-  let sut: TestApp;
-
-  const connect = (uid: string): Promise<TestClient> =>
-    sut.connect({ query: { uid, name: `${uid} name` }, timeoutMs: 5000 });
-
-  beforeEach(async () => {
-    sut = await startApp();
-  });
-
-  afterEach(async () => {
-    await sut.close();
-  });
+  const sut = appPerTest();
 
   it('acks a dm with exactly {ref, id, ts}', async () => {
-    const alice = await connect('alice');
-    await connect('bob');
+    const alice = await sut.connect(asUser('alice'));
+    await sut.connect(asUser('bob'));
     const before = Date.now();
 
     const ack = await alice.request('dm', { to: 'bob', text: 'psst' });
@@ -31,8 +20,11 @@ describe('dm (direct messages)', () => {
   });
 
   it('delivers exactly {id, from, to, text, ts} to every socket of the recipient', async () => {
-    const alice = await connect('alice');
-    const [bobPhone, bobLaptop] = [await connect('bob'), await connect('bob')];
+    const alice = await sut.connect(asUser('alice'));
+    const [bobPhone, bobLaptop] = [
+      await sut.connect(asUser('bob')),
+      await sut.connect(asUser('bob')),
+    ];
 
     const ack = await alice.request('dm', { to: 'bob', text: ' psst ' });
 
@@ -41,7 +33,7 @@ describe('dm (direct messages)', () => {
         event: 'dm',
         data: {
           id: ack.data.id,
-          from: { id: 'alice', name: 'alice name' },
+          from: userOf('alice'),
           to: 'bob',
           text: 'psst',
           ts: ack.data.ts,
@@ -51,8 +43,11 @@ describe('dm (direct messages)', () => {
   });
 
   it('delivers to the sender’s other sockets and not to the sending socket', async () => {
-    const [alicePhone, aliceLaptop] = [await connect('alice'), await connect('alice')];
-    await connect('bob');
+    const [alicePhone, aliceLaptop] = [
+      await sut.connect(asUser('alice')),
+      await sut.connect(asUser('alice')),
+    ];
+    await sut.connect(asUser('bob'));
 
     const ack = await alicePhone.request('dm', { to: 'bob', text: 'sent from phone' });
 
@@ -66,9 +61,9 @@ describe('dm (direct messages)', () => {
 
   it('delivers to nobody but the sender and the recipient', async () => {
     const [alice, bob, carol] = [
-      await connect('alice'),
-      await connect('bob'),
-      await connect('carol'),
+      await sut.connect(asUser('alice')),
+      await sut.connect(asUser('bob')),
+      await sut.connect(asUser('carol')),
     ];
 
     await alice.request('dm', { to: 'bob', text: 'just us' });
@@ -78,7 +73,7 @@ describe('dm (direct messages)', () => {
   });
 
   it('reaches a recipient who shares no room with the sender', async () => {
-    const [alice, bob] = [await connect('alice'), await connect('bob')];
+    const [alice, bob] = [await sut.connect(asUser('alice')), await sut.connect(asUser('bob'))];
     await bob.request('leave', { room: 'lobby' });
 
     await alice.request('dm', { to: 'bob', text: 'found you' });
@@ -87,7 +82,10 @@ describe('dm (direct messages)', () => {
   });
 
   it('delivers a dm to oneself once to each other socket and not to the sending socket', async () => {
-    const [phone, laptop] = [await connect('alice'), await connect('alice')];
+    const [phone, laptop] = [
+      await sut.connect(asUser('alice')),
+      await sut.connect(asUser('alice')),
+    ];
 
     await phone.request('dm', { to: 'alice', text: 'note to self' });
 
@@ -97,7 +95,7 @@ describe('dm (direct messages)', () => {
   });
 
   it('acks a dm to a user with no open socket and delivers it to nobody else', async () => {
-    const [alice, carol] = [await connect('alice'), await connect('carol')];
+    const [alice, carol] = [await sut.connect(asUser('alice')), await sut.connect(asUser('carol'))];
 
     const ack = await alice.request('dm', { to: 'nobody-home', text: 'hello?' });
 
@@ -106,7 +104,7 @@ describe('dm (direct messages)', () => {
   });
 
   it('answers a resend with the same clientMsgId with the first ack and delivers it once', async () => {
-    const [alice, bob] = [await connect('alice'), await connect('bob')];
+    const [alice, bob] = [await sut.connect(asUser('alice')), await sut.connect(asUser('bob'))];
 
     const first = await alice.request('dm', { to: 'bob', text: 'once', clientMsgId: 'd-1' });
     const again = await alice.request('dm', { to: 'bob', text: 'once', clientMsgId: 'd-1' });
@@ -117,7 +115,7 @@ describe('dm (direct messages)', () => {
   });
 
   it('answers a dm without a recipient with validation_failed naming the field', async () => {
-    const alice = await connect('alice');
+    const alice = await sut.connect(asUser('alice'));
 
     const reply = await alice.request('dm', { text: 'to whom?' });
 

@@ -4,6 +4,7 @@ import type { ChatMessage } from '../src/chat/chat.events.js';
 import { MessageStore } from '../src/engine/message-store.js';
 import type { TestClient } from './utils/test-client.js';
 import { startApp, type TestApp } from './utils/test-app.js';
+import { asUser } from './utils/users.js';
 
 /** A fault with the kind of detail that must never reach a client. */
 const SECRET_FAULT = 'ECONNREFUSED 10.0.0.7:5432 user=switchboard password=hunter2';
@@ -23,9 +24,6 @@ async function expectStillAnswers(client: TestClient): Promise<void> {
 
 describe('error codes', () => {
   let sut: TestApp;
-
-  const connect = (uid: string): Promise<TestClient> =>
-    sut.connect({ query: { uid, name: uid }, timeoutMs: 5000 });
 
   afterEach(async () => {
     vi.restoreAllMocks();
@@ -48,7 +46,7 @@ describe('error codes', () => {
         ['data that is a string', '{"event": "join", "data": "lobby"}'],
         ['data that is a number', '{"event": "join", "data": 1}'],
       ])('answers %s with exactly {code: bad_request, message}', async (_, frame) => {
-        const alice = await connect('alice');
+        const alice = await sut.connect(asUser('alice'));
 
         alice.sendRaw(frame);
 
@@ -59,7 +57,7 @@ describe('error codes', () => {
       });
 
       it('keeps the socket open after a bad_request', async () => {
-        const alice = await connect('alice');
+        const alice = await sut.connect(asUser('alice'));
 
         alice.sendRaw('{not json');
         await alice.next('error');
@@ -70,7 +68,7 @@ describe('error codes', () => {
 
     describe('unknown_event', () => {
       it('answers an unknown event with exactly {code: unknown_event, message, ref}', async () => {
-        const alice = await connect('alice');
+        const alice = await sut.connect(asUser('alice'));
 
         const reply = await alice.request('shout', { room: 'lobby', text: 'hi' });
 
@@ -81,7 +79,7 @@ describe('error codes', () => {
       });
 
       it('treats event names as case-sensitive', async () => {
-        const alice = await connect('alice');
+        const alice = await sut.connect(asUser('alice'));
 
         const reply = await alice.request('Message', { room: 'lobby', text: 'hi' });
 
@@ -89,7 +87,7 @@ describe('error codes', () => {
       });
 
       it('keeps the socket open after an unknown_event', async () => {
-        const alice = await connect('alice');
+        const alice = await sut.connect(asUser('alice'));
         await alice.request('shout', {});
 
         await expectStillAnswers(alice);
@@ -98,7 +96,7 @@ describe('error codes', () => {
 
     describe('validation_failed', () => {
       it('lists every missing field in details, with the ref', async () => {
-        const alice = await connect('alice');
+        const alice = await sut.connect(asUser('alice'));
 
         const reply = await alice.request('message', {});
 
@@ -127,7 +125,7 @@ describe('error codes', () => {
         ['typing', { room: ['lobby'] }, 'room'],
         ['history', { room: 'lobby', before: { id: 1 } }, 'before'],
       ])('answers %s %j with details naming %s', async (event, data, field) => {
-        const alice = await connect('alice');
+        const alice = await sut.connect(asUser('alice'));
 
         const reply = await alice.request(event, data);
 
@@ -136,7 +134,7 @@ describe('error codes', () => {
       });
 
       it('answers a ref longer than 64 characters with details naming ref, and echoes no ref', async () => {
-        const alice = await connect('alice');
+        const alice = await sut.connect(asUser('alice'));
 
         alice.send('message', { room: 'lobby', text: 'hi', ref: 'r'.repeat(65) });
 
@@ -146,7 +144,7 @@ describe('error codes', () => {
       });
 
       it('delivers nothing to others when a message fails validation', async () => {
-        const [alice, bob] = [await connect('alice'), await connect('bob')];
+        const [alice, bob] = [await sut.connect(asUser('alice')), await sut.connect(asUser('bob'))];
 
         await alice.request('message', { room: 'lobby', text: '' });
 
@@ -154,7 +152,7 @@ describe('error codes', () => {
       });
 
       it('keeps the socket open after a validation_failed', async () => {
-        const alice = await connect('alice');
+        const alice = await sut.connect(asUser('alice'));
         await alice.request('message', {});
 
         await expectStillAnswers(alice);
@@ -170,7 +168,7 @@ describe('error codes', () => {
       ])(
         'answers %s for a room not joined with exactly {code: not_in_room, message, ref}',
         async (event, data) => {
-          const alice = await connect('alice');
+          const alice = await sut.connect(asUser('alice'));
 
           const reply = await alice.request(event, data);
 
@@ -182,7 +180,7 @@ describe('error codes', () => {
       );
 
       it('delivers nothing to the room’s members when a non-member sends to it', async () => {
-        const [alice, bob] = [await connect('alice'), await connect('bob')];
+        const [alice, bob] = [await sut.connect(asUser('alice')), await sut.connect(asUser('bob'))];
         await bob.request('join', { room: 'kitchen' });
 
         await alice.request('message', { room: 'kitchen', text: 'let me in' });
@@ -191,7 +189,7 @@ describe('error codes', () => {
       });
 
       it('keeps the socket open after a not_in_room', async () => {
-        const alice = await connect('alice');
+        const alice = await sut.connect(asUser('alice'));
         await alice.request('message', { room: 'kitchen', text: 'hi' });
 
         await expectStillAnswers(alice);
@@ -200,7 +198,7 @@ describe('error codes', () => {
 
     describe('forbidden (private rooms in dev mode)', () => {
       it('answers a join of a private: room with exactly {code: forbidden, message, ref}', async () => {
-        const alice = await connect('alice');
+        const alice = await sut.connect(asUser('alice'));
 
         const reply = await alice.request('join', { room: 'private:board' });
 
@@ -211,7 +209,7 @@ describe('error codes', () => {
       });
 
       it('leaves the socket out of the private room after a forbidden join', async () => {
-        const alice = await connect('alice');
+        const alice = await sut.connect(asUser('alice'));
         await alice.request('join', { room: 'private:board' });
 
         const reply = await alice.request('message', { room: 'private:board', text: 'hi' });
@@ -220,7 +218,7 @@ describe('error codes', () => {
       });
 
       it('keeps the socket open after a forbidden', async () => {
-        const alice = await connect('alice');
+        const alice = await sut.connect(asUser('alice'));
         await alice.request('join', { room: 'private:board' });
 
         await expectStillAnswers(alice);
@@ -234,7 +232,7 @@ describe('error codes', () => {
     });
 
     it('answers a join past the limit (lobby included) with forbidden and details.maxRooms', async () => {
-      const alice = await connect('alice');
+      const alice = await sut.connect(asUser('alice'));
       await alice.request('join', { room: 'a' });
       await alice.request('join', { room: 'b' });
 
@@ -252,7 +250,7 @@ describe('error codes', () => {
     });
 
     it('keeps a refused socket out of the room: its members see no presence and it gets no messages', async () => {
-      const [alice, bob] = [await connect('alice'), await connect('bob')];
+      const [alice, bob] = [await sut.connect(asUser('alice')), await sut.connect(asUser('bob'))];
       await bob.request('join', { room: 'c' });
       await alice.request('join', { room: 'a' });
       await alice.request('join', { room: 'b' });
@@ -265,7 +263,7 @@ describe('error codes', () => {
     });
 
     it('still lets a full socket re-join a room it is in', async () => {
-      const alice = await connect('alice');
+      const alice = await sut.connect(asUser('alice'));
       await alice.request('join', { room: 'a' });
       await alice.request('join', { room: 'b' });
 
@@ -273,7 +271,7 @@ describe('error codes', () => {
     });
 
     it('lets a socket join another room once it left one', async () => {
-      const alice = await connect('alice');
+      const alice = await sut.connect(asUser('alice'));
       await alice.request('join', { room: 'a' });
       await alice.request('join', { room: 'b' });
       await alice.request('leave', { room: 'a' });
@@ -292,7 +290,7 @@ describe('error codes', () => {
     });
 
     it('answers the frame past the burst with exactly {code: rate_limited, message, ref, details.retryAfterMs}', async () => {
-      const alice = await connect('alice');
+      const alice = await sut.connect(asUser('alice'));
 
       for (const ref of ['a', 'b', 'c', 'd'])
         alice.send('message', { room: 'lobby', text: ref, ref });
@@ -314,7 +312,7 @@ describe('error codes', () => {
     });
 
     it('does not deliver a rate-limited message', async () => {
-      const [alice, bob] = [await connect('alice'), await connect('bob')];
+      const [alice, bob] = [await sut.connect(asUser('alice')), await sut.connect(asUser('bob'))];
 
       for (const text of ['1', '2', '3', '4']) alice.send('message', { room: 'lobby', text });
 
@@ -329,7 +327,7 @@ describe('error codes', () => {
     });
 
     it('counts frames the server refuses before any handler (unknown events) against the rate', async () => {
-      const alice = await connect('alice');
+      const alice = await sut.connect(asUser('alice'));
 
       for (const ref of ['a', 'b', 'c', 'd']) alice.send('shout', { ref });
 
@@ -346,7 +344,7 @@ describe('error codes', () => {
     });
 
     it('keeps the socket open and accepts the request again after retryAfterMs', async () => {
-      const alice = await connect('alice');
+      const alice = await sut.connect(asUser('alice'));
       for (const ref of ['a', 'b', 'c', 'd'])
         alice.send('message', { room: 'lobby', text: ref, ref });
       const refused = await alice.next((f) => f.data.ref === 'd');
@@ -358,7 +356,7 @@ describe('error codes', () => {
     });
 
     it('closes the socket with 1008 on sustained abuse', async () => {
-      const alice = await connect('alice');
+      const alice = await sut.connect(asUser('alice'));
 
       for (let i = 0; i < 3 + 5; i += 1) alice.send('message', { room: 'lobby', text: `${i}` });
 
@@ -366,7 +364,7 @@ describe('error codes', () => {
     });
 
     it('limits each connection on its own: another socket is unaffected by the abuser', async () => {
-      const [alice, bob] = [await connect('alice'), await connect('bob')];
+      const [alice, bob] = [await sut.connect(asUser('alice')), await sut.connect(asUser('bob'))];
       for (let i = 0; i < 3 + 5; i += 1) alice.send('message', { room: 'lobby', text: `${i}` });
       await alice.waitClosed(5000);
 
@@ -385,7 +383,7 @@ describe('error codes', () => {
         .mockRejectedValue(new Error('connect ECONNREFUSED 127.0.0.1:6379'));
 
     it('answers a message that could not be stored with exactly {code: unavailable, message, ref}', async () => {
-      const alice = await connect('alice');
+      const alice = await sut.connect(asUser('alice'));
       storeDown();
 
       const reply = await alice.request('message', {
@@ -401,7 +399,7 @@ describe('error codes', () => {
     });
 
     it('answers a dm that could not be stored with unavailable', async () => {
-      const alice = await connect('alice');
+      const alice = await sut.connect(asUser('alice'));
       storeDown();
 
       const reply = await alice.request('dm', { to: 'bob', text: 'hi' });
@@ -410,7 +408,7 @@ describe('error codes', () => {
     });
 
     it('delivers nothing while the store is down', async () => {
-      const [alice, bob] = [await connect('alice'), await connect('bob')];
+      const [alice, bob] = [await sut.connect(asUser('alice')), await sut.connect(asUser('bob'))];
       storeDown();
 
       await alice.request('message', { room: 'lobby', text: 'lost?', clientMsgId: 'u-1' });
@@ -419,7 +417,7 @@ describe('error codes', () => {
     });
 
     it('acks and delivers once a resend with the same clientMsgId after the store recovered', async () => {
-      const [alice, bob] = [await connect('alice'), await connect('bob')];
+      const [alice, bob] = [await sut.connect(asUser('alice')), await sut.connect(asUser('bob'))];
       const outage = storeDown();
       await alice.request('message', { room: 'lobby', text: 'retry me', clientMsgId: 'u-1' });
       outage.mockRestore();
@@ -442,7 +440,7 @@ describe('error codes', () => {
     });
 
     it('keeps the socket open after an unavailable', async () => {
-      const alice = await connect('alice');
+      const alice = await sut.connect(asUser('alice'));
       storeDown();
       await alice.request('message', { room: 'lobby', text: 'hi' });
 
@@ -456,7 +454,7 @@ describe('error codes', () => {
     });
 
     it('answers a send past the queue depth with unavailable and still acks the queued one', async () => {
-      const alice = await connect('alice');
+      const alice = await sut.connect(asUser('alice'));
       const store = sut.app.get(MessageStore);
       const append = store.append.bind(store);
       let release: () => void = () => undefined;
@@ -483,7 +481,7 @@ describe('error codes', () => {
     });
 
     it('answers with exactly {code: internal, message: "internal error", ref}', async () => {
-      const alice = await connect('alice');
+      const alice = await sut.connect(asUser('alice'));
 
       const reply = await alice.request('history', { room: 'lobby' });
 
@@ -494,7 +492,7 @@ describe('error codes', () => {
     });
 
     it('leaks neither the error’s message nor its stack', async () => {
-      const alice = await connect('alice');
+      const alice = await sut.connect(asUser('alice'));
 
       const reply = JSON.stringify(await alice.request('history', { room: 'lobby' }));
 
@@ -512,7 +510,7 @@ describe('error codes', () => {
     });
 
     it('keeps the socket open after an internal', async () => {
-      const alice = await connect('alice');
+      const alice = await sut.connect(asUser('alice'));
       await alice.request('history', { room: 'lobby' });
 
       await expectStillAnswers(alice);

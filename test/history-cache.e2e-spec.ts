@@ -1,14 +1,12 @@
+import { readMetric } from './utils/metrics.js';
 import { deletePrefix, REDIS_URL, uniquePrefix } from './utils/redis.js';
 import { startApp, type TestApp, type TestEnv } from './utils/test-app.js';
 
-async function cacheCount(app: TestApp, result: 'hit' | 'miss'): Promise<number> {
-  const text = await (await fetch(`${app.httpUrl}/metrics`)).text();
-  const line = text
-    .split('\n')
-    .find((l) =>
-      l.startsWith(`switchboard_cache_requests_total{cache="recent_history",result="${result}"}`),
-    );
-  return line ? Number(line.split(' ').at(-1)) : 0;
+function cacheCount(app: TestApp, result: 'hit' | 'miss'): Promise<number> {
+  return readMetric(app.httpUrl, 'switchboard_cache_requests_total', {
+    cache: 'recent_history',
+    result,
+  });
 }
 
 describe.each([

@@ -2,6 +2,7 @@ import { vi } from 'vitest';
 import { MessageStore } from '../src/engine/message-store.js';
 import type { Frame, TestClient } from './utils/test-client.js';
 import { startApp, type TestApp, type TestEnv } from './utils/test-app.js';
+import { asUser, userOf } from './utils/users.js';
 
 interface Message {
   id: string;
@@ -63,9 +64,6 @@ function stallNextLatest(
 describe('history and recovery', () => {
   let sut: TestApp;
 
-  const connect = (uid: string): Promise<TestClient> =>
-    sut.connect({ query: { uid, name: uid }, timeoutMs: 5000 });
-
   afterEach(async () => {
     vi.restoreAllMocks();
     await sut.close();
@@ -77,7 +75,7 @@ describe('history and recovery', () => {
 
     beforeEach(async () => {
       sut = await startApp(UNLIMITED);
-      [alice, bob] = [await connect('alice'), await connect('bob')];
+      [alice, bob] = [await sut.connect(asUser('alice')), await sut.connect(asUser('bob'))];
       await alice.request('join', { room: 'kitchen' });
     });
 
@@ -92,7 +90,7 @@ describe('history and recovery', () => {
       });
 
       it('shows each message exactly as the message frame delivered it', async () => {
-        const carol = await connect('carol');
+        const carol = await sut.connect(asUser('carol'));
         await carol.request('join', { room: 'kitchen' });
         await alice.request('message', { room: 'kitchen', text: 'hello' });
         const live = await carol.next('message');
@@ -163,7 +161,7 @@ describe('history and recovery', () => {
         await bob.close();
         await sendMany(alice, 'kitchen', 3, 'away');
 
-        const bobAgain = await connect('bob');
+        const bobAgain = await sut.connect(asUser('bob'));
         const joined = await bobAgain.request('join', { room: 'kitchen', since: seen[1].data.id });
         await alice.request('message', { room: 'kitchen', text: 'live' });
 
@@ -204,7 +202,7 @@ describe('history and recovery', () => {
         expect(reply.data.messages[0]).toEqual({
           id: expect.any(String),
           room: 'kitchen',
-          from: { id: 'alice', name: 'alice' },
+          from: userOf('alice'),
           text: 'm0',
           ts: expect.any(Number),
         });
@@ -295,7 +293,7 @@ describe('history and recovery', () => {
 
     beforeEach(async () => {
       sut = await startApp({ ...UNLIMITED, HISTORY_CACHE_TTL_MS: '0' });
-      [alice, bob] = [await connect('alice'), await connect('bob')];
+      [alice, bob] = [await sut.connect(asUser('alice')), await sut.connect(asUser('bob'))];
       await alice.request('join', { room: 'kitchen' });
       await alice.request('message', { room: 'kitchen', text: 'm0' });
     });
@@ -349,9 +347,9 @@ describe('history and recovery', () => {
     it('shows a joiner a message that arrived while another join was reading, in joined or live', async () => {
       sut = await startApp(UNLIMITED);
       const [alice, bob, carol] = [
-        await connect('alice'),
-        await connect('bob'),
-        await connect('carol'),
+        await sut.connect(asUser('alice')),
+        await sut.connect(asUser('bob')),
+        await sut.connect(asUser('carol')),
       ];
       await carol.request('join', { room: 'kitchen' });
       await carol.request('message', { room: 'kitchen', text: 'm0' });
@@ -379,7 +377,7 @@ describe('history and recovery', () => {
     });
 
     it('shows the latest held messages with recovered false when since is older than what is held', async () => {
-      const [alice, bob] = [await connect('alice'), await connect('bob')];
+      const [alice, bob] = [await sut.connect(asUser('alice')), await sut.connect(asUser('bob'))];
       await alice.request('join', { room: 'kitchen' });
       const acks = await sendMany(alice, 'kitchen', 30);
 
@@ -390,7 +388,7 @@ describe('history and recovery', () => {
     });
 
     it('recovers with recovered true when since is the message just before the oldest held', async () => {
-      const [alice, bob] = [await connect('alice'), await connect('bob')];
+      const [alice, bob] = [await sut.connect(asUser('alice')), await sut.connect(asUser('bob'))];
       await alice.request('join', { room: 'kitchen' });
       const acks = await sendMany(alice, 'kitchen', 30);
 

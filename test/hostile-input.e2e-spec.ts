@@ -1,5 +1,6 @@
 import type { TestClient } from './utils/test-client.js';
 import { startApp, type TestApp, type TestEnv } from './utils/test-app.js';
+import { asUser, userOf } from './utils/users.js';
 
 /** Rate limits out of the way, so that every hostile frame gets its own answer. */
 const UNLIMITED: TestEnv = {
@@ -21,9 +22,6 @@ describe('hostile input', () => {
   let attacker: TestClient;
   let bystander: TestClient;
 
-  const connect = (uid: string): Promise<TestClient> =>
-    sut.connect({ query: { uid, name: uid }, timeoutMs: 5000 });
-
   /** The bystander (in lobby) still gets answers and received nothing from the attacker's frames. */
   async function expectBystanderUndisturbed(): Promise<void> {
     expect(await bystander.drain(150)).toEqual([]);
@@ -38,7 +36,10 @@ describe('hostile input', () => {
   describe('malformed frames, one at a time', () => {
     beforeEach(async () => {
       sut = await startApp(UNLIMITED);
-      [attacker, bystander] = [await connect('mallory'), await connect('bob')];
+      [attacker, bystander] = [
+        await sut.connect(asUser('mallory')),
+        await sut.connect(asUser('bob')),
+      ];
     });
 
     it.each([
@@ -187,9 +188,9 @@ describe('hostile input', () => {
     beforeEach(async () => {
       sut = await startApp(UNLIMITED);
       [attacker, bystander, peer] = [
-        await connect('mallory'),
-        await connect('bob'),
-        await connect('peer'),
+        await sut.connect(asUser('mallory')),
+        await sut.connect(asUser('bob')),
+        await sut.connect(asUser('peer')),
       ];
       await attacker.request('join', { room: 'den' });
       await peer.request('join', { room: 'den' });
@@ -269,7 +270,7 @@ describe('hostile input', () => {
       expect((await peer.next('message')).data).toEqual({
         id: ack.data.id,
         room: 'den',
-        from: { id: 'mallory', name: 'mallory' },
+        from: userOf('mallory'),
         text: 'trust me',
         ts: ack.data.ts,
       });
@@ -280,17 +281,20 @@ describe('hostile input', () => {
       await attacker.request('dm', {
         to: 'peer',
         text: 'it is me',
-        from: { id: 'bob', name: 'bob' },
+        from: userOf('bob'),
       });
 
-      expect((await peer.next('dm')).data.from).toEqual({ id: 'mallory', name: 'mallory' });
+      expect((await peer.next('dm')).data.from).toEqual(userOf('mallory'));
     });
   });
 
   describe('floods, with the default rate limits', () => {
     beforeEach(async () => {
       sut = await startApp();
-      [attacker, bystander] = [await connect('mallory'), await connect('bob')];
+      [attacker, bystander] = [
+        await sut.connect(asUser('mallory')),
+        await sut.connect(asUser('bob')),
+      ];
     });
 
     it('closes a socket flooding garbage with 1008, and the server still answers everyone else', async () => {
@@ -299,7 +303,7 @@ describe('hostile input', () => {
 
       expect((await attacker.waitClosed(5000)).code).toBe(1008);
       await expectBystanderUndisturbed();
-      const newcomer = await connect('carol');
+      const newcomer = await sut.connect(asUser('carol'));
       expect((await newcomer.request('message', { room: 'lobby', text: 'hello' })).event).toBe(
         'ack',
       );
@@ -320,7 +324,9 @@ describe('hostile input', () => {
     });
 
     it('survives many sockets opening and vanishing at once', async () => {
-      const crowd = await Promise.all(Array.from({ length: 30 }, (_, i) => connect(`crowd-${i}`)));
+      const crowd = await Promise.all(
+        Array.from({ length: 30 }, (_, i) => sut.connect(asUser(`crowd-${i}`))),
+      );
       for (const client of crowd) client.socket.terminate();
 
       expect((await bystander.request('message', { room: 'lobby', text: 'still up' })).event).toBe(

@@ -3,6 +3,8 @@ import { ConnectionRegistry } from '../src/transport/connection-registry.js';
 import { floodPings } from './utils/ping-flood.js';
 import type { TestClient } from './utils/test-client.js';
 import { startApp, type TestApp, type TestEnv } from './utils/test-app.js';
+import { asUser } from './utils/users.js';
+import { waitFor } from './utils/wait-for.mjs';
 
 /** Rate limits out of the way, for tests about other limits. */
 const UNLIMITED: TestEnv = {
@@ -44,23 +46,8 @@ async function errorsCounted(sut: TestApp, code: string): Promise<number> {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Polls until `condition` holds, or throws naming what it waited for. */
-async function until(condition: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
 describe('limits', () => {
   let sut: TestApp;
-
-  const connect = (
-    uid: string,
-    options: Parameters<TestApp['connect']>[0] = {},
-  ): Promise<TestClient> => sut.connect({ query: { uid, name: uid }, timeoutMs: 5000, ...options });
 
   afterEach(async () => {
     await sut.close();
@@ -72,7 +59,7 @@ describe('limits', () => {
     });
 
     it('accepts a frame of exactly 64 KiB', async () => {
-      const alice = await connect('alice');
+      const alice = await sut.connect(asUser('alice'));
 
       alice.sendRaw(frameOfSize(65536, 'big'));
 
@@ -80,7 +67,7 @@ describe('limits', () => {
     });
 
     it('closes the socket with 1009 on a frame of 64 KiB plus one byte', async () => {
-      const alice = await connect('alice');
+      const alice = await sut.connect(asUser('alice'));
 
       alice.sendRaw(frameOfSize(65537, 'too-big'));
 
@@ -88,7 +75,7 @@ describe('limits', () => {
     });
 
     it('accepts a text of 4000 characters and delivers it intact', async () => {
-      const [alice, bob] = [await connect('alice'), await connect('bob')];
+      const [alice, bob] = [await sut.connect(asUser('alice')), await sut.connect(asUser('bob'))];
       const text = 'a'.repeat(3999) + 'z';
 
       expect((await alice.request('message', { room: 'lobby', text })).event).toBe('ack');
@@ -96,7 +83,7 @@ describe('limits', () => {
     });
 
     it('answers a text of 4001 characters with validation_failed naming text', async () => {
-      const alice = await connect('alice');
+      const alice = await sut.connect(asUser('alice'));
 
       const reply = await alice.request('message', { room: 'lobby', text: 'a'.repeat(4001) });
 
@@ -104,7 +91,7 @@ describe('limits', () => {
     });
 
     it('counts the length after trimming: 4000 characters inside whitespace are accepted', async () => {
-      const alice = await connect('alice');
+      const alice = await sut.connect(asUser('alice'));
 
       const reply = await alice.request('message', {
         room: 'lobby',
@@ -115,7 +102,7 @@ describe('limits', () => {
     });
 
     it('counts characters, not UTF-16 units: 4000 emoji are accepted and delivered intact', async () => {
-      const [alice, bob] = [await connect('alice'), await connect('bob')];
+      const [alice, bob] = [await sut.connect(asUser('alice')), await sut.connect(asUser('bob'))];
       const text = '😀'.repeat(4000);
       expect(text.length).toBe(8000);
 
@@ -124,7 +111,7 @@ describe('limits', () => {
     });
 
     it('answers 4001 emoji with validation_failed', async () => {
-      const alice = await connect('alice');
+      const alice = await sut.connect(asUser('alice'));
 
       const reply = await alice.request('message', { room: 'lobby', text: '😀'.repeat(4001) });
 
@@ -132,7 +119,7 @@ describe('limits', () => {
     });
 
     it('accepts a one-character text', async () => {
-      const alice = await connect('alice');
+      const alice = await sut.connect(asUser('alice'));
 
       expect((await alice.request('message', { room: 'lobby', text: 'é' })).event).toBe('ack');
     });
@@ -140,7 +127,7 @@ describe('limits', () => {
     it.each(['', ' ', '\n\t \r'])(
       'answers text %j (empty after trimming) with validation_failed',
       async (text) => {
-        const alice = await connect('alice');
+        const alice = await sut.connect(asUser('alice'));
 
         const reply = await alice.request('message', { room: 'lobby', text });
 
@@ -157,7 +144,7 @@ describe('limits', () => {
       ['of 64 characters', 'R'.repeat(64)],
       ['made of dots', '...'],
     ])('accepts a room name %s', async (_, room) => {
-      const alice = await connect('alice');
+      const alice = await sut.connect(asUser('alice'));
 
       expect(await alice.request('join', { room })).toMatchObject({
         event: 'joined',
@@ -174,7 +161,7 @@ describe('limits', () => {
       ['with a newline', 'a\nb'],
       ['with markup', '<script>'],
     ])('answers a room name %s with validation_failed naming room', async (_, room) => {
-      const alice = await connect('alice');
+      const alice = await sut.connect(asUser('alice'));
 
       const reply = await alice.request('join', { room });
 
@@ -185,7 +172,7 @@ describe('limits', () => {
     });
 
     it('refuses frames past a burst of 40 with rate_limited, refilling at 20 a second', async () => {
-      const alice = await connect('alice');
+      const alice = await sut.connect(asUser('alice'));
       const refs = Array.from({ length: 80 }, (_, i) => `m${i}`);
 
       for (const ref of refs) alice.send('message', { room: 'lobby', text: ref, ref });
@@ -206,7 +193,7 @@ describe('limits', () => {
     });
 
     it('closes a socket that slips an accepted frame between bursts of refused ones with 1008', async () => {
-      const alice = await connect('alice');
+      const alice = await sut.connect(asUser('alice'));
 
       // One token refills every 50 ms: after each pause the first frame is accepted, the rest refused.
       // Counted in a row, the accepted frame reset the count and this went on for ever.
@@ -223,7 +210,7 @@ describe('limits', () => {
     });
 
     it('answers only 10 of a flood of refused frames, counting every one, and keeps the socket open', async () => {
-      const alice = await connect('alice');
+      const alice = await sut.connect(asUser('alice'));
 
       for (let i = 0; i < 50; i += 1) alice.send('shout', { ref: `s${i}` });
       let counted = 0;
@@ -249,7 +236,7 @@ describe('limits', () => {
     });
 
     it('answers refused frames again once the flood has left the window', async () => {
-      const alice = await connect('alice');
+      const alice = await sut.connect(asUser('alice'));
       for (let i = 0; i < 30; i += 1) alice.send('shout', { ref: `s${i}` });
       await alice.next((f) => f.data.ref === 's9');
       expect((await alice.drain(200)).map((frame) => frame.data.ref)).toEqual(
@@ -268,7 +255,7 @@ describe('limits', () => {
     });
 
     it('lets a connection be in 100 rooms, lobby included, and answers the 101st with forbidden', async () => {
-      const alice = await connect('alice');
+      const alice = await sut.connect(asUser('alice'));
       const rooms = Array.from({ length: 100 }, (_, i) => `room-${i}`);
 
       for (const room of rooms) alice.send('join', { room, ref: room });
@@ -286,7 +273,7 @@ describe('limits', () => {
     });
 
     it('accepts a frame of exactly MAX_FRAME_BYTES', async () => {
-      const alice = await connect('alice');
+      const alice = await sut.connect(asUser('alice'));
 
       alice.sendRaw(frameOfSize(1024, 'fits'));
 
@@ -294,7 +281,7 @@ describe('limits', () => {
     });
 
     it('closes the socket with 1009 on a larger frame', async () => {
-      const alice = await connect('alice');
+      const alice = await sut.connect(asUser('alice'));
 
       alice.sendRaw(frameOfSize(1025, 'too-big'));
 
@@ -302,7 +289,7 @@ describe('limits', () => {
     });
 
     it('closes a binary frame that is too large with 1009 as well', async () => {
-      const alice = await connect('alice');
+      const alice = await sut.connect(asUser('alice'));
 
       alice.sendRaw(Buffer.alloc(4096, 1));
 
@@ -310,7 +297,7 @@ describe('limits', () => {
     });
 
     it('closes only the offending socket', async () => {
-      const [alice, bob] = [await connect('alice'), await connect('bob')];
+      const [alice, bob] = [await sut.connect(asUser('alice')), await sut.connect(asUser('bob'))];
 
       alice.sendRaw(frameOfSize(2048, 'too-big'));
       await alice.waitClosed(5000);
@@ -327,7 +314,7 @@ describe('limits', () => {
     });
 
     it('accepts 10 characters and refuses 11', async () => {
-      const alice = await connect('alice');
+      const alice = await sut.connect(asUser('alice'));
 
       expect((await alice.request('message', { room: 'lobby', text: '0123456789' })).event).toBe(
         'ack',
@@ -344,7 +331,7 @@ describe('limits', () => {
 
     beforeEach(async () => {
       sut = await startApp({ PRESENCE_MAX_MEMBERS: '2' });
-      [alice, bob] = [await connect('alice'), await connect('bob')];
+      [alice, bob] = [await sut.connect(asUser('alice')), await sut.connect(asUser('bob'))];
       await alice.request('join', { room: 'hall' });
     });
 
@@ -360,7 +347,7 @@ describe('limits', () => {
 
     it('sends an empty members list to a joiner that takes the room past the limit', async () => {
       await bob.request('join', { room: 'hall' });
-      const carol = await connect('carol');
+      const carol = await sut.connect(asUser('carol'));
 
       const joined = await carol.request('join', { room: 'hall' });
 
@@ -370,7 +357,7 @@ describe('limits', () => {
     it('announces no join past the limit', async () => {
       await bob.request('join', { room: 'hall' });
       await alice.next('presence');
-      const carol = await connect('carol');
+      const carol = await sut.connect(asUser('carol'));
 
       await carol.request('join', { room: 'hall' });
 
@@ -381,7 +368,7 @@ describe('limits', () => {
     it('announces no leave from a room above the limit, and again once it is back within it', async () => {
       await bob.request('join', { room: 'hall' });
       await alice.next('presence');
-      const [carol, dave] = [await connect('carol'), await connect('dave')];
+      const [carol, dave] = [await sut.connect(asUser('carol')), await sut.connect(asUser('dave'))];
       await carol.request('join', { room: 'hall' });
       await dave.request('join', { room: 'hall' });
 
@@ -399,7 +386,7 @@ describe('limits', () => {
 
     it('still delivers messages in a room above the limit', async () => {
       await bob.request('join', { room: 'hall' });
-      const carol = await connect('carol');
+      const carol = await sut.connect(asUser('carol'));
       await carol.request('join', { room: 'hall' });
 
       await carol.request('message', { room: 'hall', text: 'crowded' });
@@ -420,9 +407,9 @@ describe('limits', () => {
 
     it('closes a socket that stops reading with 1013, and not the sender or a bystander', async () => {
       const [slow, sender, bystander] = [
-        await connect('slow'),
-        await connect('sender', { timeoutMs: 20000 }),
-        await connect('bystander'),
+        await sut.connect(asUser('slow')),
+        await sut.connect(asUser('sender', { timeoutMs: 20000 })),
+        await sut.connect(asUser('bystander')),
       ];
       await slow.request('join', { room: 'firehose' });
       await sender.request('join', { room: 'firehose' });
@@ -451,7 +438,7 @@ describe('limits', () => {
     });
 
     it('accepts a message sent in 64 one-byte fragments', async () => {
-      const alice = await connect('alice');
+      const alice = await sut.connect(asUser('alice'));
 
       alice.sendFragments(oneByteFragments(64, 'a'));
 
@@ -459,7 +446,7 @@ describe('limits', () => {
     });
 
     it('closes the socket with 1008 on a message in 65 fragments', async () => {
-      const alice = await connect('alice');
+      const alice = await sut.connect(asUser('alice'));
 
       alice.sendFragments(oneByteFragments(65, 'b'));
 
@@ -474,21 +461,21 @@ describe('limits', () => {
     });
 
     it('is cut off while flooding pings, long before a million', async () => {
-      const flooder = await connect('flooder');
+      const flooder = await sut.connect(asUser('flooder'));
       const registry = sut.app.get(ConnectionRegistry);
       expect(registry.size).toBe(1);
 
       const written = await floodPings(flooder, 1_000_000);
 
       expect(written).toBeLessThan(1_000_000);
-      await until(() => registry.size === 0, 'the server to drop the flooder', 5000);
+      await waitFor(() => registry.size === 0, 'the server to drop the flooder', 5000);
     });
 
     it('is closed with 1013 after a burst of 40 maximal joins with since, and others are answered quickly meanwhile', async () => {
       const [filler, hoarder, bob] = [
-        await connect('filler', { timeoutMs: 20000 }),
-        await connect('hoarder'),
-        await connect('bob'),
+        await sut.connect(asUser('filler', { timeoutMs: 20000 })),
+        await sut.connect(asUser('hoarder')),
+        await sut.connect(asUser('bob')),
       ];
       await filler.request('join', { room: 'hoard' });
       // Each control character escapes to six bytes of JSON: 24 KB a message, 2.9 MB for all 120.
@@ -527,7 +514,7 @@ describe('limits', () => {
     };
 
     it('terminates a socket that misses two pongs, after pinging it at least twice', async () => {
-      const deaf = await connect('deaf', { ws: { autoPong: false } });
+      const deaf = await sut.connect(asUser('deaf', { ws: { autoPong: false } }));
       const pings = countPings(deaf);
 
       const closed = await deaf.waitClosed(5000);
@@ -537,10 +524,10 @@ describe('limits', () => {
     });
 
     it('keeps a socket that answers pings open', async () => {
-      const alive = await connect('alive');
+      const alive = await sut.connect(asUser('alive'));
       const pings = countPings(alive);
 
-      await until(() => pings.count >= 5, 'five pings');
+      await waitFor(() => pings.count >= 5, 'five pings');
 
       expect(pings.count).toBeGreaterThanOrEqual(5);
       expect((await alive.request('join', { room: 'still-here' })).event).toBe('joined');
@@ -548,8 +535,8 @@ describe('limits', () => {
 
     it('announces the leave of a terminated socket to its rooms', async () => {
       const [deaf, bob] = [
-        await connect('deaf', { ws: { autoPong: false } }),
-        await connect('bob'),
+        await sut.connect(asUser('deaf', { ws: { autoPong: false } })),
+        await sut.connect(asUser('bob')),
       ];
       await bob.request('join', { room: 'hall' });
       await deaf.request('join', { room: 'hall' });
@@ -571,7 +558,7 @@ describe('limits', () => {
     const openPinged = async (options: Parameters<TestApp['connect']>[0] = {}) => {
       const pingedAt: number[][] = [];
       for (let i = 0; i < SOCKETS; i += 1) {
-        const client = await connect(`u${i}`, options);
+        const client = await sut.connect(asUser(`u${i}`, options));
         const times: number[] = [];
         client.socket.on('ping', () => times.push(performance.now()));
         pingedAt.push(times);
@@ -602,7 +589,7 @@ describe('limits', () => {
       await new Promise((resolve) => setTimeout(resolve, 1200));
 
       for (const times of pingedAt) expect(times.length).toBeGreaterThanOrEqual(1);
-      const last = await connect('last', { ws: { perMessageDeflate: true } });
+      const last = await sut.connect(asUser('last', { ws: { perMessageDeflate: true } }));
       expect((await last.request('join', { room: 'still-here' })).event).toBe('joined');
     });
   });

@@ -1,15 +1,7 @@
-import { startApp, type TestApp } from './utils/test-app.js';
+import { appPerTest } from './utils/test-app.js';
 
 describe('members (the worked example of adding a gateway event)', () => {
-  let sut: TestApp;
-
-  beforeEach(async () => {
-    sut = await startApp();
-  });
-
-  afterEach(async () => {
-    await sut.close();
-  });
+  const sut = appPerTest();
 
   it('lists the users in a joined room, with the ref of the request', async () => {
     const ann = await sut.connect({ query: { uid: 'ann', name: 'Ann' } });

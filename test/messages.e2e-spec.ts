@@ -1,11 +1,9 @@
 import type { TestClient } from './utils/test-client.js';
 import { startApp, type TestApp } from './utils/test-app.js';
+import { asUser, userOf } from './utils/users.js';
 
 describe('message (room messages, ack, ref, clientMsgId)', () => {
   let sut: TestApp;
-
-  const connect = (uid: string): Promise<TestClient> =>
-    sut.connect({ query: { uid, name: uid }, timeoutMs: 5000 });
 
   const joinAll = async (room: string, ...clients: TestClient[]): Promise<void> => {
     for (const client of clients) {
@@ -23,7 +21,7 @@ describe('message (room messages, ack, ref, clientMsgId)', () => {
 
   describe('ack', () => {
     it('acks with exactly the ref, the stored id, the room and a timestamp in epoch milliseconds', async () => {
-      const alice = await connect('alice');
+      const alice = await sut.connect(asUser('alice'));
       const before = Date.now();
 
       const ack = await alice.request('message', { room: 'lobby', text: 'hi' });
@@ -40,7 +38,7 @@ describe('message (room messages, ack, ref, clientMsgId)', () => {
     });
 
     it('echoes a ref of 64 characters exactly as sent', async () => {
-      const alice = await connect('alice');
+      const alice = await sut.connect(asUser('alice'));
       const ref = `${'x'.repeat(60)}-é✓!`;
       expect(ref).toHaveLength(64);
 
@@ -51,7 +49,7 @@ describe('message (room messages, ack, ref, clientMsgId)', () => {
     });
 
     it('sends an ack without a ref property when the request had none', async () => {
-      const alice = await connect('alice');
+      const alice = await sut.connect(asUser('alice'));
 
       alice.send('message', { room: 'lobby', text: 'hi' });
 
@@ -61,7 +59,7 @@ describe('message (room messages, ack, ref, clientMsgId)', () => {
     });
 
     it('answers each of several pipelined requests with its own ref', async () => {
-      const alice = await connect('alice');
+      const alice = await sut.connect(asUser('alice'));
 
       for (const ref of ['a', 'b', 'c']) alice.send('message', { room: 'lobby', text: ref, ref });
 
@@ -73,7 +71,7 @@ describe('message (room messages, ack, ref, clientMsgId)', () => {
 
   describe('delivery', () => {
     it('delivers to another member exactly {id, room, from, text, ts}, with the id and ts of the ack', async () => {
-      const [alice, bob] = [await connect('alice'), await connect('bob')];
+      const [alice, bob] = [await sut.connect(asUser('alice')), await sut.connect(asUser('bob'))];
 
       const ack = await alice.request('message', { room: 'lobby', text: 'hello bob' });
 
@@ -81,15 +79,15 @@ describe('message (room messages, ack, ref, clientMsgId)', () => {
       expect(data).toEqual({
         id: ack.data.id,
         room: 'lobby',
-        from: { id: 'alice', name: 'alice' },
+        from: userOf('alice'),
         text: 'hello bob',
         ts: ack.data.ts,
       });
     });
 
     it('delivers to the sender’s other device and not back to the sending socket', async () => {
-      const phone = await connect('alice');
-      const laptop = await connect('alice');
+      const phone = await sut.connect(asUser('alice'));
+      const laptop = await sut.connect(asUser('alice'));
 
       const ack = await phone.request('message', { room: 'lobby', text: 'from my phone' });
 
@@ -100,9 +98,9 @@ describe('message (room messages, ack, ref, clientMsgId)', () => {
 
     it('delivers only to members of the room', async () => {
       const [alice, bob, carol] = [
-        await connect('alice'),
-        await connect('bob'),
-        await connect('carol'),
+        await sut.connect(asUser('alice')),
+        await sut.connect(asUser('bob')),
+        await sut.connect(asUser('carol')),
       ];
       await joinAll('kitchen', alice, bob);
 
@@ -116,7 +114,7 @@ describe('message (room messages, ack, ref, clientMsgId)', () => {
     });
 
     it('delivers a sender’s messages to others in the order they were sent, with the acked ids', async () => {
-      const [alice, bob] = [await connect('alice'), await connect('bob')];
+      const [alice, bob] = [await sut.connect(asUser('alice')), await sut.connect(asUser('bob'))];
       const texts = Array.from({ length: 20 }, (_, i) => `m${i}`);
 
       for (const text of texts) alice.send('message', { room: 'lobby', text, ref: text });
@@ -130,7 +128,7 @@ describe('message (room messages, ack, ref, clientMsgId)', () => {
     });
 
     it('trims the text before storing and delivering it', async () => {
-      const [alice, bob] = [await connect('alice'), await connect('bob')];
+      const [alice, bob] = [await sut.connect(asUser('alice')), await sut.connect(asUser('bob'))];
 
       await alice.request('message', { room: 'lobby', text: '  \n\t spaced out \t ' });
 
@@ -140,7 +138,7 @@ describe('message (room messages, ack, ref, clientMsgId)', () => {
 
   describe('clientMsgId', () => {
     it('answers a resend with the first send’s ack and delivers it once', async () => {
-      const [alice, bob] = [await connect('alice'), await connect('bob')];
+      const [alice, bob] = [await sut.connect(asUser('alice')), await sut.connect(asUser('bob'))];
 
       const first = await alice.request('message', {
         room: 'lobby',
@@ -160,7 +158,7 @@ describe('message (room messages, ack, ref, clientMsgId)', () => {
     });
 
     it('dedupes two sends of the same clientMsgId pipelined in one burst', async () => {
-      const [alice, bob] = [await connect('alice'), await connect('bob')];
+      const [alice, bob] = [await sut.connect(asUser('alice')), await sut.connect(asUser('bob'))];
 
       alice.send('message', { room: 'lobby', text: 'burst', clientMsgId: 'c-1', ref: 'a' });
       alice.send('message', { room: 'lobby', text: 'burst', clientMsgId: 'c-1', ref: 'b' });
@@ -175,8 +173,8 @@ describe('message (room messages, ack, ref, clientMsgId)', () => {
     });
 
     it('answers a resend after a reconnect with the first ack and delivers it once', async () => {
-      const bob = await connect('bob');
-      const alice = await connect('alice');
+      const bob = await sut.connect(asUser('bob'));
+      const alice = await sut.connect(asUser('alice'));
       const first = await alice.request('message', {
         room: 'lobby',
         text: 'sent',
@@ -184,7 +182,7 @@ describe('message (room messages, ack, ref, clientMsgId)', () => {
       });
       await alice.close();
 
-      const aliceAgain = await connect('alice');
+      const aliceAgain = await sut.connect(asUser('alice'));
       const again = await aliceAgain.request('message', {
         room: 'lobby',
         text: 'sent',
@@ -197,13 +195,13 @@ describe('message (room messages, ack, ref, clientMsgId)', () => {
     });
 
     it('stores a send whose socket died before the ack exactly once when it is retried after a reconnect', async () => {
-      const bob = await connect('bob');
-      const alice = await connect('alice');
+      const bob = await sut.connect(asUser('bob'));
+      const alice = await sut.connect(asUser('alice'));
       alice.send('message', { room: 'lobby', text: 'retry me', clientMsgId: 'c-9' });
       alice.socket.terminate();
       await alice.waitClosed();
 
-      const aliceAgain = await connect('alice');
+      const aliceAgain = await sut.connect(asUser('alice'));
       const ack = await aliceAgain.request('message', {
         room: 'lobby',
         text: 'retry me',
@@ -217,8 +215,11 @@ describe('message (room messages, ack, ref, clientMsgId)', () => {
     });
 
     it('dedupes a resend from the same user’s other device', async () => {
-      const bob = await connect('bob');
-      const [phone, laptop] = [await connect('alice'), await connect('alice')];
+      const bob = await sut.connect(asUser('bob'));
+      const [phone, laptop] = [
+        await sut.connect(asUser('alice')),
+        await sut.connect(asUser('alice')),
+      ];
 
       const first = await phone.request('message', {
         room: 'lobby',
@@ -237,9 +238,9 @@ describe('message (room messages, ack, ref, clientMsgId)', () => {
 
     it('treats the same clientMsgId from two users as two messages', async () => {
       const [alice, bob, carol] = [
-        await connect('alice'),
-        await connect('bob'),
-        await connect('carol'),
+        await sut.connect(asUser('alice')),
+        await sut.connect(asUser('bob')),
+        await sut.connect(asUser('carol')),
       ];
 
       const fromAlice = await alice.request('message', {
@@ -260,7 +261,7 @@ describe('message (room messages, ack, ref, clientMsgId)', () => {
     it('stores a resend as a new message once DEDUPE_TTL_MS has passed', async () => {
       await sut.close();
       sut = await startApp({ DEDUPE_TTL_MS: '1000' });
-      const [alice, bob] = [await connect('alice'), await connect('bob')];
+      const [alice, bob] = [await sut.connect(asUser('alice')), await sut.connect(asUser('bob'))];
       const first = await alice.request('message', {
         room: 'lobby',
         text: 'x',

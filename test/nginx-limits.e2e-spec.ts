@@ -1,7 +1,9 @@
 import { freePort } from './utils/free-port.mjs';
+import { readMetric } from './utils/metrics.js';
 import { Nginx } from './utils/nginx.js';
 import { startApp, type TestApp } from './utils/test-app.js';
 import { TestClient, UpgradeRefused } from './utils/test-client.js';
+import { asUser } from './utils/users.js';
 
 /** Swaps one directive of the shipped config, failing loudly if the config no longer has it. */
 function swap(from: string, to: string): (config: string) => string {
@@ -28,7 +30,7 @@ describe('the per-IP limits of deploy/nginx.conf', () => {
   });
 
   async function connect(uid: string): Promise<TestClient> {
-    const client = await TestClient.connect(nginx!.wsUrl, { query: { uid }, timeoutMs: 5000 });
+    const client = await TestClient.connect(nginx!.wsUrl, asUser(uid));
     opened.push(client);
     return client;
   }
@@ -49,9 +51,7 @@ describe('the per-IP limits of deploy/nginx.conf', () => {
     await Promise.all(['a', 'b', 'c'].map((uid) => connect(uid)));
 
     expect(await refusedStatus('d')).toBe(429);
-    expect(await fetch(`${sut.httpUrl}/metrics`).then((r) => r.text())).toMatch(
-      /^switchboard_connections 3$/m,
-    );
+    expect(await readMetric(sut.httpUrl, 'switchboard_connections')).toBe(3);
     await opened[0].close();
     await expect.poll(() => refusedStatus('d')).toBe(101);
   });

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { readMetric, sample, scrapeMetrics } from './utils/metrics.js';
 import { startApp, type TestApp } from './utils/test-app.js';
+import { waitFor } from './utils/wait-for.mjs';
 
 const PUBLIC_DIR = new URL('../public/', import.meta.url);
 const TIMEOUT_MS = 5000;
@@ -14,24 +16,6 @@ function referencesIn(html: string): string[] {
 async function contentHashOf(name: string): Promise<string> {
   const body = await readFile(new URL(name, PUBLIC_DIR));
   return createHash('sha256').update(body).digest('hex').slice(0, 12);
-}
-
-/** The value of one Prometheus sample: the sum of the series of `name` carrying all of `labels`. */
-function sample(text: string, name: string, labels: Record<string, string> = {}): number {
-  let sum = 0;
-  for (const line of text.split('\n')) {
-    const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
-    if (!match || match[1] !== name) continue;
-    const series = Object.fromEntries(
-      [...(match[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((pair) => [
-        pair[1],
-        pair[2],
-      ]),
-    );
-    if (Object.entries(labels).every(([key, value]) => series[key] === value))
-      sum += Number(match[3]);
-  }
-  return sum;
 }
 
 describe('web client', () => {
@@ -154,10 +138,6 @@ describe('operations endpoints', () => {
     await sut.close();
   });
 
-  async function scrape(): Promise<string> {
-    return (await fetch(`${sut.httpUrl}/metrics`)).text();
-  }
-
   it('answers /health/live with 200', async () => {
     const response = await fetch(`${sut.httpUrl}/health/live`);
 
@@ -187,7 +167,7 @@ describe('operations endpoints', () => {
   });
 
   it('counts connections, messages in and out, deliveries and errors by code after real traffic', async () => {
-    const before = await scrape();
+    const before = await scrapeMetrics(sut.httpUrl);
     const alice = await sut.connect({ query: { name: 'alice' }, timeoutMs: TIMEOUT_MS });
     const bob = await sut.connect({ query: { name: 'bob' }, timeoutMs: TIMEOUT_MS });
 
@@ -198,7 +178,7 @@ describe('operations endpoints', () => {
     await alice.request('no-such-event', {});
     await alice.request('message', { room: 'lobby' });
 
-    const after = await scrape();
+    const after = await scrapeMetrics(sut.httpUrl);
     const delta = (name: string, labels?: Record<string, string>) =>
       sample(after, name, labels) - sample(before, name, labels);
     expect(sample(after, 'switchboard_connections')).toBe(2);
@@ -216,12 +196,10 @@ describe('operations endpoints', () => {
 
     await leaving.close();
 
-    const deadline = Date.now() + TIMEOUT_MS;
-    let open = sample(await scrape(), 'switchboard_connections');
-    while (open !== 1 && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 20));
-      open = sample(await scrape(), 'switchboard_connections');
-    }
-    expect(open, 'open connections once one of two closed').toBe(1);
+    await waitFor(
+      async () => (await readMetric(sut.httpUrl, 'switchboard_connections')) === 1,
+      'one open connection once one of two closed',
+      TIMEOUT_MS,
+    );
   });
 });

@@ -7,6 +7,7 @@ import { openIdleKeepAlive, openRawSocket } from './utils/raw-socket.js';
 import { ServerProcess } from './utils/server-process.js';
 import { startApp, type TestApp } from './utils/test-app.js';
 import { TestClient } from './utils/test-client.js';
+import { waitFor } from './utils/wait-for.mjs';
 
 const TIMEOUT_MS = 10_000;
 
@@ -209,16 +210,6 @@ describe('graceful shutdown with a write in flight (in process)', () => {
     };
   }
 
-  /** Resolves once `check` holds, polling; the timeout names what it waited for. */
-  async function until(check: () => boolean, what: string, timeoutMs = TIMEOUT_MS): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!check()) {
-      if (Date.now() > deadline)
-        throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
-  }
-
   it('acks a message still being stored before it closes the sockets with 1001', async () => {
     const store = gate();
     const app = await startApp({}, (builder) =>
@@ -245,7 +236,7 @@ describe('graceful shutdown with a write in flight (in process)', () => {
 
     const closing = app.app.close();
     const registry = app.app.get(ConnectionRegistry);
-    await until(() => !registry.accepting, 'the shutdown to begin');
+    await waitFor(() => !registry.accepting, 'the shutdown to begin', TIMEOUT_MS, 10);
     store.open();
 
     const ack = await alice.next((frame) => frame.data?.ref === 'm1', 'the ack of the message');

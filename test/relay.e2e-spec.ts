@@ -1,15 +1,7 @@
-import { startApp, type TestApp } from './utils/test-app.js';
+import { appPerTest } from './utils/test-app.js';
 
 describe('seed relay (plain text to the default room)', () => {
-  let sut: TestApp;
-
-  beforeEach(async () => {
-    sut = await startApp();
-  });
-
-  afterEach(async () => {
-    await sut.close();
-  });
+  const sut = appPerTest();
 
   it('delivers a plain-text frame to every other client in lobby, and not back to the sender', async () => {
     const [alice, bob, carol] = await Promise.all([

@@ -1,6 +1,7 @@
 import type { Frame, TestClient } from './utils/test-client.js';
 import { deletePrefix, REDIS_URL, uniquePrefix } from './utils/redis.js';
 import { startApp, type TestApp, type TestEnv } from './utils/test-app.js';
+import { asUser } from './utils/users.js';
 
 interface Message {
   id: string;
@@ -56,8 +57,7 @@ describe.each([
     });
 
     beforeEach(async () => {
-      const connect = (uid: string) => sut.connect({ query: { uid, name: uid }, timeoutMs: 5000 });
-      [alice, bob] = [await connect('alice'), await connect('bob')];
+      [alice, bob] = [await sut.connect(asUser('alice')), await sut.connect(asUser('bob'))];
     });
 
     afterEach(async () => {

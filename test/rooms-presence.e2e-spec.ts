@@ -1,24 +1,12 @@
-import type { TestClient } from './utils/test-client.js';
-import { startApp, type TestApp } from './utils/test-app.js';
+import { appPerTest } from './utils/test-app.js';
+import { asUser, userOf } from './utils/users.js';
 
 describe('rooms and presence (join, leave, default room)', () => {
-  let sut: TestApp;
-
-  const connect = (uid: string): Promise<TestClient> =>
-    sut.connect({ query: { uid, name: `${uid} name` }, timeoutMs: 5000 });
-  const user = (uid: string) => ({ id: uid, name: `${uid} name` });
-
-  afterEach(async () => {
-    await sut.close();
-  });
-
   describe('with the default room lobby', () => {
-    beforeEach(async () => {
-      sut = await startApp();
-    });
+    const sut = appPerTest();
 
     it('replies to join with exactly {room, members, messages, recovered, ref}', async () => {
-      const alice = await connect('alice');
+      const alice = await sut.connect(asUser('alice'));
 
       const joined = await alice.request('join', { room: 'kitchen' });
 
@@ -26,7 +14,7 @@ describe('rooms and presence (join, leave, default room)', () => {
         event: 'joined',
         data: {
           room: 'kitchen',
-          members: [user('alice')],
+          members: [userOf('alice')],
           messages: [],
           recovered: false,
           ref: 'r1',
@@ -36,9 +24,9 @@ describe('rooms and presence (join, leave, default room)', () => {
 
     it('lists every user in the room once in joined.members, however many sockets they have', async () => {
       const [alicePhone, aliceLaptop, bob] = [
-        await connect('alice'),
-        await connect('alice'),
-        await connect('bob'),
+        await sut.connect(asUser('alice')),
+        await sut.connect(asUser('alice')),
+        await sut.connect(asUser('bob')),
       ];
       await alicePhone.request('join', { room: 'kitchen' });
       await aliceLaptop.request('join', { room: 'kitchen' });
@@ -46,23 +34,23 @@ describe('rooms and presence (join, leave, default room)', () => {
       const joined = await bob.request('join', { room: 'kitchen' });
 
       expect(joined.data.members).toHaveLength(2);
-      expect(joined.data.members).toEqual(expect.arrayContaining([user('alice'), user('bob')]));
+      expect(joined.data.members).toEqual(expect.arrayContaining([userOf('alice'), userOf('bob')]));
     });
 
     it('announces a join to the others in the room with exactly {room, user, action}', async () => {
-      const [alice, bob] = [await connect('alice'), await connect('bob')];
+      const [alice, bob] = [await sut.connect(asUser('alice')), await sut.connect(asUser('bob'))];
       await alice.request('join', { room: 'kitchen' });
 
       await bob.request('join', { room: 'kitchen' });
 
       expect(await alice.next('presence')).toEqual({
         event: 'presence',
-        data: { room: 'kitchen', user: user('bob'), action: 'join' },
+        data: { room: 'kitchen', user: userOf('bob'), action: 'join' },
       });
     });
 
     it('does not announce a join to the joining socket itself', async () => {
-      const alice = await connect('alice');
+      const alice = await sut.connect(asUser('alice'));
 
       await alice.request('join', { room: 'kitchen' });
 
@@ -71,9 +59,9 @@ describe('rooms and presence (join, leave, default room)', () => {
 
     it('does not announce a join to users outside the room', async () => {
       const [alice, bob, carol] = [
-        await connect('alice'),
-        await connect('bob'),
-        await connect('carol'),
+        await sut.connect(asUser('alice')),
+        await sut.connect(asUser('bob')),
+        await sut.connect(asUser('carol')),
       ];
       await alice.request('join', { room: 'kitchen' });
 
@@ -85,9 +73,9 @@ describe('rooms and presence (join, leave, default room)', () => {
 
     it('announces nothing when a user already in the room joins it from a second socket', async () => {
       const [alicePhone, aliceLaptop, bob] = [
-        await connect('alice'),
-        await connect('alice'),
-        await connect('bob'),
+        await sut.connect(asUser('alice')),
+        await sut.connect(asUser('alice')),
+        await sut.connect(asUser('bob')),
       ];
       await bob.request('join', { room: 'kitchen' });
       await alicePhone.request('join', { room: 'kitchen' });
@@ -99,7 +87,7 @@ describe('rooms and presence (join, leave, default room)', () => {
     });
 
     it('re-sends the snapshot and announces nothing when a socket joins a room it is already in', async () => {
-      const [alice, bob] = [await connect('alice'), await connect('bob')];
+      const [alice, bob] = [await sut.connect(asUser('alice')), await sut.connect(asUser('bob'))];
       await bob.request('join', { room: 'kitchen' });
       await alice.request('join', { room: 'kitchen' });
       await bob.next('presence');
@@ -113,7 +101,7 @@ describe('rooms and presence (join, leave, default room)', () => {
     });
 
     it('replies to leave with exactly {room, ref}', async () => {
-      const alice = await connect('alice');
+      const alice = await sut.connect(asUser('alice'));
       await alice.request('join', { room: 'kitchen' });
 
       expect(await alice.request('leave', { room: 'kitchen' })).toEqual({
@@ -123,7 +111,7 @@ describe('rooms and presence (join, leave, default room)', () => {
     });
 
     it('announces a leave to the others in the room', async () => {
-      const [alice, bob] = [await connect('alice'), await connect('bob')];
+      const [alice, bob] = [await sut.connect(asUser('alice')), await sut.connect(asUser('bob'))];
       await alice.request('join', { room: 'kitchen' });
       await bob.request('join', { room: 'kitchen' });
       await alice.next('presence');
@@ -132,13 +120,13 @@ describe('rooms and presence (join, leave, default room)', () => {
 
       expect((await alice.next('presence')).data).toEqual({
         room: 'kitchen',
-        user: user('bob'),
+        user: userOf('bob'),
         action: 'leave',
       });
     });
 
     it('stops delivering a room’s messages to a socket that left it', async () => {
-      const [alice, bob] = [await connect('alice'), await connect('bob')];
+      const [alice, bob] = [await sut.connect(asUser('alice')), await sut.connect(asUser('bob'))];
       await alice.request('join', { room: 'kitchen' });
       await bob.request('join', { room: 'kitchen' });
       await bob.request('leave', { room: 'kitchen' });
@@ -149,7 +137,7 @@ describe('rooms and presence (join, leave, default room)', () => {
     });
 
     it('answers a message to a room the socket left with not_in_room', async () => {
-      const alice = await connect('alice');
+      const alice = await sut.connect(asUser('alice'));
       await alice.request('join', { room: 'kitchen' });
       await alice.request('leave', { room: 'kitchen' });
 
@@ -159,7 +147,7 @@ describe('rooms and presence (join, leave, default room)', () => {
     });
 
     it('announces a leave for every joined room when a socket disconnects', async () => {
-      const [alice, bob] = [await connect('alice'), await connect('bob')];
+      const [alice, bob] = [await sut.connect(asUser('alice')), await sut.connect(asUser('bob'))];
       await alice.request('join', { room: 'kitchen' });
       await alice.request('join', { room: 'garden' });
       await bob.request('join', { room: 'kitchen' });
@@ -178,15 +166,15 @@ describe('rooms and presence (join, leave, default room)', () => {
         leaves.map((frame) => frame.data.room as string).sort((a, b) => a.localeCompare(b)),
       ).toEqual(['garden', 'kitchen']);
       for (const frame of leaves) {
-        expect(frame.data).toMatchObject({ user: user('bob'), action: 'leave' });
+        expect(frame.data).toMatchObject({ user: userOf('bob'), action: 'leave' });
       }
     });
 
     it('announces a leave only when the user’s last socket in the room goes', async () => {
       const [alice, bobPhone, bobLaptop] = [
-        await connect('alice'),
-        await connect('bob'),
-        await connect('bob'),
+        await sut.connect(asUser('alice')),
+        await sut.connect(asUser('bob')),
+        await sut.connect(asUser('bob')),
       ];
       await alice.request('join', { room: 'kitchen' });
       await bobPhone.request('join', { room: 'kitchen' });
@@ -199,12 +187,12 @@ describe('rooms and presence (join, leave, default room)', () => {
       await bobLaptop.close();
       expect((await alice.next('presence')).data).toMatchObject({
         action: 'leave',
-        user: user('bob'),
+        user: userOf('bob'),
       });
     });
 
     it('puts a new connection in lobby: it can send there without joining', async () => {
-      const [alice, bob] = [await connect('alice'), await connect('bob')];
+      const [alice, bob] = [await sut.connect(asUser('alice')), await sut.connect(asUser('bob'))];
 
       const ack = await alice.request('message', { room: 'lobby', text: 'no join needed' });
 
@@ -216,9 +204,9 @@ describe('rooms and presence (join, leave, default room)', () => {
     });
 
     it('announces nothing to lobby when a connection arrives or goes', async () => {
-      const alice = await connect('alice');
+      const alice = await sut.connect(asUser('alice'));
 
-      const bob = await connect('bob');
+      const bob = await sut.connect(asUser('bob'));
       await bob.request('message', { room: 'lobby', text: 'hi' });
       await bob.close();
 
@@ -228,12 +216,10 @@ describe('rooms and presence (join, leave, default room)', () => {
   });
 
   describe('with DEFAULT_ROOM=hall', () => {
-    beforeEach(async () => {
-      sut = await startApp({ DEFAULT_ROOM: 'hall' });
-    });
+    const sut = appPerTest({ DEFAULT_ROOM: 'hall' });
 
     it('puts new connections in the configured default room and sends plain text there', async () => {
-      const [alice, bob] = [await connect('alice'), await connect('bob')];
+      const [alice, bob] = [await sut.connect(asUser('alice')), await sut.connect(asUser('bob'))];
 
       alice.sendRaw('plain hello');
 
@@ -245,12 +231,10 @@ describe('rooms and presence (join, leave, default room)', () => {
   });
 
   describe('with the default room disabled (DEFAULT_ROOM empty)', () => {
-    beforeEach(async () => {
-      sut = await startApp({ DEFAULT_ROOM: '' });
-    });
+    const sut = appPerTest({ DEFAULT_ROOM: '' });
 
     it('puts a new connection in no room', async () => {
-      const alice = await connect('alice');
+      const alice = await sut.connect(asUser('alice'));
 
       const reply = await alice.request('message', { room: 'lobby', text: 'hi' });
 
@@ -258,7 +242,7 @@ describe('rooms and presence (join, leave, default room)', () => {
     });
 
     it('answers a plain-text frame with bad_request and keeps the socket open', async () => {
-      const alice = await connect('alice');
+      const alice = await sut.connect(asUser('alice'));
 
       alice.sendRaw('plain hello');
 

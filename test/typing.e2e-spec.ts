@@ -1,33 +1,22 @@
-import type { TestClient } from './utils/test-client.js';
-import { startApp, type TestApp } from './utils/test-app.js';
+import { appPerTest } from './utils/test-app.js';
+import { asUser, userOf } from './utils/users.js';
 
 describe('typing', () => {
-  let sut: TestApp;
-
-  const connect = (uid: string): Promise<TestClient> =>
-    sut.connect({ query: { uid, name: `${uid} name` }, timeoutMs: 5000 });
-
-  beforeEach(async () => {
-    sut = await startApp();
-  });
-
-  afterEach(async () => {
-    await sut.close();
-  });
+  const sut = appPerTest();
 
   it('tells the others in the room exactly {room, user}', async () => {
-    const [alice, bob] = [await connect('alice'), await connect('bob')];
+    const [alice, bob] = [await sut.connect(asUser('alice')), await sut.connect(asUser('bob'))];
 
     alice.send('typing', { room: 'lobby' });
 
     expect(await bob.next('typing')).toEqual({
       event: 'typing',
-      data: { room: 'lobby', user: { id: 'alice', name: 'alice name' } },
+      data: { room: 'lobby', user: userOf('alice') },
     });
   });
 
   it('sends the typing socket no reply at all, even when the request has a ref', async () => {
-    const [alice, bob] = [await connect('alice'), await connect('bob')];
+    const [alice, bob] = [await sut.connect(asUser('alice')), await sut.connect(asUser('bob'))];
 
     alice.send('typing', { room: 'lobby', ref: 't1' });
 
@@ -37,9 +26,9 @@ describe('typing', () => {
 
   it('tells nobody outside the room', async () => {
     const [alice, bob, carol] = [
-      await connect('alice'),
-      await connect('bob'),
-      await connect('carol'),
+      await sut.connect(asUser('alice')),
+      await sut.connect(asUser('bob')),
+      await sut.connect(asUser('carol')),
     ];
     await alice.request('join', { room: 'kitchen' });
     await bob.request('join', { room: 'kitchen' });
@@ -51,12 +40,12 @@ describe('typing', () => {
   });
 
   it('is never stored: neither history nor a later join shows it', async () => {
-    const [alice, bob] = [await connect('alice'), await connect('bob')];
+    const [alice, bob] = [await sut.connect(asUser('alice')), await sut.connect(asUser('bob'))];
     alice.send('typing', { room: 'lobby' });
     await bob.next('typing');
 
     const history = await bob.request('history', { room: 'lobby' });
-    const carol = await connect('carol');
+    const carol = await sut.connect(asUser('carol'));
     const joined = await carol.request('join', { room: 'lobby' });
 
     expect(history.data.messages).toEqual([]);
@@ -64,7 +53,7 @@ describe('typing', () => {
   });
 
   it('answers typing in a room the socket has not joined with not_in_room and tells nobody', async () => {
-    const [alice, bob] = [await connect('alice'), await connect('bob')];
+    const [alice, bob] = [await sut.connect(asUser('alice')), await sut.connect(asUser('bob'))];
     await bob.request('join', { room: 'kitchen' });
 
     const reply = await alice.request('typing', { room: 'kitchen' });

@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { CHROMIUM_FLAGS, CHROMIUM_PATH } from '../../test/utils/chromium.mjs';
 
-
 /** Renders an SVG string to a PNG file with headless Chromium, at twice the SVG's size for sharpness. */
 export async function renderSvgToPng(svg, pngFile) {
   const userDataDir = mkdtempSync(join(tmpdir(), 'bench-chromium-'));

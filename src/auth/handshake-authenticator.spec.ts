@@ -1,6 +1,7 @@
 import { Test } from '@nestjs/testing';
-import { exportSPKI, generateKeyPair, SignJWT, type CryptoKey, type JWTPayload } from 'jose';
+import { exportSPKI, generateKeyPair, type CryptoKey, type JWTPayload } from 'jose';
 import type { IncomingMessage } from 'node:http';
+import { secondsFromNow, signToken } from '../../test/utils/jwt.js';
 import { appConfig, parseEnvironment } from '../config/app-config.js';
 import { HandshakeAuthenticator } from './handshake-authenticator.js';
 import { HandshakeRejection } from './handshake-rejection.js';
@@ -28,22 +29,9 @@ function bearer(token: string): IncomingMessage {
   return upgrade('/', { authorization: `Bearer ${token}` });
 }
 
-/** Signs a token; `exp` defaults to an hour from now. */
-function sign(
-  payload: JWTPayload,
-  key: Uint8Array | CryptoKey,
-  alg = 'HS256',
-  exp: number | string = '1h',
-): Promise<string> {
-  return new SignJWT(payload)
-    .setProtectedHeader({ alg })
-    .setIssuedAt()
-    .setExpirationTime(exp)
-    .sign(key);
-}
-
+/** An HS256 token signed with `secret` (the configured one unless told). */
 function hs256(payload: JWTPayload, secret = SECRET, exp?: number | string): Promise<string> {
-  return sign(payload, new TextEncoder().encode(secret), 'HS256', exp);
+  return signToken(payload, secret, 'HS256', exp);
 }
 
 /** Expects the handshake to be refused with this status, and returns the rejection. */
@@ -185,7 +173,7 @@ describe('HandshakeAuthenticator', () => {
     });
 
     it('carries exp into the identity in milliseconds', async () => {
-      const exp = Math.floor(Date.now() / 1000) + 600;
+      const exp = secondsFromNow(600);
       const token = await hs256({ sub: 'u-alice' }, SECRET, exp);
 
       expect((await sut.authenticate(bearer(token))).expiresAt).toBe(exp * 1000);
@@ -206,7 +194,7 @@ describe('HandshakeAuthenticator', () => {
     });
 
     it('refuses an expired token with 401, saying so', async () => {
-      const token = await hs256({ sub: 'u-alice' }, SECRET, Math.floor(Date.now() / 1000) - 60);
+      const token = await hs256({ sub: 'u-alice' }, SECRET, secondsFromNow(-60));
 
       const rejection = await rejectionOf(sut.authenticate(bearer(token)), 401);
 
@@ -281,7 +269,7 @@ describe('HandshakeAuthenticator', () => {
     });
 
     it('takes the user from a token in the Authorization header', async () => {
-      const token = await sign({ sub: 'u-alice', name: 'Alice' }, privateKey, alg);
+      const token = await signToken({ sub: 'u-alice', name: 'Alice' }, privateKey, alg);
 
       expect((await sut.authenticate(bearer(token))).user).toEqual({
         id: 'u-alice',
@@ -290,7 +278,7 @@ describe('HandshakeAuthenticator', () => {
     });
 
     it('takes the user from a token in ?access_token=', async () => {
-      const token = await sign({ sub: 'u-alice', name: 'Alice' }, privateKey, alg);
+      const token = await signToken({ sub: 'u-alice', name: 'Alice' }, privateKey, alg);
 
       const identity = await sut.authenticate(upgrade(`/?access_token=${token}`));
 
@@ -301,31 +289,26 @@ describe('HandshakeAuthenticator', () => {
       const escaped = await createAuthenticator({
         JWT_PUBLIC_KEY: publicKeyPem.replace(/\n/g, '\\n'),
       });
-      const token = await sign({ sub: 'u-alice' }, privateKey, alg);
+      const token = await signToken({ sub: 'u-alice' }, privateKey, alg);
 
       expect((await escaped.authenticate(bearer(token))).user.id).toBe('u-alice');
     });
 
     it('refuses a token signed by another key with 401', async () => {
       const other = await generateKeyPair(alg);
-      const token = await sign({ sub: 'u-alice' }, other.privateKey, alg);
+      const token = await signToken({ sub: 'u-alice' }, other.privateKey, alg);
 
       await rejectionOf(sut.authenticate(bearer(token)), 401);
     });
 
     it('refuses an HS256 token keyed with the public key text with 401', async () => {
-      const token = await sign({ sub: 'u-alice' }, new TextEncoder().encode(publicKeyPem), 'HS256');
+      const token = await signToken({ sub: 'u-alice' }, publicKeyPem, 'HS256');
 
       await rejectionOf(sut.authenticate(bearer(token)), 401);
     });
 
     it('refuses an expired token with 401', async () => {
-      const token = await sign(
-        { sub: 'u-alice' },
-        privateKey,
-        alg,
-        Math.floor(Date.now() / 1000) - 60,
-      );
+      const token = await signToken({ sub: 'u-alice' }, privateKey, alg, secondsFromNow(-60));
 
       await rejectionOf(sut.authenticate(bearer(token)), 401);
     });

@@ -33,7 +33,11 @@ export declare class ChildServer {
   /** The output's lines, each parsed as JSON (as pino writes them); throws naming a line that is not JSON. */
   get logLines(): Record<string, unknown>[];
   /** Polls `probe` until it is true; throws, quoting the output, if the process exits first or the time runs out. */
-  waitReady(probe: () => boolean | Promise<boolean>, what: string, timeoutMs: number): Promise<void>;
+  waitReady(
+    probe: () => boolean | Promise<boolean>,
+    what: string,
+    timeoutMs: number,
+  ): Promise<void>;
   /** Resolves with how the process ended, or throws after the timeout. */
   waitExit(timeoutMs: number): Promise<Exit>;
   /** Sends a signal to the process. */

@@ -74,7 +74,9 @@ export class ChildServer {
       await waitFor(
         () => {
           if (this.exit)
-            throw new Error(`${this.name} exited (${JSON.stringify(this.exit)}) before it was ready`);
+            throw new Error(
+              `${this.name} exited (${JSON.stringify(this.exit)}) before it was ready`,
+            );
           return probe();
         },
         `${this.name} ${what}`,
@@ -90,7 +92,7 @@ export class ChildServer {
    * @param {number} timeoutMs
    */
   async waitExit(timeoutMs) {
-    /** @type {NodeJS.Timeout | undefined} */
+    /** @type {ReturnType<typeof setTimeout> | undefined} */
     let timer;
     const timeout = new Promise((_, reject) => {
       timer = setTimeout(

@@ -62,3 +62,42 @@ export async function startApp(
     },
   };
 }
+
+/**
+ * Starts a fresh app with `startApp(env, overrides)` before each test of the enclosing `describe` and
+ * closes it after; the returned handle always speaks for the running test's app. `env` may be a function,
+ * called before each test, for values a `beforeAll` makes.
+ */
+export function appPerTest(
+  env: TestEnv | (() => TestEnv) = {},
+  overrides?: ModuleOverrides,
+): TestApp {
+  let running: TestApp | undefined;
+  beforeEach(async () => {
+    running = await startApp(typeof env === 'function' ? env() : env, overrides);
+  });
+  afterEach(async () => {
+    await running?.close();
+    running = undefined;
+  });
+  const current = (): TestApp => {
+    if (!running) throw new Error('appPerTest: the app runs only inside a test');
+    return running;
+  };
+  return {
+    get app() {
+      return current().app;
+    },
+    get port() {
+      return current().port;
+    },
+    get httpUrl() {
+      return current().httpUrl;
+    },
+    get wsUrl() {
+      return current().wsUrl;
+    },
+    connect: (options) => current().connect(options),
+    close: () => current().close(),
+  };
+}
