@@ -27,7 +27,8 @@ export class ChildServer {
     child.stderr?.on('data', (chunk) => (this.#piped += String(chunk)));
     /** @type {Promise<import('./child-server.d.mts').Exit>} */
     this.exited = new Promise((resolve) =>
-      child.once('exit', (code, signal) => {
+      // 'close', not 'exit': by then the piped output has been read to its end.
+      child.once('close', (code, signal) => {
         this.exit = { code, signal };
         resolve(this.exit);
       }),
