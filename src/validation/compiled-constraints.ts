@@ -128,7 +128,7 @@ export const COMPILED_CONSTRAINTS: Readonly<Record<string, CompiledConstraint>> 
     expression: ([bound], x, constant) =>
       `(Array.isArray(${x}) && ${x}.length <= ${constant(bound)})`,
   },
-  isUUID: {
+  isUuid: {
     expression: ([version], x, constant) => `${constant(isUUID)}(${x}, ${constant(version)})`,
   },
 };
