@@ -110,7 +110,8 @@ function generate(metatype: DtoClass, fallback: ValidateDto): ValidateDto {
     }
     const ordered = [...defined, ...checks];
     const keys = ordered.map(({ constraint, metadata }) => constraint.name || metadata.type);
-    if (new Set(keys).size !== keys.length) unsupported(`two constraints of one name on ${property}`);
+    if (new Set(keys).size !== keys.length)
+      unsupported(`two constraints of one name on ${property}`);
 
     const field = constant(property);
     body.push(`v = o[${field}];`);
@@ -122,9 +123,13 @@ function generate(metatype: DtoClass, fallback: ValidateDto): ValidateDto {
       const fails = check.metadata.each
         ? `((a = ${constant(eachItems)}(v)) === null ? !${test}(v) : !a.every(${test}))`
         : `!${check.test('v')}`;
-      body.push(`if (${fails}) (e === null ? (e = []) : e).push(${message(metatype, check, constant)});`);
+      body.push(
+        `if (${fails}) (e === null ? (e = []) : e).push(${message(metatype, check, constant)});`,
+      );
     }
-    body.push(`if (e !== null) (details === null ? (details = []) : details).push({ field: ${field}, errors: e });`);
+    body.push(
+      `if (e !== null) (details === null ? (details = []) : details).push({ field: ${field}, errors: e });`,
+    );
     if (optional) body.push('}');
   }
   body.push('return details;');
@@ -136,17 +141,26 @@ function generate(metatype: DtoClass, fallback: ValidateDto): ValidateDto {
     `return { validate(o) {\n${body.join('\n')}\n}, tests: [${probes.map(({ test }) => test).join(', ')}] };`,
   ].join('\n');
   const names = constants.map((_, index) => `k${index}`);
-  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the source holds only names of constants
+  // The source holds only names: every value it uses arrives as an argument.
   const factory = new Function(...names, source) as (...values: unknown[]) => {
     validate: ValidateDto;
     tests: Array<(value: unknown) => boolean>;
   };
   const { validate, tests: compiledTests } = factory(...constants);
-  probe(metatype, probes.map(({ check }) => check), compiledTests, optionals);
+  probe(
+    metatype,
+    probes.map(({ check }) => check),
+    compiledTests,
+    optionals,
+  );
   return validate;
 }
 
-function checkOf(metadata: Metadata, property: string, constant: (value: unknown) => string): Check {
+function checkOf(
+  metadata: Metadata,
+  property: string,
+  constant: (value: unknown) => string,
+): Check {
   if (metadata.validateIf) unsupported(`validateIf option on ${property}`);
   const constraints = getMetadataStorage().getTargetValidatorConstraints(metadata.constraintCls);
   if (constraints.length !== 1) unsupported(`no single constraint class on ${property}`);
@@ -219,14 +233,18 @@ function probe(
         constraints: metadata.constraints,
       };
       if (Boolean(instance.validate(value, args)) !== tests[index](value))
-        unsupported(`${constraint.name} on ${metadata.propertyName} disagrees with its compiled test`);
+        unsupported(
+          `${constraint.name} on ${metadata.propertyName} disagrees with its compiled test`,
+        );
     }
   });
   for (const metadata of optionals) {
     const property = metadata.propertyName;
     const condition = metadata.constraints[0] as (object: object, value: unknown) => unknown;
     for (const value of PROBE_VALUES) {
-      if (Boolean(condition({ [property]: value }, value)) !== (value !== null && value !== undefined))
+      if (
+        Boolean(condition({ [property]: value }, value)) !== (value !== null && value !== undefined)
+      )
         unsupported(`@IsOptional on ${property} disagrees with its compiled test`);
     }
   }

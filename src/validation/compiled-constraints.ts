@@ -57,7 +57,10 @@ export const COMPILED_CONSTRAINTS: Readonly<Record<string, CompiledConstraint>> 
     expression: ([options], x, constant) => {
       const keys = options !== null && typeof options === 'object' ? Object.keys(options) : null;
       if (keys === null) return null;
-      const { allowNaN, allowInfinity } = options as { allowNaN?: unknown; allowInfinity?: unknown };
+      const { allowNaN, allowInfinity } = options as {
+        allowNaN?: unknown;
+        allowInfinity?: unknown;
+      };
       if (keys.every((key) => key === 'allowNaN' || key === 'allowInfinity'))
         return (
           `(typeof ${x} === "number" && (Number.isFinite(${x}) || ` +
@@ -70,11 +73,15 @@ export const COMPILED_CONSTRAINTS: Readonly<Record<string, CompiledConstraint>> 
   isEmpty: { expression: (_, x) => `(${x} === "" || ${x} === null || ${x} === undefined)` },
   min: {
     expression: ([bound], x, constant) =>
-      typeof bound === 'number' ? `(typeof ${x} === "number" && ${x} >= ${constant(bound)})` : 'false',
+      typeof bound === 'number'
+        ? `(typeof ${x} === "number" && ${x} >= ${constant(bound)})`
+        : 'false',
   },
   max: {
     expression: ([bound], x, constant) =>
-      typeof bound === 'number' ? `(typeof ${x} === "number" && ${x} <= ${constant(bound)})` : 'false',
+      typeof bound === 'number'
+        ? `(typeof ${x} === "number" && ${x} <= ${constant(bound)})`
+        : 'false',
   },
   // validator.js counts a surrogate pair or a presentation sequence as one character, so the length
   // in code units is an upper bound of it: enough to accept under a maximum, or refuse under a minimum.

@@ -30,7 +30,10 @@ function replaceTokens(message: MessageOption, args: ValidationArguments): strin
   else if (typeof message === 'string') text = message;
   if (text && Array.isArray(args.constraints)) {
     args.constraints.forEach((constraint: unknown, index) => {
-      text = text!.replace(new RegExp(`\\$constraint${index + 1}`, 'g'), constraintText(constraint));
+      text = text!.replace(
+        new RegExp(`\\$constraint${index + 1}`, 'g'),
+        constraintText(constraint),
+      );
     });
   }
   const value: unknown = args.value;

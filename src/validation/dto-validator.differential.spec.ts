@@ -74,7 +74,9 @@ class EveryRuleDto extends BaseRulesDto {
   @IsString({ each: true })
   @MaxLength(2, { each: true })
   tags?: string[];
-  @IsOptional() @IsInt({ each: true }) @Min(0, { each: true, message: '$property: $constraint1+' })
+  @IsOptional()
+  @IsInt({ each: true })
+  @Min(0, { each: true, message: '$property: $constraint1+' })
   scores?: number[];
   @IsOptional() @IsUUID('4') id?: string;
   @IsDefined({ each: true }) @IsOptional() present?: unknown;
@@ -82,7 +84,9 @@ class EveryRuleDto extends BaseRulesDto {
 }
 
 /** Every built-in DTO, wherever its file lives: every class with validation rules in a `*.dto.ts`. */
-const builtIns = Object.values(import.meta.glob<Record<string, unknown>>('/src/**/*.dto.ts', { eager: true }))
+const builtIns = Object.values(
+  import.meta.glob<Record<string, unknown>>('/src/**/*.dto.ts', { eager: true }),
+)
   .flatMap((module) => Object.values(module))
   .filter(
     (value): value is DtoClass =>
@@ -93,7 +97,22 @@ const builtIns = Object.values(import.meta.glob<Record<string, unknown>>('/src/*
 const RUNS = 1500;
 
 const text = fc.string({
-  unit: fc.constantFrom('a', 'b', 'Z', '0', '_', ':', ' ', '\n', '\uD800', '\uDC00', '\uFE0F', '😀', 'é', '$'),
+  unit: fc.constantFrom(
+    'a',
+    'b',
+    'Z',
+    '0',
+    '_',
+    ':',
+    ' ',
+    '\n',
+    '\uD800',
+    '\uDC00',
+    '\uFE0F',
+    '😀',
+    'é',
+    '$',
+  ),
   maxLength: 12,
 });
 const plausible = fc.constantFrom(
@@ -163,7 +182,14 @@ function inputsFor(metatype: DtoClass): fc.Arbitrary<Array<[string, unknown]>> {
         .map(({ propertyName }) => propertyName),
     ),
   ];
-  const stray = fc.constantFrom('__proto__', 'constructor', 'toString', 'hasOwnProperty', 'admin', '0');
+  const stray = fc.constantFrom(
+    '__proto__',
+    'constructor',
+    'toString',
+    'hasOwnProperty',
+    'admin',
+    '0',
+  );
   const fieldEntries = fc.tuple(
     ...fields.map((field) => fc.option(fc.tuple(fc.constant(field), value), { freq: 4 })),
   );
@@ -180,7 +206,12 @@ function inputsFor(metatype: DtoClass): fc.Arbitrary<Array<[string, unknown]>> {
 function instanceOf(metatype: DtoClass, entries: ReadonlyArray<[string, unknown]>): object {
   const dto = new metatype();
   for (const [key, entry] of entries)
-    Object.defineProperty(dto, key, { value: entry, enumerable: true, writable: true, configurable: true });
+    Object.defineProperty(dto, key, {
+      value: entry,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   return dto;
 }
 
@@ -189,7 +220,10 @@ type Outcome = { details: unknown; kept: Array<[string, unknown]> } | { threw: s
 function outcomeOf(validate: (dto: object) => unknown, dto: object): Outcome {
   try {
     const details = validate(dto);
-    return { details, kept: Object.keys(dto).map((key) => [key, (dto as Record<string, unknown>)[key]]) };
+    return {
+      details,
+      kept: Object.keys(dto).map((key) => [key, (dto as Record<string, unknown>)[key]]),
+    };
   } catch (error) {
     return { threw: (error as Error).constructor.name };
   }
@@ -214,7 +248,8 @@ function agreeOn(metatype: DtoClass): { accepted: number; refused: number } {
 describe('compiled DTO validation against class-validator', () => {
   it('finds the built-in DTOs and compiles every one of them', () => {
     expect(builtIns.length).toBeGreaterThanOrEqual(8);
-    for (const metatype of builtIns) expect([metatype.name, validatorFor(metatype).fallback]).toEqual([metatype.name, null]);
+    for (const metatype of builtIns)
+      expect([metatype.name, validatorFor(metatype).fallback]).toEqual([metatype.name, null]);
   });
 
   it('compiles the DTO that uses every compiled constraint', () => {

@@ -135,7 +135,9 @@ describe('validatorFor', () => {
     const dto = instance(TwoPatternsDto, { word: 'b' });
 
     expect(fallback).toBe('two constraints of one name on word');
-    expect(validate(dto)).toEqual(validateWithClassValidator(instance(TwoPatternsDto, { word: 'b' })));
+    expect(validate(dto)).toEqual(
+      validateWithClassValidator(instance(TwoPatternsDto, { word: 'b' })),
+    );
   });
 
   it('falls back for a class without rules, which class-validator refuses as an unknown value', () => {
