@@ -141,7 +141,7 @@ function generate(metatype: DtoClass, fallback: ValidateDto): ValidateDto {
     `return { validate(o) {\n${body.join('\n')}\n}, tests: [${probes.map(({ test }) => test).join(', ')}] };`,
   ].join('\n');
   const names = constants.map((_, index) => `k${index}`);
-  // The source holds only names: every value it uses arrives as an argument.
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the source holds only names: every value arrives as an argument
   const factory = new Function(...names, source) as (...values: unknown[]) => {
     validate: ValidateDto;
     tests: Array<(value: unknown) => boolean>;
