@@ -1,21 +1,17 @@
 import { Injectable, type ArgumentMetadata, type PipeTransform } from '@nestjs/common';
-import { validateSync, type ValidationError } from 'class-validator';
 import { ChatErrorCode } from './chat-error-code.js';
 import { ChatException } from './chat.exception.js';
 import { toDtoInstance } from './dto-instance.js';
+import { validatorFor } from '../validation/dto-validator.js';
 
-/** One invalid field, as listed in `error.details`. */
-export interface FieldError {
-  field: string;
-  errors: string[];
-}
+export type { FieldError } from '../validation/field-error.js';
 
 /** Types a handler parameter may declare that are not DTO classes: passed through as they came. */
 const NOT_DTOS: readonly unknown[] = [String, Boolean, Number, Array, Object, Buffer, Date];
 
 /**
  * Validates an event's `data` into its DTO class (class-transformer when the class asks for it, then
- * class-validator), strips fields
+ * class-validator, through a validator compiled per class, see `src/validation`), strips fields
  * the DTO does not declare, and fails with `validation_failed` listing every invalid field. Synchronous,
  * unlike Nest's `ValidationPipe`: the gateway's lean path then runs an event with no promise hop. The
  * adapter has already checked that `data` is a plain object of bounded depth without prototype keys.
@@ -31,23 +27,10 @@ export class ChatValidationPipe implements PipeTransform {
       ]);
     }
     const dto = toDtoInstance(metatype as new () => object, value);
-    const errors = validateSync(dto, {
-      whitelist: true,
-      forbidUnknownValues: true,
-      validationError: { target: false, value: false },
-    });
-    if (errors.length > 0) {
-      throw new ChatException(ChatErrorCode.ValidationFailed, 'validation failed', flatten(errors));
+    const details = validatorFor(metatype as new () => object).validate(dto);
+    if (details !== null) {
+      throw new ChatException(ChatErrorCode.ValidationFailed, 'validation failed', details);
     }
     return dto;
   }
-}
-
-function flatten(errors: ValidationError[], prefix = ''): FieldError[] {
-  return errors.flatMap((error) => [
-    ...(error.constraints
-      ? [{ field: prefix + error.property, errors: Object.values(error.constraints) }]
-      : []),
-    ...flatten(error.children ?? [], `${prefix}${error.property}.`),
-  ]);
 }
