@@ -10,7 +10,7 @@ type Envelope = { event: string; data: Record<string, unknown> };
 async function connect(port: number, query: string): Promise<{ ws: WebSocket; got: Envelope[] }> {
   const ws = new WebSocket(`ws://127.0.0.1:${port}/?${query}`);
   const got: Envelope[] = [];
-  ws.on('message', (raw) => got.push(JSON.parse(String(raw)) as Envelope));
+  ws.on('message', (raw: Buffer) => got.push(JSON.parse(raw.toString('utf8')) as Envelope));
   await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
   return { ws, got };
 }
