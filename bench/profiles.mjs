@@ -1,5 +1,5 @@
 /**
- * How much each scenario does: `full` for `npm run bench` (about ten minutes on the 2-core machine),
+ * How much each scenario does: `full` for `npm run bench` (about twelve minutes on the 2-core machine),
  * `quick` for a smoke run of about two minutes.
  */
 
