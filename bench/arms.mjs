@@ -43,6 +43,15 @@ export const ARMS = [
     summary: 'bare `ws`, payload serialized once, `socket.send` to each recipient separately',
   },
   {
+    id: 'lean-relay',
+    label: 'lean ws relay',
+    entry: 'bench/servers/lean-relay.mjs',
+    dialect: 'envelope',
+    scenarios: ['idle', 'connect'],
+    summary:
+      "the leanest relay on bare `ws`: per socket only a user object (`?uid=`/`?name=`, else a fresh id) and a room set, plus a room → sockets map, every socket in `lobby`, listeners shared by every socket, relaying as the corked relay does: issue 12's baseline for memory per idle socket and CPU per connection opened (idle and connect scenarios only)",
+  },
+  {
     id: 'socket.io',
     label: 'Socket.IO 4',
     entry: 'bench/servers/socketio-server.mjs',
@@ -55,8 +64,8 @@ export const ARMS = [
     label: 'Switchboard',
     entry: 'dist/main.js',
     dialect: 'envelope',
-    // Every client of the load generator comes from 127.0.0.1 at once (the idle scenario opens up to
-    // 20,000): the per-node, per-IP and rate limits of the defaults would refuse most of them.
+    // Every client of the load generator comes from 127.0.0.1 at once (the idle scenario opens 20,000):
+    // the per-node, per-IP and rate limits of the defaults would refuse most of them.
     env: {
       MAX_CONNECTIONS: '100000',
       MAX_CONNECTIONS_PER_IP: '100000',
@@ -70,6 +79,9 @@ export const ARMS = [
 
 /** The arm every figure is also given as a ratio to. */
 export const REFERENCE_ARM = 'corked-relay';
+
+/** The baseline of issue 12's per-socket targets: memory per idle socket and CPU per connection opened. */
+export const LEAN_ARM = 'lean-relay';
 
 /** Whether an arm runs in a scenario. */
 export function runsIn(arm, scenarioId) {

@@ -1,5 +1,5 @@
 /**
- * How much each scenario does: `full` for `npm run bench` (about ten minutes on the 2-core machine),
+ * How much each scenario does: `full` for `npm run bench` (about twelve minutes on the 2-core machine),
  * `quick` for a smoke run of about two minutes.
  */
 
@@ -32,7 +32,8 @@
  * @property {number} quietWaitMs longest wait for a quiet machine before each arm's run
  * @property {LadderScenario} fanout
  * @property {FixedRateScenario & { roomSize: number, warmUpMs: number }} rooms
- * @property {{ rounds: number, sockets: number }} idle
+ * @property {{ rounds: number, sockets: number[] }} idle sockets: the levels memory is read at, in order
+ * @property {{ rounds: number, warmUp: number, connections: number, batch: number }} connect
  * @property {FixedRateScenario} seed
  * @property {LadderScenario} cluster
  * @property {number} cpuProfileMs how long Switchboard runs under the CPU profiler at its fan-out rate
@@ -69,7 +70,8 @@ export const PROFILES = {
       drainMs: 2000,
     },
     seed: { rounds: 3, clients: 200, probes: 5, rate: 200, durationMs: 2000, drainMs: 2000 },
-    idle: { rounds: 2, sockets: 10_000 },
+    idle: { rounds: 2, sockets: [10_000, 20_000] },
+    connect: { rounds: 2, warmUp: 500, connections: 5000, batch: 500 },
     cluster: {
       rounds: 2,
       clients: 1000,
@@ -107,7 +109,8 @@ export const PROFILES = {
       drainMs: 1500,
     },
     seed: { rounds: 1, clients: 200, probes: 5, rate: 200, durationMs: 1000, drainMs: 1500 },
-    idle: { rounds: 1, sockets: 2000 },
+    idle: { rounds: 1, sockets: [2000, 4000] },
+    connect: { rounds: 1, warmUp: 250, connections: 1000, batch: 250 },
     cluster: {
       rounds: 1,
       clients: 1000,

@@ -3,8 +3,9 @@
  * repeated, saves the raw results to bench/results/<run>.json and writes docs/BENCHMARKS.md with a chart.
  * Any other run (`--quick`, `--scenario`, `--rounds`, `--arms`) writes its report to bench/results/report-<run>/.
  *
- *   node bench/run.mjs [--quick] [--scenario=fanout,rooms,seed,idle,cluster,cpu-profile] [--rounds=N]
- *     [--arms=corked-relay,ws-relay,socket.io,switchboard] [--no-report]
+ *   node bench/run.mjs [--quick] [--scenario=fanout,rooms,seed,idle,connect,cluster,cpu-profile]
+ *     [--rounds=N] [--arms=corked-relay,corked-relay-ack,ws-relay,lean-relay,socket.io,switchboard]
+ *     [--no-report]
  *
  * `cpu-profile` runs Switchboard alone under `--cpu-prof`, once at half its fan-out maximum sustainable rate
  * (100 msg/s when fan-out did not run) and once under the rooms scenario's inbound load with no
@@ -21,6 +22,7 @@ import { createBenchContext } from './lib/bench-context.mjs';
 import { describeMachine, describeSource } from './lib/machine.mjs';
 import { waitForQuietMachine } from './lib/quiet-machine.mjs';
 import { MAX_RATE_PER_SENDER, PROFILES } from './profiles.mjs';
+import { readPreviousReport } from './report/previous-report.mjs';
 import { writeReport } from './report/write-report.mjs';
 import { SCENARIOS } from './scenarios/index.mjs';
 import { cpuProfileScenario } from './scenarios/cpu-profile.mjs';
@@ -61,6 +63,8 @@ const results = {
   machine: describeMachine(),
   source: describeSource(ctx.root),
   startedAt: started.toISOString(),
+  // Read now, before this run may replace it: issue 12's fan-out target compares with it.
+  previousReport: readPreviousReport(ctx.root),
   arms,
   scenarios: {},
 };
@@ -152,7 +156,14 @@ function headline(id, result) {
   if (id === 'rooms')
     return `${result.shared.serverCpuPerDeliveryUs} µs/delivery, ${result.solo.serverCpuPerMessageUs} µs/inbound alone`;
   if (id === 'idle')
-    return `${result.perSocket.rss} B RSS, ${result.perSocket.heapUsed} B heap per socket`;
+    return result.levels
+      .map(
+        (level) =>
+          `${level.connected} sockets: ${level.perSocket.rss} B RSS, ${level.perSocket.heapUsed} B heap per socket`,
+      )
+      .join('; ');
+  if (id === 'connect')
+    return `${result.cpuPerConnectionUs} µs per connection opened (${result.connected} opened, ${result.failed} failed, ${result.connectionsPerSec}/s)`;
   if (id === 'seed')
     return `${(result.relay.deliveredRatio * 100).toFixed(2)}% delivered, p99 ${result.relay.latency.p99} ms, ${result.relay.serverCpuPerDeliveryUs} µs/delivery`;
   return '';

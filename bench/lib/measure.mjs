@@ -17,9 +17,12 @@ export function isSustained(run) {
 
 /**
  * Connects the session's clients: `clients` sockets spread over the servers, the first `senders` of
- * them send, the last `probes` measure latency.
+ * them send, the last `probes` measure latency. With `append`, they join the clients already connected.
  */
-export function connectClients(session, { clients, senders, probes, timeoutMs = 20_000 }) {
+export function connectClients(
+  session,
+  { clients, senders, probes, timeoutMs = 20_000, append = false },
+) {
   return session.loadgen.request(
     'connect',
     {
@@ -30,6 +33,7 @@ export function connectClients(session, { clients, senders, probes, timeoutMs = 
       probes,
       concurrency: 64,
       timeoutMs,
+      append,
     },
     120_000,
   );

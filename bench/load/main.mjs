@@ -3,7 +3,8 @@
  * paces the senders, counts deliveries, and measures latency on a few probe clients.
  *
  * Commands (each answered with `{ id, result }` or `{ id, error }`):
- * - connect { ports, dialect, clients, senders, probes, concurrency, timeoutMs }
+ * - connect { ports, dialect, clients, senders, probes, concurrency, timeoutMs, append }: with `append`,
+ *   the new clients join those already connected (senders unchanged) instead of replacing them
  * - join { rooms, prefix }: client i joins room `<prefix><i % rooms>` and waits for every `joined`
  * - quiet { quietMs }: waits until no delivery has arrived for quietMs
  * - run { rate, durationMs, target: 'lobby' | 'own' | 'plain', recipients, drainMs, quietMs, settleMs }:
@@ -40,26 +41,32 @@ const commands = {
     probes,
     concurrency,
     timeoutMs,
+    append = false,
   }) {
     dialect = dialectNamed(dialectName);
     const started = performance.now();
-    clients = Array.from(
+    const first = append ? clients.length : 0;
+    const added = Array.from(
       { length: count },
       (_, i) =>
         new RawClient({
-          port: ports[i % ports.length],
+          port: ports[(first + i) % ports.length],
           dialect,
-          name: `c${i}`,
+          name: `c${first + i}`,
           probe: i >= count - probes ? latency : undefined,
         }),
     );
-    senders = clients.slice(0, senderCount);
+    if (append) clients = clients.concat(added);
+    else {
+      clients = added;
+      senders = clients.slice(0, senderCount);
+    }
     let failed = 0;
     let firstError;
     let next = 0;
     const worker = async () => {
-      while (next < clients.length) {
-        const client = clients[next++];
+      while (next < added.length) {
+        const client = added[next++];
         await client.connect(timeoutMs).catch((error) => {
           failed += 1;
           firstError ??= error.message;

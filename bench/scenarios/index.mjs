@@ -1,4 +1,5 @@
 import { clusterScenario } from './cluster.mjs';
+import { connectScenario } from './connect.mjs';
 import { fanoutScenario } from './fanout.mjs';
 import { idleScenario } from './idle.mjs';
 import { roomsScenario } from './rooms.mjs';
@@ -10,5 +11,6 @@ export const SCENARIOS = [
   roomsScenario,
   seedScenario,
   idleScenario,
+  connectScenario,
   clusterScenario,
 ];
