@@ -17,12 +17,12 @@ import { IsString, MaxLength } from 'class-validator';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { map, of, type Observable } from 'rxjs';
 import type { WebSocket } from 'ws';
-import { ChatGateway } from '../src/chat/chat.gateway.js';
-import { ChatRequestDto } from '../src/chat/dto/chat-request.dto.js';
-import { refOf } from '../src/common/error-frame.js';
+import { ChatGateway } from '../src/gateway/chat.gateway.js';
+import { ChatRequestDto } from '../src/gateway/dto/chat-request.dto.js';
+import { refOf } from '../src/protocol/error-frame.js';
 import { connectionOf } from '../src/transport/chat-connection.js';
-import { GatewayRoute } from '../src/transport/gateway-route.js';
-import { GatewayRoutes } from '../src/transport/gateway-routes.js';
+import { GatewayRoute } from '../src/fast-path/gateway-route.js';
+import { GatewayRoutes } from '../src/fast-path/gateway-routes.js';
 import { startApp, type TestApp } from './utils/test-app.js';
 
 /** An asynchronous guard: lets every word through but "blocked". */

@@ -1,6 +1,6 @@
 import { CACHE_MANAGER, type Cache } from '@nestjs/cache-manager';
 import { Inject, Injectable } from '@nestjs/common';
-import type { ChatMessage } from '../chat/chat.events.js';
+import type { ChatMessage } from '../protocol/chat.events.js';
 import { appConfig, type AppConfig } from '../config/app-config.js';
 import { ChatMetrics } from '../observability/chat-metrics.js';
 import { ConnectionRegistry } from '../transport/connection-registry.js';

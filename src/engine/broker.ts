@@ -1,4 +1,4 @@
-import type { ServerEvents } from '../chat/chat.events.js';
+import type { ServerEvents } from '../protocol/chat.events.js';
 
 /** One frame to fan out to the sockets of a room, on every node. */
 export interface RoomDelivery {

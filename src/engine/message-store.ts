@@ -1,5 +1,5 @@
-import type { ChatMessage, DirectMessage, User } from '../chat/chat.events.js';
-import type { ChatException } from '../common/chat.exception.js';
+import type { ChatMessage, DirectMessage, User } from '../protocol/chat.events.js';
+import type { ChatException } from '../domain/chat.exception.js';
 
 /** A send accepted by a handler and waiting in the write queue. */
 export type PendingSend = (

@@ -2,11 +2,11 @@ import type { ArgumentsHost } from '@nestjs/common';
 import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import type { Identity } from '../auth/identity.js';
-import type { User } from '../chat/chat.events.js';
-import { CloseCode } from '../common/close-code.js';
+import type { User } from '../protocol/chat.events.js';
+import { CloseCode } from '../protocol/close-code.js';
 import { prepareFrame, type FrameRun, type PreparedFrame } from './prepared-frame.js';
 import type { Heartbeating } from './heartbeat.js';
-import { flushAtTurnEnd, type TurnFlushable } from './turn-flush.js';
+import { flushAtTurnEnd, type TurnFlushable } from '../domain/turn-flush.js';
 import { RefusalWindow } from './refusal-window.js';
 import type { TokenBucket } from './token-bucket.js';
 

@@ -1,5 +1,5 @@
 import { Test } from '@nestjs/testing';
-import type { ChatMessage, User } from '../chat/chat.events.js';
+import type { ChatMessage, User } from '../protocol/chat.events.js';
 import { Broker } from '../engine/broker.js';
 import { MemoryBroker } from '../engine/memory/memory-broker.js';
 import { ChatMetrics } from '../observability/chat-metrics.js';

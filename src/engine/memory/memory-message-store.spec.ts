@@ -1,7 +1,7 @@
 import { Test } from '@nestjs/testing';
-import type { User } from '../../chat/chat.events.js';
-import { ChatErrorCode } from '../../common/chat-error-code.js';
-import { ChatException } from '../../common/chat.exception.js';
+import type { User } from '../../protocol/chat.events.js';
+import { ChatErrorCode } from '../../protocol/chat-error-code.js';
+import { ChatException } from '../../domain/chat.exception.js';
 import { appConfig, parseEnvironment } from '../../config/app-config.js';
 import { Broker, type Delivery } from '../broker.js';
 import type { PendingSend, StoredSend } from '../message-store.js';

@@ -1,11 +1,11 @@
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
-import type { ChatMessage, DirectMessage } from '../../chat/chat.events.js';
-import type { ChatException } from '../../common/chat.exception.js';
+import type { ChatMessage, DirectMessage } from '../../protocol/chat.events.js';
+import type { ChatException } from '../../domain/chat.exception.js';
 import { appConfig, type AppConfig } from '../../config/app-config.js';
 import type { Delivery } from '../broker.js';
 import { MemoryBroker } from './memory-broker.js';
-import { userRateExceeded } from '../user-rate-exceeded.js';
+import { userRateExceeded } from '../send-refusal.js';
 import {
   MessageStore,
   type PendingSend,

@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { ChatMessage, DirectMessage } from '../../chat/chat.events.js';
-import type { ChatException } from '../../common/chat.exception.js';
+import type { ChatMessage, DirectMessage } from '../../protocol/chat.events.js';
+import type { ChatException } from '../../domain/chat.exception.js';
 import { appConfig, type AppConfig } from '../../config/app-config.js';
 import {
   MessageStore,
@@ -11,7 +11,7 @@ import {
   type RecoveryLimits,
   type StoredSend,
 } from '../message-store.js';
-import { userRateExceeded } from '../user-rate-exceeded.js';
+import { userRateExceeded } from '../send-refusal.js';
 import { LuaScript } from './lua-script.js';
 import { RedisConnection } from './redis-connection.js';
 

@@ -6,7 +6,7 @@ import {
   type OnModuleInit,
 } from '@nestjs/common';
 import { readFileSync } from 'node:fs';
-import type { User } from '../../chat/chat.events.js';
+import type { User } from '../../protocol/chat.events.js';
 import { appConfig, type AppConfig } from '../../config/app-config.js';
 import { ConnectionRegistry } from '../../transport/connection-registry.js';
 import { logFailure } from '../backend-unreachable.js';
