@@ -83,7 +83,7 @@ function route(overrides: Partial<RouteDefinition> = {}): {
     sut,
     filters,
     replies,
-    run: (data: unknown = 'hi') => sut.handle(client, data, (value) => replies.push(value)),
+    run: (data: unknown = 'hi') => sut.handle(client, data, (value) => replies.push(value), client),
   };
 }
 
@@ -290,13 +290,23 @@ describe('GatewayRoute', () => {
     const { sut, filters } = route({ method: () => Promise.resolve('value') });
     const throwing = route();
 
-    sut.handle(client, 'x', () => {
-      throw new TypeError('Do not know how to serialize a BigInt');
-    });
+    sut.handle(
+      client,
+      'x',
+      () => {
+        throw new TypeError('Do not know how to serialize a BigInt');
+      },
+      client,
+    );
     expect(() =>
-      throwing.sut.handle(client, 'y', () => {
-        throw new TypeError('circular');
-      }),
+      throwing.sut.handle(
+        client,
+        'y',
+        () => {
+          throw new TypeError('circular');
+        },
+        client,
+      ),
     ).not.toThrow();
     await settle();
 
@@ -381,7 +391,7 @@ describe('GatewayRoute', () => {
       onFilterFault: (fault) => faults.push(fault),
     });
 
-    sut.handle(client, 'x', () => undefined);
+    sut.handle(client, 'x', () => undefined, client);
 
     expect((faults[0] as Error).message).toBe('filter');
   });

@@ -1,13 +1,12 @@
 import type { ArgumentMetadata, CanActivate, NestInterceptor, PipeTransform } from '@nestjs/common';
+import { WsException } from '@nestjs/websockets';
+import { isObservable, lastValueFrom, tap, type Observable } from 'rxjs';
 import {
   ExecutionContextHost,
   FORBIDDEN_MESSAGE,
   type InterceptorsConsumer,
-} from '@nestjs/core/internal';
-import { WsException } from '@nestjs/websockets';
-import type { WsExceptionsHandler } from '@nestjs/websockets/exceptions/ws-exceptions-handler.js';
-import { isObservable, lastValueFrom, tap, type Observable } from 'rxjs';
-import type { WebSocket } from 'ws';
+  type WsExceptionsHandler,
+} from './nest-internals.js';
 import type { Settle, SettledInterceptor } from './settled-interceptor.js';
 
 /** One handler parameter as Nest resolved it: where it goes, how it is read from a frame, and its pipes. */
@@ -39,9 +38,23 @@ export interface RouteDefinition {
   onFilterFault: (fault: unknown) => void;
 }
 
-/** Runs one client event: `reply` gets each value the handler produces. */
+/** Where a route hears that the client's socket closed, to stop replying from an observable. */
+export interface CloseSignal {
+  once(event: 'close', listener: () => void): unknown;
+  off(event: 'close', listener: () => void): unknown;
+}
+
+/**
+ * Runs one client event: `reply` gets each value the handler produces. `client` is what guards, filters
+ * and `@ConnectedSocket()` see (the adapter's session); `closing` tells when its socket closed.
+ */
 export interface EventRoute {
-  handle(client: WebSocket, data: unknown, reply: (value: unknown) => void): void;
+  handle(
+    client: object,
+    data: unknown,
+    reply: (value: unknown) => void,
+    closing: CloseSignal,
+  ): void;
 }
 
 /**
@@ -58,7 +71,12 @@ export class GatewayRoute implements EventRoute {
   }
 
   /** Runs the pipeline for one frame; `reply` gets each value the handler produces; failures go to the filters. */
-  handle(client: WebSocket, data: unknown, reply: (value: unknown) => void): void {
+  handle(
+    client: object,
+    data: unknown,
+    reply: (value: unknown) => void,
+    closing: CloseSignal,
+  ): void {
     const { instance, pattern } = this.definition;
     const context = new ExecutionContextHost(
       [client, data, pattern],
@@ -75,21 +93,22 @@ export class GatewayRoute implements EventRoute {
     } catch (error) {
       return this.fail(error, context);
     }
-    this.emit(result, context, reply);
+    this.emit(result, context, reply, closing);
   }
 
   private emit(
     result: unknown,
     context: ExecutionContextHost,
     reply: (value: unknown) => void,
+    closing: CloseSignal,
   ): void {
     if (isPromiseLike(result)) {
       result.then(
-        (value) => this.emit(value, context, reply),
+        (value) => this.emit(value, context, reply, closing),
         (error: unknown) => this.fail(error, context),
       );
     } else if (isObservable(result)) {
-      this.stream(result, context, reply);
+      this.stream(result, context, reply, closing);
     } else {
       this.send(result, context, reply);
     }
@@ -100,8 +119,8 @@ export class GatewayRoute implements EventRoute {
     result: Observable<unknown>,
     context: ExecutionContextHost,
     reply: (value: unknown) => void,
+    client: CloseSignal,
   ): void {
-    const client = context.getArgByIndex<WebSocket>(0);
     const stop = () => subscription.unsubscribe();
     const subscription = result.subscribe({
       next: (value) => this.send(value, context, reply),

@@ -1,23 +1,24 @@
 import type { NestContainer } from '@nestjs/core';
 import { MetadataScanner } from '@nestjs/core';
+import type { MessageMappingProperties } from '@nestjs/websockets';
+import { isObservable } from 'rxjs';
 import {
   ContextUtils,
+  ExceptionFiltersContext,
+  GATEWAY_METADATA,
+  GatewayMetadataExplorer,
+  GuardsConsumer,
   GuardsContextCreator,
   InterceptorsConsumer,
   InterceptorsContextCreator,
-  GuardsConsumer,
   ParamsTokenFactory,
   PipesConsumer,
   PipesContextCreator,
   STATIC_CONTEXT,
+  WsContextCreator,
+  WsProxy,
   type InstanceWrapper,
-} from '@nestjs/core/internal';
-import type { MessageMappingProperties } from '@nestjs/websockets';
-import { GATEWAY_METADATA } from '@nestjs/websockets/constants.js';
-import { ExceptionFiltersContext } from '@nestjs/websockets/context/exception-filters-context.js';
-import { WsContextCreator } from '@nestjs/websockets/context/ws-context-creator.js';
-import { WsProxy } from '@nestjs/websockets/context/ws-proxy.js';
-import { GatewayMetadataExplorer } from '@nestjs/websockets/gateway-metadata-explorer.js';
+} from './nest-internals.js';
 import { allSettled } from './settled-interceptor.js';
 import { GatewayRoute, type EventRoute, type RouteParam } from './gateway-route.js';
 
@@ -160,4 +161,25 @@ function signatureOf(events: readonly unknown[]): string {
     .map((event) => String(event))
     .sort()
     .join('\n');
+}
+
+/**
+ * Nest's own handlers for one socket, for a gateway the lean path cannot compile (request-scoped, or two
+ * gateways with the same events): each already bound by Nest to its client, run through Nest's pipeline.
+ */
+export function nestHandlerRoutes(
+  handlers: readonly MessageMappingProperties[],
+  onError: (error: unknown) => void,
+): RouteTable {
+  const routes = new Map<string, EventRoute>();
+  for (const handler of handlers) {
+    routes.set(String(handler.message), {
+      handle: (_client, data, reply) =>
+        void Promise.resolve(handler.callback(data, handler.message)).then((result: unknown) => {
+          if (isObservable(result)) result.subscribe(reply);
+          else reply(result);
+        }, onError),
+    });
+  }
+  return routes;
 }

@@ -1,10 +1,9 @@
 import { Catch, Logger, type ArgumentsHost, type WsExceptionFilter } from '@nestjs/common';
-import { FORBIDDEN_MESSAGE } from '@nestjs/core/internal';
 import { WsException } from '@nestjs/websockets';
-import type { WebSocket } from 'ws';
+import type { ChatSession } from '../domain/session.js';
+import { FORBIDDEN_MESSAGE } from '../fast-path/nest-internals.js';
 import { isBackendUnreachable } from '../engine/backend-unreachable.js';
 import { ChatMetrics } from '../observability/chat-metrics.js';
-import { connectionOf } from '../transport/chat-connection.js';
 import { ChatErrorCode } from '../protocol/chat-error-code.js';
 import { ChatException } from '../domain/chat.exception.js';
 import { errorFrame, refOf } from '../protocol/error-frame.js';
@@ -45,7 +44,7 @@ export class ChatExceptionFilter implements WsExceptionFilter {
       this.logger.error(exception instanceof Error ? exception.stack : String(exception));
     }
     this.metrics.errors.inc({ code });
-    const connection = connectionOf(ws.getClient<WebSocket>());
+    const connection = ws.getClient<ChatSession>();
     if (code !== ChatErrorCode.Internal) {
       const event: unknown = ws.getPattern();
       this.refusals.refused(

@@ -7,7 +7,7 @@ import {
   type OnGatewayDisconnect,
 } from '@nestjs/websockets';
 import { Logger } from '@nestjs/common';
-import type { WebSocket } from 'ws';
+import type { ChatSession } from '../domain/session.js';
 import { AuthenticatedGuard } from './authenticated.guard.js';
 import { CurrentConnection } from './current-connection.decorator.js';
 import { RateLimitGuard } from './rate-limit.guard.js';
@@ -18,7 +18,6 @@ import { ChatValidationPipe } from './chat-validation.pipe.js';
 import { LoggingInterceptor } from './logging.interceptor.js';
 import { MetricsInterceptor } from './metrics.interceptor.js';
 import { RoomsService } from '../domain/rooms/rooms.service.js';
-import { connectionOf, type ChatConnection } from '../transport/chat-connection.js';
 import { ClientEvent, reply, type ServerFrame } from '../protocol/chat.events.js';
 import { ChatService } from '../domain/messaging/chat.service.js';
 import { DirectMessageDto } from './dto/direct-message.dto.js';
@@ -41,20 +40,20 @@ export class ChatGateway implements OnGatewayConnection, OnGatewayDisconnect {
   private readonly logger = new Logger(ChatGateway.name);
 
   constructor(
-    private readonly rooms: RoomsService,
-    private readonly chat: ChatService,
-    private readonly history: HistoryService,
+    private readonly roomsService: RoomsService,
+    private readonly chatService: ChatService,
+    private readonly historyService: HistoryService,
   ) {}
 
-  handleConnection(socket: WebSocket): void {
-    this.rooms
-      .connect(connectionOf(socket))
+  handleConnection(session: ChatSession): void {
+    this.roomsService
+      .connect(session)
       .catch((error: unknown) => logFailure(this.logger, 'error', 'connect failed', error));
   }
 
-  handleDisconnect(socket: WebSocket): void {
-    this.rooms
-      .disconnect(connectionOf(socket))
+  handleDisconnect(session: ChatSession): void {
+    this.roomsService
+      .disconnect(session)
       .catch((error: unknown) => logFailure(this.logger, 'error', 'disconnect failed', error));
   }
 
@@ -62,10 +61,10 @@ export class ChatGateway implements OnGatewayConnection, OnGatewayDisconnect {
   @SubscribeMessage(ClientEvent.Join)
   @RoomAccess('enter')
   async join(
-    @CurrentConnection() connection: ChatConnection,
+    @CurrentConnection() connection: ChatSession,
     @MessageBody() dto: JoinRoomDto,
   ): Promise<void> {
-    await this.rooms.join(connection, dto.room, dto.since, (snapshot) =>
+    await this.roomsService.join(connection, dto.room, dto.since, (snapshot) =>
       connection.send(JSON.stringify(reply('joined', { ...snapshot, ref: dto.ref }))),
     );
   }
@@ -73,54 +72,57 @@ export class ChatGateway implements OnGatewayConnection, OnGatewayDisconnect {
   @SubscribeMessage(ClientEvent.Leave)
   @RoomAccess('member')
   async leave(
-    @CurrentConnection() connection: ChatConnection,
+    @CurrentConnection() connection: ChatSession,
     @MessageBody() dto: LeaveRoomDto,
   ): Promise<ServerFrame<'left'>> {
-    await this.rooms.leave(connection, dto.room);
+    await this.roomsService.leave(connection, dto.room);
     return reply('left', { room: dto.room });
   }
 
   @SubscribeMessage(ClientEvent.Message)
   @RoomAccess('member')
   async message(
-    @CurrentConnection() connection: ChatConnection,
+    @CurrentConnection() connection: ChatSession,
     @MessageBody() dto: SendMessageDto,
   ): Promise<ServerFrame<'ack'>> {
     return reply(
       'ack',
-      await this.chat.sendToRoom(connection, dto.room, dto.text, dto.clientMsgId),
+      await this.chatService.sendToRoom(connection, dto.room, dto.text, dto.clientMsgId),
     );
   }
 
   @SubscribeMessage(ClientEvent.Dm)
   async dm(
-    @CurrentConnection() connection: ChatConnection,
+    @CurrentConnection() connection: ChatSession,
     @MessageBody() dto: DirectMessageDto,
   ): Promise<ServerFrame<'ack'>> {
-    return reply('ack', await this.chat.sendDirect(connection, dto.to, dto.text, dto.clientMsgId));
+    return reply(
+      'ack',
+      await this.chatService.sendDirect(connection, dto.to, dto.text, dto.clientMsgId),
+    );
   }
 
   @SubscribeMessage(ClientEvent.Typing)
   @RoomAccess('member')
   async typing(
-    @CurrentConnection() connection: ChatConnection,
+    @CurrentConnection() connection: ChatSession,
     @MessageBody() dto: TypingDto,
   ): Promise<void> {
-    await this.chat.typing(connection, dto.room);
+    await this.chatService.typing(connection, dto.room);
   }
 
   @SubscribeMessage(ClientEvent.History)
   @RoomAccess('member')
-  async fetchHistory(@MessageBody() dto: HistoryRequestDto): Promise<ServerFrame<'history'>> {
+  async history(@MessageBody() dto: HistoryRequestDto): Promise<ServerFrame<'history'>> {
     return reply('history', {
       room: dto.room,
-      messages: await this.history.page(dto.room, dto.before, dto.limit),
+      messages: await this.historyService.page(dto.room, dto.before, dto.limit),
     });
   }
 
   @SubscribeMessage(ClientEvent.Members)
   @RoomAccess('member')
   async members(@MessageBody() dto: MembersRequestDto): Promise<ServerFrame<'members'>> {
-    return reply('members', { room: dto.room, ...(await this.rooms.members(dto.room)) });
+    return reply('members', { room: dto.room, ...(await this.roomsService.members(dto.room)) });
   }
 }

@@ -1,6 +1,6 @@
 import { plainToInstance, TransformationType } from 'class-transformer';
-import { defaultMetadataStorage } from 'class-transformer/cjs/storage.js';
 import { getMetadataStorage } from 'class-validator';
+import { defaultMetadataStorage } from '../fast-path/nest-internals.js';
 
 type DtoClass = new () => object;
 

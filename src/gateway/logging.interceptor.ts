@@ -1,6 +1,6 @@
 import { Injectable, type ExecutionContext } from '@nestjs/common';
 import { PinoLogger } from 'nestjs-pino';
-import { connectionIn } from '../transport/chat-connection.js';
+import { sessionIn } from './session-in.js';
 import { outcomeOf } from './outcome.js';
 import { SettledInterceptor, type Settle } from '../fast-path/settled-interceptor.js';
 
@@ -17,7 +17,7 @@ export class LoggingInterceptor extends SettledInterceptor {
     if (!this.logger.logger.isLevelEnabled('debug')) return undefined;
     const started = performance.now();
     const event = context.switchToWs().getPattern();
-    const user = connectionIn(context).user.id;
+    const user = sessionIn(context).user.id;
     return (error?: unknown) =>
       this.logger.debug(
         {

@@ -1,9 +1,9 @@
 import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { ROOM_NAME } from './dto/chat-request.dto.js';
+import { ROOM_NAME } from '../protocol/limits.js';
 import { ChatErrorCode } from '../protocol/chat-error-code.js';
 import { ChatException } from '../domain/chat.exception.js';
-import { connectionIn } from '../transport/chat-connection.js';
+import { sessionIn } from './session-in.js';
 import { RoomAccess } from './room-access.decorator.js';
 import { mayEnterRoom } from './room-access.js';
 
@@ -18,7 +18,7 @@ export class RoomAccessGuard implements CanActivate {
     const room = context.switchToWs().getData<{ room?: unknown }>().room;
     // A missing or malformed room is the validation pipe's to report, with every other field.
     if (typeof room !== 'string' || !ROOM_NAME.test(room)) return true;
-    const connection = connectionIn(context);
+    const connection = sessionIn(context);
     if (requirement === 'member' && !connection.rooms.has(room)) {
       throw new ChatException(ChatErrorCode.NotInRoom, `join "${room}" first`);
     }

@@ -1,5 +1,4 @@
-/** Rooms whose names start with this need a matching `rooms` claim. */
-export const PRIVATE_ROOM_PREFIX = 'private:';
+import { PRIVATE_ROOM_PREFIX } from '../protocol/limits.js';
 
 /** Whether a user with these room claims may enter a room: open rooms always, private ones by claim. */
 export function mayEnterRoom(room: string, claims: readonly string[]): boolean {

@@ -3,7 +3,7 @@ import { ChatErrorCode } from '../../protocol/chat-error-code.js';
 import { ChatException } from '../chat.exception.js';
 import { appConfig, type AppConfig } from '../../config/app-config.js';
 import { Broker } from '../../engine/broker.js';
-import type { ChatConnection } from '../../transport/chat-connection.js';
+import type { ChatSession } from '../session.js';
 import type { ServerEvents } from '../../protocol/chat.events.js';
 import { WriteQueue } from './write-queue.js';
 
@@ -18,7 +18,7 @@ export class ChatService {
 
   /** Stores and fans out a room message, trimmed; resolves with the ack once stored (the first ack again for a resend). */
   async sendToRoom(
-    connection: ChatConnection,
+    connection: ChatSession,
     room: string,
     text: string,
     clientMsgId?: string,
@@ -38,7 +38,7 @@ export class ChatService {
 
   /** Stores and delivers a direct message, trimmed, to every socket of `to` and the sender's other sockets. */
   async sendDirect(
-    connection: ChatConnection,
+    connection: ChatSession,
     to: string,
     text: string,
     clientMsgId?: string,
@@ -56,7 +56,7 @@ export class ChatService {
   }
 
   /** Tells the room's other sockets that this user is typing; never stored. */
-  async typing(connection: ChatConnection, room: string): Promise<void> {
+  async typing(connection: ChatSession, room: string): Promise<void> {
     await this.broker.publish([
       {
         target: 'room',
@@ -85,10 +85,7 @@ export class ChatService {
     }
   }
 
-  private dedupeKey(
-    connection: ChatConnection,
-    clientMsgId: string | undefined,
-  ): string | undefined {
+  private dedupeKey(connection: ChatSession, clientMsgId: string | undefined): string | undefined {
     return clientMsgId === undefined
       ? undefined
       : `${connection.user.id.length}:${connection.user.id}:${clientMsgId}`;

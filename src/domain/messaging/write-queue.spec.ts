@@ -4,10 +4,11 @@ import { ChatException } from '../chat.exception.js';
 import { appConfig, parseEnvironment } from '../../config/app-config.js';
 import type { ChatMessage } from '../../protocol/chat.events.js';
 import { MessageStore, type PendingSend, type StoredSend } from '../../engine/message-store.js';
+import type { SendRefusal } from '../../engine/send-refusal.js';
 import { ChatMetrics } from '../../observability/chat-metrics.js';
 import { WriteQueue } from './write-queue.js';
 
-type Result = StoredSend | ChatException;
+type Result = StoredSend | SendRefusal;
 
 /** A store that records each `append` call; it answers at once unless `hold` is set, and fails when `failure` is set. */
 class FakeStore extends MessageStore {
@@ -15,7 +16,7 @@ class FakeStore extends MessageStore {
   hold = false;
   failure: Error | undefined;
   /** Per-send answers by text, instead of storing it. */
-  readonly refusals = new Map<string, ChatException>();
+  readonly refusals = new Map<string, SendRefusal>();
   private readonly held: Array<() => void> = [];
   private sequence = 0;
 
@@ -204,16 +205,20 @@ describe('WriteQueue', () => {
     await expect(sut.enqueue(send('b'))).resolves.toMatchObject({ message: { text: 'b' } });
   });
 
-  it('rejects only the send the store answered with an error, resolving the others', async () => {
-    const limited = new ChatException(ChatErrorCode.RateLimited, 'rate limit exceeded');
-    store.refusals.set('b', limited);
+  it('rejects only the send the store refused, as `rate_limited` with its wait, resolving the others', async () => {
+    store.refusals.set('b', { refused: 'rate_limited', retryAfterMs: 400 });
 
     const [a, b, c] = await Promise.all(
       ['a', 'b', 'c'].map((text) => settled(sut.enqueue(send(text)))),
     );
 
     expect(a.value?.message.text).toBe('a');
-    expect(b.error).toBe(limited);
+    expect(b.error).toBeInstanceOf(ChatException);
+    expect(b.error).toMatchObject({
+      code: ChatErrorCode.RateLimited,
+      message: 'user rate limit exceeded',
+      details: { retryAfterMs: 400 },
+    });
     expect(c.value?.message.text).toBe('c');
   });
 

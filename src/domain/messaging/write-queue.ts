@@ -4,6 +4,7 @@ import { ChatException } from '../chat.exception.js';
 import { appConfig, type AppConfig } from '../../config/app-config.js';
 import { logFailure } from '../../engine/backend-unreachable.js';
 import { MessageStore, type PendingSend, type StoredSend } from '../../engine/message-store.js';
+import { isSendRefusal, type SendRefusal } from '../../engine/send-refusal.js';
 import { ChatMetrics } from '../../observability/chat-metrics.js';
 import { runThenFlush } from '../turn-flush.js';
 
@@ -69,7 +70,7 @@ export class WriteQueue {
   }
 
   private async write(batch: QueuedSend[]): Promise<void> {
-    let stored: (StoredSend | ChatException)[];
+    let stored: (StoredSend | SendRefusal)[];
     try {
       stored = await this.store.append(batch.map((queued) => queued.send));
     } catch (error) {
@@ -84,11 +85,18 @@ export class WriteQueue {
     }
     this.settle(batch.length);
     stored.forEach((result, i) =>
-      result instanceof ChatException ? batch[i].reject(result) : batch[i].resolve(result),
+      isSendRefusal(result) ? batch[i].reject(refusalError(result)) : batch[i].resolve(result),
     );
   }
 
   private settle(count: number): void {
     this.depth -= count;
   }
+}
+
+/** The error a client gets for a send the store refused: over the user's rate, retryable later. */
+function refusalError(refusal: SendRefusal): ChatException {
+  return new ChatException(ChatErrorCode.RateLimited, 'user rate limit exceeded', {
+    retryAfterMs: refusal.retryAfterMs,
+  });
 }

@@ -4,7 +4,7 @@ import { appConfig, parseEnvironment } from '../../config/app-config.js';
 import { Broker } from '../../engine/broker.js';
 import { MemoryPresenceStore } from '../../engine/memory/memory-presence-store.js';
 import { PresenceStore } from '../../engine/presence-store.js';
-import { ConnectionRegistry } from '../../transport/connection-registry.js';
+import { SessionDirectory } from '../session.js';
 import { RoomsService } from './rooms.service.js';
 
 describe('RoomsService.members', () => {
@@ -12,7 +12,7 @@ describe('RoomsService.members', () => {
     const moduleRef = await Test.createTestingModule({
       providers: [
         RoomsService,
-        ConnectionRegistry,
+        { provide: SessionDirectory, useValue: {} },
         { provide: appConfig.KEY, useValue: parseEnvironment(env) },
         { provide: PresenceStore, useClass: MemoryPresenceStore },
         { provide: Broker, useValue: {} },

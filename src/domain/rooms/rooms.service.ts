@@ -4,11 +4,11 @@ import type { ChatMessage, User } from '../../protocol/chat.events.js';
 import { ChatErrorCode } from '../../protocol/chat-error-code.js';
 import { ChatException } from '../chat.exception.js';
 import { appConfig, type AppConfig } from '../../config/app-config.js';
-import { Broker } from '../../engine/broker.js';
+import { Broker, presenceDelivery } from '../../engine/broker.js';
 import { PresenceStore } from '../../engine/presence-store.js';
-import type { ChatConnection } from '../../transport/chat-connection.js';
-import { ConnectionRegistry } from '../../transport/connection-registry.js';
 import { logFailure } from '../../engine/backend-unreachable.js';
+import { announcesPresence } from '../../protocol/presence.js';
+import { SessionDirectory, type ChatSession } from '../session.js';
 
 /** What a join shows the joining socket. */
 export interface JoinSnapshot {
@@ -26,14 +26,14 @@ export class RoomsService {
 
   constructor(
     @Inject(appConfig.KEY) private readonly config: AppConfig,
-    private readonly registry: ConnectionRegistry,
+    private readonly directory: SessionDirectory,
     private readonly presence: PresenceStore,
     private readonly broker: Broker,
     private readonly history: HistoryService,
   ) {}
 
   /** Puts a new connection in the default room, announcing nothing. */
-  async connect(connection: ChatConnection): Promise<void> {
+  async connect(connection: ChatSession): Promise<void> {
     if (this.config.DEFAULT_ROOM) await this.enter(connection, this.config.DEFAULT_ROOM);
   }
 
@@ -43,7 +43,7 @@ export class RoomsService {
   }
 
   /** Takes a closed connection out of every room (announcing leaves except for the default room) and stops its DMs. */
-  async disconnect(connection: ChatConnection): Promise<void> {
+  async disconnect(connection: ChatSession): Promise<void> {
     const leaving = this.leaveAll(connection);
     this.leaving.add(leaving);
     try {
@@ -53,12 +53,10 @@ export class RoomsService {
     }
   }
 
-  private async leaveAll(connection: ChatConnection): Promise<void> {
+  private async leaveAll(connection: ChatSession): Promise<void> {
     await this.broker.unwatchUser(connection.user.id);
     await Promise.all(
-      [...connection.rooms].map((room) =>
-        this.exit(connection, room, room !== this.config.DEFAULT_ROOM),
-      ),
+      [...connection.rooms].map((room) => this.exit(connection, room, 'disconnect')),
     );
   }
 
@@ -67,7 +65,7 @@ export class RoomsService {
    * and the live stream neither overlap nor leave a gap. Joining a room already joined re-sends the snapshot.
    */
   async join(
-    connection: ChatConnection,
+    connection: ChatSession,
     room: string,
     since: string | undefined,
     sendJoined: (snapshot: JoinSnapshot) => void,
@@ -90,12 +88,13 @@ export class RoomsService {
         this.history.snapshot(room, since),
         this.presence.members(room),
       ]);
-      const announce = members.length <= this.config.PRESENCE_MAX_MEMBERS;
+      const listed = members.length <= this.config.PRESENCE_MAX_MEMBERS;
       lastShown = recovery.messages.at(-1)?.id;
-      sendJoined({ room, members: announce ? members : [], ...recovery });
-      if (size?.first && announce) this.announce(connection, room, 'join');
+      sendJoined({ room, members: listed ? members : [], ...recovery });
+      if (size?.first && announcesPresence(room, members.length, this.presenceRule(false)))
+        this.announce(connection, room, 'join');
     } catch (error) {
-      if (isNew) await this.exit(connection, room, false);
+      if (isNew) await this.exit(connection, room, 'silent');
       throw error;
     } finally {
       connection.endJoin(room, (id) => this.history.isNewer(id, lastShown));
@@ -110,40 +109,46 @@ export class RoomsService {
   }
 
   /** Leaves a joined room and announces it. */
-  async leave(connection: ChatConnection, room: string): Promise<void> {
-    await this.exit(connection, room, true);
+  async leave(connection: ChatSession, room: string): Promise<void> {
+    await this.exit(connection, room, 'leave');
   }
 
   private async enter(
-    connection: ChatConnection,
+    connection: ChatSession,
     room: string,
   ): Promise<{ first: boolean; size: number }> {
     connection.rooms.add(room);
-    this.registry.addToRoom(room, connection);
-    if (this.registry.inRoom(room)?.size === 1) await this.broker.watchRoom(room);
+    if (this.directory.addToRoom(room, connection) === 1) await this.broker.watchRoom(room);
     return this.presence.join(room, connection.user, connection.id);
   }
 
-  private async exit(connection: ChatConnection, room: string, announce: boolean): Promise<void> {
+  /** Takes a session out of a room; `how` it left decides whether the leave is announced. */
+  private async exit(
+    connection: ChatSession,
+    room: string,
+    how: 'leave' | 'disconnect' | 'silent',
+  ): Promise<void> {
     if (!connection.rooms.delete(room)) return;
-    if (this.registry.removeFromRoom(room, connection) === 0) await this.broker.unwatchRoom(room);
+    if (this.directory.removeFromRoom(room, connection) === 0) await this.broker.unwatchRoom(room);
     const { last, size } = await this.presence.leave(room, connection.user, connection.id);
-    if (last && announce && size < this.config.PRESENCE_MAX_MEMBERS)
+    if (
+      last &&
+      how !== 'silent' &&
+      announcesPresence(room, size + 1, this.presenceRule(how === 'disconnect'))
+    )
       this.announce(connection, room, 'leave');
   }
 
-  private announce(connection: ChatConnection, room: string, action: 'join' | 'leave'): void {
+  /** The presence rule's limits: the default room is quiet when the socket enters or leaves it implicitly. */
+  private presenceRule(implicit: boolean): { maxMembers: number; quietRoom?: string } {
+    const maxMembers = this.config.PRESENCE_MAX_MEMBERS;
+    return implicit ? { maxMembers, quietRoom: this.config.DEFAULT_ROOM } : { maxMembers };
+  }
+
+  private announce(connection: ChatSession, room: string, action: 'join' | 'leave'): void {
     // Presence is best effort: with the broker unreachable the event is lost, not the join or leave.
     this.broker
-      .publish([
-        {
-          target: 'room',
-          room,
-          event: 'presence',
-          data: { room, user: connection.user, action },
-          exclude: connection.id,
-        },
-      ])
+      .publish([presenceDelivery(room, connection.user, action, connection.id)])
       .catch((error: unknown) =>
         logFailure(this.logger, 'warn', `presence ${action} not published`, error),
       );

@@ -1,5 +1,6 @@
 import { IsString, Matches } from 'class-validator';
-import { ChatRequestDto, ROOM_NAME } from './chat-request.dto.js';
+import { ROOM_NAME } from '../../protocol/limits.js';
+import { ChatRequestDto } from './chat-request.dto.js';
 
 /** A request about one room. */
 export class RoomRequestDto extends ChatRequestDto {
