@@ -25,7 +25,6 @@ import { HistoryRequestDto } from './dto/history-request.dto.js';
 import { JoinRoomDto } from './dto/join-room.dto.js';
 import { LeaveRoomDto } from './dto/leave-room.dto.js';
 import { MembersRequestDto } from './dto/members-request.dto.js';
-import { RoomsRequestDto } from './dto/rooms-request.dto.js';
 import { SendMessageDto } from './dto/send-message.dto.js';
 import { TypingDto } from './dto/typing.dto.js';
 import { HistoryService } from '../domain/history/history.service.js';
@@ -125,13 +124,5 @@ export class ChatGateway implements OnGatewayConnection, OnGatewayDisconnect {
   @RoomAccess('member')
   async members(@MessageBody() dto: MembersRequestDto): Promise<ServerFrame<'members'>> {
     return reply('members', { room: dto.room, ...(await this.roomsService.members(dto.room)) });
-  }
-
-  @SubscribeMessage(ClientEvent.Rooms)
-  rooms(
-    @CurrentConnection() session: ChatSession,
-    @MessageBody() _dto: RoomsRequestDto,
-  ): ServerFrame<'rooms'> {
-    return reply('rooms', { rooms: [...session.rooms] });
   }
 }

@@ -37,7 +37,6 @@ export interface ServerEvents {
   ack: { id: string; room?: string; ts: number; ref?: string };
   history: { room: string; messages: ChatMessage[]; ref?: string };
   members: { room: string; members: User[]; count: number; ref?: string };
-  rooms: { rooms: string[]; ref?: string };
   message: ChatMessage;
   dm: DirectMessage;
   presence: { room: string; user: User; action: 'join' | 'leave' };
@@ -54,7 +53,6 @@ export const ClientEvent = {
   Typing: 'typing',
   History: 'history',
   Members: 'members',
-  Rooms: 'rooms',
 } as const;
 
 /** One outgoing frame: what a handler returns to reply, and what the broker carries. */
