@@ -3,10 +3,13 @@ import { ConfigModule } from '@nestjs/config';
 import { LoggerModule } from 'nestjs-pino';
 import { AuthModule } from './auth/auth.module.js';
 import { RedisCacheModule } from './cache/redis-cache.module.js';
-import { ChatModule } from './chat/chat.module.js';
 import { appConfig, type AppConfig } from './config/app-config.js';
 import { EngineModule } from './engine/engine.module.js';
+import { GatewayModule } from './gateway/gateway.module.js';
+import { DomainModule } from './domain/domain.module.js';
 import { ObservabilityModule } from './observability/observability.module.js';
+import { OpsModule } from './ops/ops.module.js';
+import { GracefulShutdownService } from './process/graceful-shutdown.service.js';
 import { TransportModule } from './transport/transport.module.js';
 import { WebModule } from './web/web.module.js';
 
@@ -30,8 +33,11 @@ import { WebModule } from './web/web.module.js';
     RedisCacheModule,
     TransportModule,
     AuthModule,
-    ChatModule,
+    DomainModule,
+    GatewayModule,
+    OpsModule,
     WebModule,
   ],
+  providers: [GracefulShutdownService],
 })
 export class AppModule {}

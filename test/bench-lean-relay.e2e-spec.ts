@@ -1,8 +1,8 @@
 import type { ChildProcess } from 'node:child_process';
 import { WebSocket } from 'ws';
-import { freePort } from './utils/free-port.js';
+import { freePort } from './utils/free-port.mjs';
 import { killGroup, spawnOwned } from './utils/owned-process.js';
-import { waitFor } from './utils/wait-for.js';
+import { waitFor } from './utils/wait-for.mjs';
 
 type Envelope = { event: string; data: Record<string, unknown> };
 

@@ -1,6 +1,6 @@
 import { vi } from 'vitest';
-import { HistoryService } from '../src/chat/history.service.js';
-import type { ChatMessage } from '../src/chat/chat.events.js';
+import { HistoryService } from '../src/domain/history/history.service.js';
+import type { ChatMessage } from '../src/protocol/chat.events.js';
 import { MessageStore } from '../src/engine/message-store.js';
 import type { TestClient } from './utils/test-client.js';
 import { startApp, type TestApp } from './utils/test-app.js';

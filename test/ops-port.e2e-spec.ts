@@ -1,4 +1,4 @@
-import { OpsServer } from '../src/observability/ops-server.js';
+import { OpsServer } from '../src/ops/ops-server.js';
 import { startApp, type TestApp } from './utils/test-app.js';
 
 const OPS_PATHS = ['/health/live', '/health/ready', '/metrics'];

@@ -2,11 +2,11 @@
 // ChatValidationPipe as a whole, in µs per validation of SendMessageDto. Runs against dist/:
 //   npx nest build && node bench/micro/validation.mjs
 import 'reflect-metadata';
-import { SendMessageDto } from '../../dist/chat/dto/send-message.dto.js';
-import { ChatErrorCode } from '../../dist/common/chat-error-code.js';
-import { ChatException } from '../../dist/common/chat.exception.js';
-import { ChatValidationPipe } from '../../dist/common/chat-validation.pipe.js';
-import { toDtoInstance } from '../../dist/common/dto-instance.js';
+import { SendMessageDto } from '../../dist/gateway/dto/send-message.dto.js';
+import { ChatErrorCode } from '../../dist/protocol/chat-error-code.js';
+import { ChatException } from '../../dist/domain/chat.exception.js';
+import { ChatValidationPipe } from '../../dist/gateway/chat-validation.pipe.js';
+import { toDtoInstance } from '../../dist/gateway/dto-instance.js';
 import { validateWithClassValidator } from '../../dist/validation/class-validator-details.js';
 import { validatorFor } from '../../dist/validation/dto-validator.js';
 

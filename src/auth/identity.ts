@@ -1,4 +1,4 @@
-import type { User } from '../chat/chat.events.js';
+import type { User } from '../protocol/chat.events.js';
 
 /** Who is on the other end of a socket, settled once at the upgrade. */
 export interface Identity {

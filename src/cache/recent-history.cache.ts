@@ -1,10 +1,10 @@
 import { CACHE_MANAGER, type Cache } from '@nestjs/cache-manager';
 import { Inject, Injectable } from '@nestjs/common';
-import type { ChatMessage } from '../chat/chat.events.js';
+import type { ChatMessage } from '../protocol/chat.events.js';
 import { appConfig, type AppConfig } from '../config/app-config.js';
 import { ChatMetrics } from '../observability/chat-metrics.js';
-import { ConnectionRegistry } from '../transport/connection-registry.js';
 import { CacheKeys } from './cache-keys.js';
+import { RoomHeads } from './room-heads.js';
 
 /**
  * The recent-history snapshot served on join, cached so that a burst of joins to a hot room reads the
@@ -24,14 +24,14 @@ export class RecentHistoryCache {
   constructor(
     @Inject(appConfig.KEY) private readonly config: AppConfig,
     @Inject(CACHE_MANAGER) private readonly cache: Cache,
-    private readonly registry: ConnectionRegistry,
+    private readonly heads: RoomHeads,
     private readonly metrics: ChatMetrics,
   ) {}
 
   /** The latest page of a room: from the cache when still current, else from `load` (which fills it). */
   async latest(room: string, load: () => Promise<ChatMessage[]>): Promise<ChatMessage[]> {
     if (this.config.HISTORY_CACHE_TTL_MS === 0) return load();
-    const known = this.registry.roomHead(room)?.head;
+    const known = this.heads.of(room)?.head;
     if (known !== undefined) {
       const cached = await this.cache
         .get<ChatMessage[]>(CacheKeys.recentHistory(room))
@@ -41,7 +41,7 @@ export class RecentHistoryCache {
         return cached;
       }
     }
-    const version = this.registry.roomHead(room)?.version ?? 0;
+    const version = this.heads.of(room)?.version ?? 0;
     // A read that began before a message was fanned out here may miss it, and the joiner was not holding
     // that message yet: sharing it would leave a gap. Only a read begun at the same version is shared.
     const pending = this.loading.get(room);
@@ -68,7 +68,7 @@ export class RecentHistoryCache {
     version: number,
   ): Promise<ChatMessage[]> {
     const messages = await load();
-    this.registry.learnHead(room, headOf(messages), version);
+    this.heads.learn(room, headOf(messages), version);
     await this.cache.set(CacheKeys.recentHistory(room), messages).catch(() => undefined);
     return messages;
   }

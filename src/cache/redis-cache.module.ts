@@ -6,6 +6,7 @@ import { Keyv } from 'keyv';
 import { appConfig, type AppConfig } from '../config/app-config.js';
 import { isBackendUnreachable } from '../engine/backend-unreachable.js';
 import { RecentHistoryCache } from './recent-history.cache.js';
+import { RoomHeads } from './room-heads.js';
 
 /** Entries the in-process tier keeps at most (least recently used go first). */
 const MEMORY_ENTRIES = 10_000;
@@ -35,7 +36,7 @@ const MEMORY_ENTRIES = 10_000;
       },
     }),
   ],
-  providers: [RecentHistoryCache],
-  exports: [RecentHistoryCache],
+  providers: [RecentHistoryCache, RoomHeads],
+  exports: [RecentHistoryCache, RoomHeads],
 })
 export class RedisCacheModule {}

@@ -1,4 +1,4 @@
-import type { ServerEvents } from '../chat/chat.events.js';
+import type { ServerEvents, User } from '../protocol/chat.events.js';
 
 /** One frame to fan out to the sockets of a room, on every node. */
 export interface RoomDelivery {
@@ -38,4 +38,14 @@ export abstract class Broker {
   async watchUser(_userId: string): Promise<void> {}
   /** Counts one socket of a user less; the last one stops their direct messages reaching this node. */
   async unwatchUser(_userId: string): Promise<void> {}
+}
+
+/** A `presence` event for a room, skipping the connection that caused it if any. */
+export function presenceDelivery(
+  room: string,
+  user: User,
+  action: 'join' | 'leave',
+  exclude?: string,
+): RoomDelivery {
+  return { target: 'room', room, event: 'presence', data: { room, user, action }, exclude };
 }

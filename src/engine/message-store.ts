@@ -1,5 +1,5 @@
-import type { ChatMessage, DirectMessage, User } from '../chat/chat.events.js';
-import type { ChatException } from '../common/chat.exception.js';
+import type { ChatMessage, DirectMessage, User } from '../protocol/chat.events.js';
+import type { SendRefusal } from './send-refusal.js';
 
 /** A send accepted by a handler and waiting in the write queue. */
 export type PendingSend = (
@@ -38,9 +38,9 @@ export abstract class MessageStore {
    * Stores a batch in order, assigning ids increasing per room, and publishes the new messages to every
    * node in that same order (one step, so that publish order equals storage order). A resend of a known
    * dedupe key returns the first result and publishes nothing. A send over the user's rate across all
-   * nodes comes back as the `ChatException` to answer with. Rejects when storage is unreachable.
+   * nodes comes back as a `SendRefusal` value. Rejects when storage is unreachable.
    */
-  abstract append(batch: readonly PendingSend[]): Promise<(StoredSend | ChatException)[]>;
+  abstract append(batch: readonly PendingSend[]): Promise<(StoredSend | SendRefusal)[]>;
   /** The latest `limit` messages of a room, oldest first. */
   abstract latest(room: string, limit: number): Promise<ChatMessage[]>;
   /**

@@ -1,4 +1,4 @@
-import type { User } from '../chat/chat.events.js';
+import type { User } from '../protocol/chat.events.js';
 
 /** Which users are in which rooms, counted per user however many sockets they have. */
 export abstract class PresenceStore {

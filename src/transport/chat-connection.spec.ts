@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
-import { CloseCode } from '../common/close-code.js';
+import { CloseCode } from '../protocol/close-code.js';
 import { ChatConnection, type ConnectionLimits } from './chat-connection.js';
 import { prepareFrame, prepareRun } from './prepared-frame.js';
 import { TokenBucket } from './token-bucket.js';

@@ -1,12 +1,13 @@
-import type { ArgumentsHost } from '@nestjs/common';
 import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import type { Identity } from '../auth/identity.js';
-import type { User } from '../chat/chat.events.js';
-import { CloseCode } from '../common/close-code.js';
+import type { ChatSession } from '../domain/session.js';
+import { flushAtTurnEnd, type TurnFlushable } from '../domain/turn-flush.js';
+import { tcpSocketOf } from '../fast-path/nest-internals.js';
+import type { User } from '../protocol/chat.events.js';
+import { CloseCode } from '../protocol/close-code.js';
 import { prepareFrame, type FrameRun, type PreparedFrame } from './prepared-frame.js';
 import type { Heartbeating } from './heartbeat.js';
-import { flushAtTurnEnd, type TurnFlushable } from './turn-flush.js';
 import { RefusalWindow } from './refusal-window.js';
 import type { TokenBucket } from './token-bucket.js';
 
@@ -49,15 +50,8 @@ export function connectionOf(socket: WebSocket): ChatConnection {
   return connection;
 }
 
-/** The connection that sent the event a guard, interceptor, filter or parameter decorator is looking at. */
-export function connectionIn(context: ArgumentsHost): ChatConnection {
-  // The client is the first argument of a ws context; reading it directly spares `switchToWs()`, which
-  // builds three closures per call.
-  return connectionOf(context.getArgByIndex<WebSocket>(0));
-}
-
 /** One WebSocket on this node: who it is, which rooms it is in, and a bounded way to write to it. */
-export class ChatConnection implements TurnFlushable, Heartbeating {
+export class ChatConnection implements ChatSession, TurnFlushable, Heartbeating {
   /** Rooms this socket has joined. */
   readonly rooms = new Set<string>();
   /** Heartbeats sent without a pong since the last pong. */
@@ -96,8 +90,7 @@ export class ChatConnection implements TurnFlushable, Heartbeating {
     private readonly observer: ConnectionObserver,
   ) {
     bySocket.set(socket, this);
-    this.raw =
-      socket.extensions === '' ? (socket as unknown as { _socket?: Duplex })._socket : undefined;
+    this.raw = socket.extensions === '' ? tcpSocketOf(socket) : undefined;
   }
 
   /** The user behind this socket. */

@@ -1,25 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
+import { RoomHeads } from '../cache/room-heads.js';
+import type { NodeSessions } from '../engine/node-sessions.js';
+import type { SessionDirectory } from '../domain/session.js';
 import type { ChatConnection } from './chat-connection.js';
 
-/** What this node knows of a room while it has sockets in it. */
-interface LocalRoom {
-  connections: Set<ChatConnection>;
-  /** Id of the last message fanned out here ('' once known to be empty); unset until known. */
-  head?: string;
-  /** Counts messages fanned out, so a reader can tell whether any arrived while it read. */
-  version: number;
-}
-
-/** A room's head as this node knows it. */
-export interface RoomHead {
-  head?: string;
-  version: number;
-}
-
-/** The sockets on this node, indexed by user and by room: what a fan-out walks. */
+/**
+ * The sockets on this node, indexed by user and by room: what a fan-out walks. It is the domain's
+ * `SessionDirectory` and the engine's `NodeSessions` (see `TransportModule`).
+ */
 @Injectable()
-export class ConnectionRegistry {
+export class ConnectionRegistry implements SessionDirectory, NodeSessions {
   /** Random per process, so connection ids never repeat across nodes or restarts. */
   readonly nodeId = randomBytes(6).toString('hex');
   /** False once shutdown began: new upgrades are refused with 503. */
@@ -27,7 +18,9 @@ export class ConnectionRegistry {
   private sequence = 0;
   private readonly connections = new Set<ChatConnection>();
   private readonly byUser = new Map<string, Set<ChatConnection>>();
-  private readonly byRoom = new Map<string, LocalRoom>();
+  private readonly byRoom = new Map<string, Set<ChatConnection>>();
+
+  constructor(private readonly heads: RoomHeads) {}
 
   /** A fresh connection id: `<nodeId>.<sequence>`. */
   nextId(): string {
@@ -61,50 +54,41 @@ export class ConnectionRegistry {
     for (const room of connection.rooms) this.removeFromRoom(room, connection);
   }
 
-  /** Indexes a connection under a room it joined. */
-  addToRoom(room: string, connection: ChatConnection): void {
+  /** Indexes a connection under a room it joined; returns how many local connections are now in it. */
+  addToRoom(room: string, connection: ChatConnection): number {
     let local = this.byRoom.get(room);
-    if (!local) this.byRoom.set(room, (local = { connections: new Set(), version: 0 }));
-    local.connections.add(connection);
+    if (!local) {
+      this.byRoom.set(room, (local = new Set()));
+      this.heads.follow(room);
+    }
+    local.add(connection);
+    return local.size;
   }
 
   /** Removes a connection from a room's index; returns how many local connections remain in it. */
   removeFromRoom(room: string, connection: ChatConnection): number {
     const local = this.byRoom.get(room);
     if (!local) return 0;
-    local.connections.delete(connection);
-    // With no socket left this node stops hearing the room, so what it knew of its head goes too.
-    if (local.connections.size === 0) this.byRoom.delete(room);
-    return local.connections.size;
+    local.delete(connection);
+    if (local.size === 0) {
+      this.byRoom.delete(room);
+      this.heads.forget(room);
+    }
+    return local.size;
   }
 
   /** The local connections in a room. */
   inRoom(room: string): ReadonlySet<ChatConnection> | undefined {
-    return this.byRoom.get(room)?.connections;
+    return this.byRoom.get(room);
+  }
+
+  /** Whether this node has a socket in `room`. */
+  hasRoom(room: string): boolean {
+    return this.byRoom.has(room);
   }
 
   /** The local connections of a user. */
   ofUser(userId: string): ReadonlySet<ChatConnection> | undefined {
     return this.byUser.get(userId);
-  }
-
-  /** The last message id fanned out to a room here, while this node has sockets in it. */
-  roomHead(room: string): RoomHead | undefined {
-    const local = this.byRoom.get(room);
-    return local && { head: local.head, version: local.version };
-  }
-
-  /** Records a message fanned out to a room. */
-  recordMessage(room: string, id: string): void {
-    const local = this.byRoom.get(room);
-    if (!local) return;
-    local.head = id;
-    local.version += 1;
-  }
-
-  /** Sets a room's head from a fresh read of its history, unless a message arrived since `version`. */
-  learnHead(room: string, head: string, version: number): void {
-    const local = this.byRoom.get(room);
-    if (local && local.version === version) local.head = head;
   }
 }

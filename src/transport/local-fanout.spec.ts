@@ -1,9 +1,10 @@
 import { Test } from '@nestjs/testing';
-import type { ChatMessage, User } from '../chat/chat.events.js';
+import type { ChatMessage, User } from '../protocol/chat.events.js';
 import { Broker } from '../engine/broker.js';
 import { MemoryBroker } from '../engine/memory/memory-broker.js';
 import { ChatMetrics } from '../observability/chat-metrics.js';
 import type { ChatConnection } from './chat-connection.js';
+import { RoomHeads } from '../cache/room-heads.js';
 import { ConnectionRegistry } from './connection-registry.js';
 import { LocalFanout } from './local-fanout.js';
 import type { FrameRun, PreparedFrame } from './prepared-frame.js';
@@ -65,6 +66,7 @@ describe('LocalFanout', () => {
       providers: [
         LocalFanout,
         ConnectionRegistry,
+        RoomHeads,
         ChatMetrics,
         { provide: Broker, useClass: MemoryBroker },
       ],

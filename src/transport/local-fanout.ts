@@ -1,6 +1,7 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { Broker, type Delivery, type RoomDelivery } from '../engine/broker.js';
 import { ChatMetrics } from '../observability/chat-metrics.js';
+import { RoomHeads } from '../cache/room-heads.js';
 import { ConnectionRegistry } from './connection-registry.js';
 import type { ChatConnection } from './chat-connection.js';
 import { prepareFrame, prepareRun, type PreparedFrame } from './prepared-frame.js';
@@ -12,6 +13,7 @@ export class LocalFanout implements OnModuleInit {
     private readonly broker: Broker,
     private readonly registry: ConnectionRegistry,
     private readonly metrics: ChatMetrics,
+    private readonly heads: RoomHeads,
   ) {}
 
   onModuleInit(): void {
@@ -50,7 +52,7 @@ export class LocalFanout implements OnModuleInit {
    */
   private deliverToRoom(room: string, list: RoomDelivery[]): number {
     for (const delivery of list) {
-      if (delivery.id !== undefined) this.registry.recordMessage(room, delivery.id);
+      if (delivery.id !== undefined) this.heads.recordMessage(room, delivery.id);
     }
     const members = this.registry.inRoom(room);
     if (!members) return 0;

@@ -1,12 +1,11 @@
 import { Test } from '@nestjs/testing';
-import type { User } from '../../chat/chat.events.js';
-import { ChatErrorCode } from '../../common/chat-error-code.js';
-import { ChatException } from '../../common/chat.exception.js';
+import type { User } from '../../protocol/chat.events.js';
 import { appConfig, parseEnvironment } from '../../config/app-config.js';
 import { Broker, type Delivery } from '../broker.js';
 import type { PendingSend, StoredSend } from '../message-store.js';
 import { MemoryBroker } from './memory-broker.js';
 import { MemoryMessageStore } from './memory-message-store.js';
+import { isSendRefusal } from '../send-refusal.js';
 
 /** A broker that records every published batch. */
 class RecordingBroker extends MemoryBroker {
@@ -40,7 +39,7 @@ async function createStore(
 /** Appends one batch and returns what was stored for each send, failing the test on a refusal. */
 async function append(sut: MemoryMessageStore, batch: PendingSend[]): Promise<StoredSend[]> {
   return (await sut.append(batch)).map((result) => {
-    if (result instanceof ChatException) throw new Error(`send refused: ${result.message}`);
+    if (isSendRefusal(result)) throw new Error(`send refused: ${result.refused}`);
     return result;
   });
 }
@@ -209,8 +208,7 @@ describe('MemoryMessageStore', () => {
         roomSend('lobby', 'three'),
       ]);
 
-      expect(results[2]).toBeInstanceOf(ChatException);
-      expect((results[2] as ChatException).code).toBe(ChatErrorCode.RateLimited);
+      expect(results[2]).toEqual({ refused: 'rate_limited', retryAfterMs: 1000 });
       expect(textsOf(await sut.latest('lobby', 50))).toEqual(['one', 'two']);
     });
 
@@ -222,7 +220,7 @@ describe('MemoryMessageStore', () => {
 
       const [next] = await sut.append([roomSend('lobby', 'two')]);
 
-      expect(next).not.toBeInstanceOf(ChatException);
+      expect(isSendRefusal(next)).toBe(false);
     });
   });
 

@@ -1,11 +1,10 @@
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
-import type { ChatMessage, DirectMessage } from '../../chat/chat.events.js';
-import type { ChatException } from '../../common/chat.exception.js';
+import type { ChatMessage, DirectMessage } from '../../protocol/chat.events.js';
 import { appConfig, type AppConfig } from '../../config/app-config.js';
 import type { Delivery } from '../broker.js';
 import { MemoryBroker } from './memory-broker.js';
-import { userRateExceeded } from '../user-rate-exceeded.js';
+import { userRateExceeded, type SendRefusal } from '../send-refusal.js';
 import {
   MessageStore,
   type PendingSend,
@@ -79,7 +78,7 @@ export class MemoryMessageStore
     clearInterval(this.sweepTimer);
   }
 
-  async append(batch: readonly PendingSend[]): Promise<(StoredSend | ChatException)[]> {
+  async append(batch: readonly PendingSend[]): Promise<(StoredSend | SendRefusal)[]> {
     const now = Date.now();
     this.sweep(now);
     const deliveries: Delivery[] = [];

@@ -1,5 +1,5 @@
 import { Test } from '@nestjs/testing';
-import type { User } from '../../chat/chat.events.js';
+import type { User } from '../../protocol/chat.events.js';
 import { MemoryPresenceStore } from './memory-presence-store.js';
 
 const alice: User = { id: 'u-alice', name: 'alice' };

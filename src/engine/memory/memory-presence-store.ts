@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { User } from '../../chat/chat.events.js';
+import type { User } from '../../protocol/chat.events.js';
 import { PresenceStore } from '../presence-store.js';
 
 /** Presence in this process: per room, each user with the set of their sockets in it. */

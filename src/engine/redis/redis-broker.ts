@@ -1,5 +1,5 @@
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
-import type { ChatMessage } from '../../chat/chat.events.js';
+import type { ChatMessage } from '../../protocol/chat.events.js';
 import { Broker, type Delivery, type RoomDelivery } from '../broker.js';
 import { RedisConnection } from './redis-connection.js';
 import { RedisMessageStore } from './redis-message-store.js';

@@ -1,8 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { ChatMessage, DirectMessage } from '../../chat/chat.events.js';
-import type { ChatException } from '../../common/chat.exception.js';
+import type { ChatMessage, DirectMessage } from '../../protocol/chat.events.js';
 import { appConfig, type AppConfig } from '../../config/app-config.js';
 import {
   MessageStore,
@@ -11,7 +10,7 @@ import {
   type RecoveryLimits,
   type StoredSend,
 } from '../message-store.js';
-import { userRateExceeded } from '../user-rate-exceeded.js';
+import { userRateExceeded, type SendRefusal } from '../send-refusal.js';
 import { LuaScript } from './lua-script.js';
 import { RedisConnection } from './redis-connection.js';
 
@@ -41,7 +40,7 @@ export class RedisMessageStore extends MessageStore {
     super();
   }
 
-  async append(batch: readonly PendingSend[]): Promise<(StoredSend | ChatException)[]> {
+  async append(batch: readonly PendingSend[]): Promise<(StoredSend | SendRefusal)[]> {
     const keys = this.redis.keys;
     const now = Date.now();
     const second = Math.floor(now / 1000);

@@ -6,10 +6,12 @@ import {
   type OnModuleInit,
 } from '@nestjs/common';
 import { readFileSync } from 'node:fs';
-import type { User } from '../../chat/chat.events.js';
+import type { User } from '../../protocol/chat.events.js';
 import { appConfig, type AppConfig } from '../../config/app-config.js';
-import { ConnectionRegistry } from '../../transport/connection-registry.js';
+import { announcesPresence } from '../../protocol/presence.js';
 import { logFailure } from '../backend-unreachable.js';
+import { presenceDelivery } from '../broker.js';
+import { NodeSessions } from '../node-sessions.js';
 import { PresenceStore } from '../presence-store.js';
 import { LuaScript } from './lua-script.js';
 import { RedisBroker } from './redis-broker.js';
@@ -34,7 +36,7 @@ export class RedisPresenceStore
   constructor(
     @Inject(appConfig.KEY) private readonly config: AppConfig,
     private readonly redis: RedisConnection,
-    private readonly registry: ConnectionRegistry,
+    private readonly sessions: NodeSessions,
     private readonly broker: RedisBroker,
   ) {
     super();
@@ -73,7 +75,7 @@ export class RedisPresenceStore
       [
         keys.presenceConnections(room),
         keys.presenceUsers(room),
-        keys.nodeRooms(this.registry.nodeId),
+        keys.nodeRooms(this.sessions.nodeId),
       ],
       [connectionId, user.id, JSON.stringify(user), room],
     )) as [number, number];
@@ -86,15 +88,15 @@ export class RedisPresenceStore
     connectionId: string,
   ): Promise<{ last: boolean; size: number }> {
     const keys = this.redis.keys;
-    // The registry drops a room before its leaves reach here, and a join adds it before its own script
+    // The node's sessions drop a room before its leaves reach here, and a join adds it before its own script
     // is sent on this same connection: a room that is empty here now has no socket of this node in Redis.
-    const noneHere = this.registry.inRoom(room) === undefined ? '1' : '0';
+    const noneHere = this.sessions.hasRoom(room) ? '0' : '1';
     const [last, size] = (await LEAVE.run(
       this.redis.client,
       [
         keys.presenceConnections(room),
         keys.presenceUsers(room),
-        keys.nodeRooms(this.registry.nodeId),
+        keys.nodeRooms(this.sessions.nodeId),
       ],
       [connectionId, user.id, room, noneHere],
     )) as [number, number];
@@ -114,9 +116,9 @@ export class RedisPresenceStore
   /** Re-registers every local socket in every room it is in; idempotent, announces nothing. */
   async restore(): Promise<void> {
     // Sockets that closed while Redis was away could not leave: reconcile before re-adding the rest.
-    const open = new Set([...this.registry.all()].map((connection) => connection.id));
-    await this.removeSockets(this.registry.nodeId, (connectionId) => !open.has(connectionId));
-    for (const connection of this.registry.all()) {
+    const open = new Set([...this.sessions.all()].map((connection) => connection.id));
+    await this.removeSockets(this.sessions.nodeId, (connectionId) => !open.has(connectionId));
+    for (const connection of this.sessions.all()) {
       for (const room of connection.rooms) await this.join(room, connection.user, connection.id);
     }
   }
@@ -125,13 +127,13 @@ export class RedisPresenceStore
   async heartbeat(): Promise<void> {
     const keys = this.redis.keys;
     const client = this.redis.client;
-    await client.set(keys.nodeAlive(this.registry.nodeId), '1', { PX: this.config.NODE_TTL_MS });
-    await client.sAdd(keys.nodes(), this.registry.nodeId);
+    await client.set(keys.nodeAlive(this.sessions.nodeId), '1', { PX: this.config.NODE_TTL_MS });
+    await client.sAdd(keys.nodes(), this.sessions.nodeId);
     for (const nodeId of await client.sMembers(keys.nodes())) {
-      if (nodeId === this.registry.nodeId || (await client.exists(keys.nodeAlive(nodeId))))
+      if (nodeId === this.sessions.nodeId || (await client.exists(keys.nodeAlive(nodeId))))
         continue;
       // One node cleans up after a dead one; the lock outlives the work.
-      const locked = await client.set(keys.sweepLock(nodeId), this.registry.nodeId, {
+      const locked = await client.set(keys.sweepLock(nodeId), this.sessions.nodeId, {
         NX: true,
         PX: this.config.NODE_TTL_MS,
       });
@@ -161,11 +163,12 @@ export class RedisPresenceStore
         if (!connectionId.startsWith(`${nodeId}.`) || !remove(connectionId)) continue;
         const user = JSON.parse(userJson) as User;
         const { last, size } = await this.leave(room, user, connectionId);
-        if (last && size < this.config.PRESENCE_MAX_MEMBERS && room !== this.config.DEFAULT_ROOM) {
-          await this.broker.publish([
-            { target: 'room', room, event: 'presence', data: { room, user, action: 'leave' } },
-          ]);
-        }
+        const rule = {
+          maxMembers: this.config.PRESENCE_MAX_MEMBERS,
+          quietRoom: this.config.DEFAULT_ROOM,
+        };
+        if (last && announcesPresence(room, size + 1, rule))
+          await this.broker.publish([presenceDelivery(room, user, 'leave')]);
       }
     }
   }

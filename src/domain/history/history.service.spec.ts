@@ -1,0 +1,116 @@
+import type { RecentHistoryCache } from '../../cache/recent-history.cache.js';
+import { parseEnvironment } from '../../config/app-config.js';
+import { MessageStore, type Recovery, type RecoveryLimits } from '../../engine/message-store.js';
+import type { ChatMessage } from '../../protocol/chat.events.js';
+import { HISTORY_PAGE, HistoryService } from './history.service.js';
+
+/** A store that answers every read with the messages it was given, and records the recovery limits asked for. */
+class FixedStore extends MessageStore {
+  readonly limitsAsked: RecoveryLimits[] = [];
+  constructor(
+    private readonly messages: ChatMessage[],
+    private readonly recovered = true,
+  ) {
+    super();
+  }
+  append(): never {
+    throw new Error('not used');
+  }
+  async latest(): Promise<ChatMessage[]> {
+    return this.messages;
+  }
+  async after(_room: string, _since: string, limits: RecoveryLimits): Promise<Recovery> {
+    this.limitsAsked.push(limits);
+    return { messages: this.messages, recovered: this.recovered };
+  }
+  async before(): Promise<ChatMessage[]> {
+    return this.messages;
+  }
+  isAfter(): boolean {
+    return true;
+  }
+  async isReady(): Promise<boolean> {
+    return true;
+  }
+}
+
+/** Passes every read through, as the cache does when disabled. */
+const noCache = { latest: (_room, load) => load() } as RecentHistoryCache;
+
+/** `count` messages whose JSON is exactly `bytes` bytes each, oldest first. */
+function messagesOf(count: number, bytes: number): ChatMessage[] {
+  return Array.from({ length: count }, (_, i) => {
+    const message: ChatMessage = {
+      id: `e-${String(i).padStart(12, '0')}`,
+      room: 'lobby',
+      from: { id: 'u', name: 'u' },
+      text: '',
+      ts: 0,
+    };
+    message.text = 'x'.repeat(bytes - Buffer.byteLength(JSON.stringify(message)));
+    return message;
+  });
+}
+
+function historyWith(store: MessageStore, env: Record<string, string> = {}): HistoryService {
+  return new HistoryService(parseEnvironment(env), store, noCache);
+}
+
+describe('HistoryService', () => {
+  it('asks the store for at most RECOVERY_MAX_MESSAGES, falling back to a page of HISTORY_PAGE', async () => {
+    const store = new FixedStore([]);
+
+    await historyWith(store, { RECOVERY_MAX_MESSAGES: '300' }).snapshot('lobby', 'e-1');
+
+    expect(store.limitsAsked).toEqual([{ max: 300, fallback: HISTORY_PAGE }]);
+  });
+
+  it('returns a recovery that fits REPLY_MAX_BYTES whole, recovered', async () => {
+    const messages = messagesOf(10, 1000);
+
+    const recovery = await historyWith(new FixedStore(messages), {
+      REPLY_MAX_BYTES: String(10 * 1001),
+    }).snapshot('lobby', 'e-1');
+
+    expect(recovery).toEqual({ messages, recovered: true });
+  });
+
+  it('leaves the oldest messages out of a recovery past REPLY_MAX_BYTES, and says it is not recovered', async () => {
+    const messages = messagesOf(10, 1000);
+
+    const recovery = await historyWith(new FixedStore(messages), {
+      REPLY_MAX_BYTES: String(10 * 1001 - 1),
+    }).snapshot('lobby', 'e-1');
+
+    expect(recovery).toEqual({ messages: messages.slice(1), recovered: false });
+  });
+
+  it('caps the latest page shown on a join without `since` to REPLY_MAX_BYTES', async () => {
+    const messages = messagesOf(10, 1000);
+
+    const snapshot = await historyWith(new FixedStore(messages), {
+      REPLY_MAX_BYTES: '3500',
+    }).snapshot('lobby');
+
+    expect(snapshot).toEqual({ messages: messages.slice(7), recovered: false });
+  });
+
+  it('caps a history page to REPLY_MAX_BYTES, keeping the newest', async () => {
+    const messages = messagesOf(10, 1000);
+    const history = historyWith(new FixedStore(messages), { REPLY_MAX_BYTES: '2500' });
+
+    expect(await history.page('lobby', undefined)).toEqual(messages.slice(8));
+    expect(await history.page('lobby', 'e-9')).toEqual(messages.slice(8));
+  });
+
+  it('keeps the newest message even when it alone is larger than REPLY_MAX_BYTES', async () => {
+    const messages = messagesOf(3, 5000);
+
+    const page = await historyWith(new FixedStore(messages), { REPLY_MAX_BYTES: '1024' }).page(
+      'lobby',
+      undefined,
+    );
+
+    expect(page).toEqual(messages.slice(2));
+  });
+});

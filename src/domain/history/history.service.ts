@@ -1,0 +1,71 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { RecentHistoryCache } from '../../cache/recent-history.cache.js';
+import { appConfig, type AppConfig } from '../../config/app-config.js';
+import { MessageStore, type Recovery } from '../../engine/message-store.js';
+import type { ChatMessage } from '../../protocol/chat.events.js';
+
+/** Messages a join or a `history` request shows. */
+export const HISTORY_PAGE = 50;
+
+/**
+ * Reads room history: the snapshot shown on join, recovery after `since`, and older pages. Every reply is
+ * capped: at most RECOVERY_MAX_MESSAGES recovered, at most REPLY_MAX_BYTES of messages, the oldest left out.
+ */
+@Injectable()
+export class HistoryService {
+  constructor(
+    @Inject(appConfig.KEY) private readonly config: AppConfig,
+    private readonly store: MessageStore,
+    private readonly recent: RecentHistoryCache,
+  ) {}
+
+  /**
+   * What `joined.messages` shows: the latest page, or everything after `since` when the store still has it
+   * and it fits the caps; `recovered: false` otherwise, and the client pages older with `history`.
+   */
+  async snapshot(room: string, since?: string): Promise<Recovery> {
+    if (since === undefined) {
+      const latest = await this.recent.latest(room, () => this.store.latest(room, HISTORY_PAGE));
+      return { messages: this.withinReplyBytes(latest), recovered: false };
+    }
+    const recovery = await this.store.after(room, since, {
+      max: this.config.RECOVERY_MAX_MESSAGES,
+      fallback: HISTORY_PAGE,
+    });
+    const messages = this.withinReplyBytes(recovery.messages);
+    return { messages, recovered: recovery.recovered && messages === recovery.messages };
+  }
+
+  /** A page of messages older than `before` (or the latest), oldest first, within REPLY_MAX_BYTES. */
+  async page(
+    room: string,
+    before: string | undefined,
+    limit = HISTORY_PAGE,
+  ): Promise<ChatMessage[]> {
+    const messages =
+      before === undefined
+        ? await this.store.latest(room, limit)
+        : await this.store.before(room, before, limit);
+    return this.withinReplyBytes(messages);
+  }
+
+  /** Whether a live message id is newer than the last one a snapshot showed. */
+  isNewer(id: string, lastShown: string | undefined): boolean {
+    return lastShown === undefined || this.store.isAfter(id, lastShown);
+  }
+
+  /**
+   * The newest of `messages` whose serialized bytes fit REPLY_MAX_BYTES, oldest first; `messages` itself
+   * when all fit. The newest message is always kept, so that a client can page on from it.
+   */
+  private withinReplyBytes(messages: ChatMessage[]): ChatMessage[] {
+    let bytes = 0;
+    for (let i = messages.length - 1; i >= 0; i -= 1) {
+      // Plus one for the comma between messages in the array.
+      bytes += Buffer.byteLength(JSON.stringify(messages[i])) + 1;
+      if (bytes > this.config.REPLY_MAX_BYTES && i < messages.length - 1)
+        return messages.slice(i + 1);
+    }
+    return messages;
+  }
+}

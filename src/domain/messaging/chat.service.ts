@@ -1,0 +1,99 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { ChatErrorCode } from '../../protocol/chat-error-code.js';
+import { ChatException } from '../chat.exception.js';
+import { appConfig, type AppConfig } from '../../config/app-config.js';
+import { Broker } from '../../engine/broker.js';
+import type { ChatSession } from '../session.js';
+import type { ServerEvents } from '../../protocol/chat.events.js';
+import { WriteQueue } from './write-queue.js';
+
+/** Sends: room messages and direct messages through the write queue, typing straight to the broker. */
+@Injectable()
+export class ChatService {
+  constructor(
+    @Inject(appConfig.KEY) private readonly config: AppConfig,
+    private readonly queue: WriteQueue,
+    private readonly broker: Broker,
+  ) {}
+
+  /** Stores and fans out a room message, trimmed; resolves with the ack once stored (the first ack again for a resend). */
+  async sendToRoom(
+    connection: ChatSession,
+    room: string,
+    text: string,
+    clientMsgId?: string,
+  ): Promise<ServerEvents['ack']> {
+    const trimmed = this.checked(text);
+    const stored = await this.queue.enqueue({
+      kind: 'room',
+      room,
+      from: connection.user,
+      text: trimmed,
+      dedupeKey: this.dedupeKey(connection, clientMsgId),
+      origin: connection.id,
+    });
+    const { id, ts } = stored.message;
+    return { id, room: stored.kind === 'room' ? stored.message.room : room, ts };
+  }
+
+  /** Stores and delivers a direct message, trimmed, to every socket of `to` and the sender's other sockets. */
+  async sendDirect(
+    connection: ChatSession,
+    to: string,
+    text: string,
+    clientMsgId?: string,
+  ): Promise<ServerEvents['ack']> {
+    const trimmed = this.checked(text);
+    const stored = await this.queue.enqueue({
+      kind: 'dm',
+      to,
+      from: connection.user,
+      text: trimmed,
+      dedupeKey: this.dedupeKey(connection, clientMsgId),
+      origin: connection.id,
+    });
+    return { id: stored.message.id, ts: stored.message.ts };
+  }
+
+  /** Tells the room's other sockets that this user is typing; never stored. */
+  async typing(connection: ChatSession, room: string): Promise<void> {
+    await this.broker.publish([
+      {
+        target: 'room',
+        room,
+        event: 'typing',
+        data: { room, user: connection.user },
+        exclude: connection.id,
+      },
+    ]);
+  }
+
+  /** The text trimmed, once it is known to fit MAX_TEXT_LENGTH. */
+  private checked(text: string): string {
+    const trimmed = text.trim();
+    this.checkLength(trimmed);
+    return trimmed;
+  }
+
+  private checkLength(text: string): void {
+    const max = this.config.MAX_TEXT_LENGTH;
+    // UTF-16 length bounds the code point count from above, so most texts skip the count.
+    if (text.length > max && codePointLength(text) > max) {
+      throw new ChatException(ChatErrorCode.ValidationFailed, 'validation failed', [
+        { field: 'text', errors: [`text must be at most ${max} characters`] },
+      ]);
+    }
+  }
+
+  private dedupeKey(connection: ChatSession, clientMsgId: string | undefined): string | undefined {
+    return clientMsgId === undefined
+      ? undefined
+      : `${connection.user.id.length}:${connection.user.id}:${clientMsgId}`;
+  }
+}
+
+function codePointLength(text: string): number {
+  let length = 0;
+  for (const _ of text) length += 1;
+  return length;
+}

@@ -1,0 +1,156 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { HistoryService } from '../history/history.service.js';
+import type { ChatMessage, User } from '../../protocol/chat.events.js';
+import { ChatErrorCode } from '../../protocol/chat-error-code.js';
+import { ChatException } from '../chat.exception.js';
+import { appConfig, type AppConfig } from '../../config/app-config.js';
+import { Broker, presenceDelivery } from '../../engine/broker.js';
+import { PresenceStore } from '../../engine/presence-store.js';
+import { logFailure } from '../../engine/backend-unreachable.js';
+import { announcesPresence } from '../../protocol/presence.js';
+import { SessionDirectory, type ChatSession } from '../session.js';
+
+/** What a join shows the joining socket. */
+export interface JoinSnapshot {
+  room: string;
+  members: User[];
+  messages: ChatMessage[];
+  recovered: boolean;
+}
+
+/** Room membership and presence: who is in which room, on this node and (through the engine) on all. */
+@Injectable()
+export class RoomsService {
+  private readonly logger = new Logger(RoomsService.name);
+  private readonly leaving = new Set<Promise<void>>();
+
+  constructor(
+    @Inject(appConfig.KEY) private readonly config: AppConfig,
+    private readonly directory: SessionDirectory,
+    private readonly presence: PresenceStore,
+    private readonly broker: Broker,
+    private readonly history: HistoryService,
+  ) {}
+
+  /** Puts a new connection in the default room, announcing nothing. */
+  async connect(connection: ChatSession): Promise<void> {
+    if (this.config.DEFAULT_ROOM) await this.enter(connection, this.config.DEFAULT_ROOM);
+  }
+
+  /** Resolves once every disconnect under way has finished (graceful shutdown waits for it). */
+  async settled(): Promise<void> {
+    await Promise.allSettled(this.leaving);
+  }
+
+  /** Takes a closed connection out of every room (announcing leaves except for the default room) and stops its DMs. */
+  async disconnect(connection: ChatSession): Promise<void> {
+    const leaving = this.leaveAll(connection);
+    this.leaving.add(leaving);
+    try {
+      await leaving;
+    } finally {
+      this.leaving.delete(leaving);
+    }
+  }
+
+  private async leaveAll(connection: ChatSession): Promise<void> {
+    await this.broker.unwatchUser(connection.user.id);
+    await Promise.all(
+      [...connection.rooms].map((room) => this.exit(connection, room, 'disconnect')),
+    );
+  }
+
+  /**
+   * Joins a room and sends `joined` itself, holding the room's live frames meanwhile so that the snapshot
+   * and the live stream neither overlap nor leave a gap. Joining a room already joined re-sends the snapshot.
+   */
+  async join(
+    connection: ChatSession,
+    room: string,
+    since: string | undefined,
+    sendJoined: (snapshot: JoinSnapshot) => void,
+  ): Promise<void> {
+    const isNew = !connection.rooms.has(room);
+    if (isNew && connection.rooms.size >= this.config.MAX_ROOMS_PER_CONNECTION) {
+      throw new ChatException(
+        ChatErrorCode.Forbidden,
+        `a connection may be in at most ${this.config.MAX_ROOMS_PER_CONNECTION} rooms`,
+        {
+          maxRooms: this.config.MAX_ROOMS_PER_CONNECTION,
+        },
+      );
+    }
+    connection.beginJoin(room);
+    let lastShown: string | undefined;
+    try {
+      const size = isNew ? await this.enter(connection, room) : undefined;
+      const [recovery, members] = await Promise.all([
+        this.history.snapshot(room, since),
+        this.presence.members(room),
+      ]);
+      const listed = members.length <= this.config.PRESENCE_MAX_MEMBERS;
+      lastShown = recovery.messages.at(-1)?.id;
+      sendJoined({ room, members: listed ? members : [], ...recovery });
+      if (size?.first && announcesPresence(room, members.length, this.presenceRule(false)))
+        this.announce(connection, room, 'join');
+    } catch (error) {
+      if (isNew) await this.exit(connection, room, 'silent');
+      throw error;
+    } finally {
+      connection.endJoin(room, (id) => this.history.isNewer(id, lastShown));
+    }
+  }
+
+  /** Who is in a room, across nodes; the list is left empty above PRESENCE_MAX_MEMBERS. */
+  async members(room: string): Promise<{ members: User[]; count: number }> {
+    const members = await this.presence.members(room);
+    const listed = members.length <= this.config.PRESENCE_MAX_MEMBERS;
+    return { members: listed ? members : [], count: members.length };
+  }
+
+  /** Leaves a joined room and announces it. */
+  async leave(connection: ChatSession, room: string): Promise<void> {
+    await this.exit(connection, room, 'leave');
+  }
+
+  private async enter(
+    connection: ChatSession,
+    room: string,
+  ): Promise<{ first: boolean; size: number }> {
+    connection.rooms.add(room);
+    if (this.directory.addToRoom(room, connection) === 1) await this.broker.watchRoom(room);
+    return this.presence.join(room, connection.user, connection.id);
+  }
+
+  /** Takes a session out of a room; `how` it left decides whether the leave is announced. */
+  private async exit(
+    connection: ChatSession,
+    room: string,
+    how: 'leave' | 'disconnect' | 'silent',
+  ): Promise<void> {
+    if (!connection.rooms.delete(room)) return;
+    if (this.directory.removeFromRoom(room, connection) === 0) await this.broker.unwatchRoom(room);
+    const { last, size } = await this.presence.leave(room, connection.user, connection.id);
+    if (
+      last &&
+      how !== 'silent' &&
+      announcesPresence(room, size + 1, this.presenceRule(how === 'disconnect'))
+    )
+      this.announce(connection, room, 'leave');
+  }
+
+  /** The presence rule's limits: the default room is quiet when the socket enters or leaves it implicitly. */
+  private presenceRule(implicit: boolean): { maxMembers: number; quietRoom?: string } {
+    const maxMembers = this.config.PRESENCE_MAX_MEMBERS;
+    return implicit ? { maxMembers, quietRoom: this.config.DEFAULT_ROOM } : { maxMembers };
+  }
+
+  private announce(connection: ChatSession, room: string, action: 'join' | 'leave'): void {
+    // Presence is best effort: with the broker unreachable the event is lost, not the join or leave.
+    this.broker
+      .publish([presenceDelivery(room, connection.user, action, connection.id)])
+      .catch((error: unknown) =>
+        logFailure(this.logger, 'warn', `presence ${action} not published`, error),
+      );
+  }
+}

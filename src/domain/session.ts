@@ -1,0 +1,42 @@
+import type { Identity } from '../auth/identity.js';
+import type { CloseCode } from '../protocol/close-code.js';
+import type { User } from '../protocol/chat.events.js';
+
+/**
+ * One client's socket as the domain and the gateway see it: who it is, which rooms it is in, and a
+ * bounded, ordered way to write to it. The domain owns this port; the transport's `ChatConnection`
+ * implements it, and it is what gateway handlers, guards, filters and `@ConnectedSocket()` receive.
+ */
+export interface ChatSession {
+  /** Unique across nodes and restarts: lets a fan-out on any node skip the sender. */
+  readonly id: string;
+  /** The user behind the socket. */
+  readonly user: User;
+  /** Who is on the other end, settled at the upgrade: the user, room claims, token expiry. */
+  readonly identity: Identity;
+  /** Rooms this socket has joined. */
+  readonly rooms: Set<string>;
+  /** Whether refused frames still get an answer (not past RATE_LIMIT_SILENT_AFTER, not closing). */
+  readonly answersRefusals: boolean;
+  /** Writes one serialized frame after the frames already written this turn; false when the socket cannot take it. */
+  send(frame: Buffer | string): boolean;
+  /** Spends one rate token: 0 when granted, else the wait in ms (the refusal counted). */
+  takeRateToken(): number;
+  /** Starts holding a room's live frames while its join reads history. */
+  beginJoin(room: string): void;
+  /** Sends the frames held during a join that `isNewer` keeps, and stops holding. */
+  endJoin(room: string, isNewer: (id: string) => boolean): void;
+  /** Closes the socket with a documented code, after the frames this turn held for it. */
+  close(code: CloseCode, reason: string): void;
+}
+
+/**
+ * This node's sessions by room, as the domain needs them: indexing a session under a room it joined and
+ * taking it out again, each telling how many sessions of this node are then in that room.
+ */
+export abstract class SessionDirectory {
+  /** Indexes a session under a room it joined; returns how many local sessions are now in it. */
+  abstract addToRoom(room: string, session: ChatSession): number;
+  /** Removes a session from a room's index; returns how many local sessions remain in it. */
+  abstract removeFromRoom(room: string, session: ChatSession): number;
+}

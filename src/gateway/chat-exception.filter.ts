@@ -1,0 +1,59 @@
+import { Catch, Logger, type ArgumentsHost, type WsExceptionFilter } from '@nestjs/common';
+import { WsException } from '@nestjs/websockets';
+import type { ChatSession } from '../domain/session.js';
+import { FORBIDDEN_MESSAGE } from '../fast-path/nest-internals.js';
+import { isBackendUnreachable } from '../engine/backend-unreachable.js';
+import { ChatMetrics } from '../observability/chat-metrics.js';
+import { ChatErrorCode } from '../protocol/chat-error-code.js';
+import { ChatException } from '../domain/chat.exception.js';
+import { errorFrame, refOf } from '../protocol/error-frame.js';
+import { RefusalLog } from '../observability/refusal-log.js';
+
+/**
+ * Turns anything a gateway handler throws into an `error` frame: a guard's `false` is `forbidden`, a
+ * backend outage `unavailable`; faults are logged and shown only as `internal`, refusals logged at debug.
+ * A `rate_limited` refusal goes unanswered once the socket is past RATE_LIMIT_SILENT_AFTER refusals in
+ * the window.
+ */
+@Catch()
+export class ChatExceptionFilter implements WsExceptionFilter {
+  private readonly logger = new Logger('ChatExceptionFilter');
+
+  constructor(
+    private readonly metrics: ChatMetrics,
+    private readonly refusals: RefusalLog,
+  ) {}
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const ws = host.switchToWs();
+    const ref = refOf(ws.getData());
+    let code = ChatErrorCode.Internal;
+    let message = 'internal error';
+    let details: unknown;
+    if (exception instanceof ChatException) {
+      ({ code, message, details } = exception);
+    } else if (exception instanceof WsException && exception.message === FORBIDDEN_MESSAGE) {
+      // What Nest throws when a guard answers false: a refusal, not a fault.
+      code = ChatErrorCode.Forbidden;
+      message = 'forbidden';
+    } else if (isBackendUnreachable(exception)) {
+      // An outage, logged once by the engine's connection: the client may retry.
+      code = ChatErrorCode.Unavailable;
+      message = 'service unavailable, retry later';
+    } else {
+      this.logger.error(exception instanceof Error ? exception.stack : String(exception));
+    }
+    this.metrics.errors.inc({ code });
+    const connection = ws.getClient<ChatSession>();
+    if (code !== ChatErrorCode.Internal) {
+      const event: unknown = ws.getPattern();
+      this.refusals.refused(
+        typeof event === 'string' ? event : undefined,
+        code,
+        connection.user.id,
+      );
+    }
+    if (code === ChatErrorCode.RateLimited && !connection.answersRefusals) return;
+    connection.send(errorFrame(code, message, ref, details));
+  }
+}

@@ -1,0 +1,128 @@
+import { UseFilters, UseGuards, UseInterceptors, UsePipes } from '@nestjs/common';
+import {
+  MessageBody,
+  SubscribeMessage,
+  WebSocketGateway,
+  type OnGatewayConnection,
+  type OnGatewayDisconnect,
+} from '@nestjs/websockets';
+import { Logger } from '@nestjs/common';
+import type { ChatSession } from '../domain/session.js';
+import { AuthenticatedGuard } from './authenticated.guard.js';
+import { CurrentConnection } from './current-connection.decorator.js';
+import { RateLimitGuard } from './rate-limit.guard.js';
+import { RoomAccess } from './room-access.decorator.js';
+import { RoomAccessGuard } from './room-access.guard.js';
+import { ChatExceptionFilter } from './chat-exception.filter.js';
+import { ChatValidationPipe } from './chat-validation.pipe.js';
+import { LoggingInterceptor } from './logging.interceptor.js';
+import { MetricsInterceptor } from './metrics.interceptor.js';
+import { RoomsService } from '../domain/rooms/rooms.service.js';
+import { ClientEvent, reply, type ServerFrame } from '../protocol/chat.events.js';
+import { ChatService } from '../domain/messaging/chat.service.js';
+import { DirectMessageDto } from './dto/direct-message.dto.js';
+import { HistoryRequestDto } from './dto/history-request.dto.js';
+import { JoinRoomDto } from './dto/join-room.dto.js';
+import { LeaveRoomDto } from './dto/leave-room.dto.js';
+import { MembersRequestDto } from './dto/members-request.dto.js';
+import { SendMessageDto } from './dto/send-message.dto.js';
+import { TypingDto } from './dto/typing.dto.js';
+import { HistoryService } from '../domain/history/history.service.js';
+import { logFailure } from '../engine/backend-unreachable.js';
+
+/** The protocol edge: one short handler per client event; the pipeline (guards, pipe, interceptors, filter) is bound here for all. */
+@WebSocketGateway({ path: '/' })
+@UseGuards(AuthenticatedGuard, RateLimitGuard, RoomAccessGuard)
+@UseInterceptors(LoggingInterceptor, MetricsInterceptor)
+@UsePipes(ChatValidationPipe)
+@UseFilters(ChatExceptionFilter)
+export class ChatGateway implements OnGatewayConnection, OnGatewayDisconnect {
+  private readonly logger = new Logger(ChatGateway.name);
+
+  constructor(
+    private readonly roomsService: RoomsService,
+    private readonly chatService: ChatService,
+    private readonly historyService: HistoryService,
+  ) {}
+
+  handleConnection(session: ChatSession): void {
+    this.roomsService
+      .connect(session)
+      .catch((error: unknown) => logFailure(this.logger, 'error', 'connect failed', error));
+  }
+
+  handleDisconnect(session: ChatSession): void {
+    this.roomsService
+      .disconnect(session)
+      .catch((error: unknown) => logFailure(this.logger, 'error', 'disconnect failed', error));
+  }
+
+  /** Sends `joined` itself, so that it goes out before the live frames held during the join. */
+  @SubscribeMessage(ClientEvent.Join)
+  @RoomAccess('enter')
+  async join(
+    @CurrentConnection() connection: ChatSession,
+    @MessageBody() dto: JoinRoomDto,
+  ): Promise<void> {
+    await this.roomsService.join(connection, dto.room, dto.since, (snapshot) =>
+      connection.send(JSON.stringify(reply('joined', { ...snapshot, ref: dto.ref }))),
+    );
+  }
+
+  @SubscribeMessage(ClientEvent.Leave)
+  @RoomAccess('member')
+  async leave(
+    @CurrentConnection() connection: ChatSession,
+    @MessageBody() dto: LeaveRoomDto,
+  ): Promise<ServerFrame<'left'>> {
+    await this.roomsService.leave(connection, dto.room);
+    return reply('left', { room: dto.room });
+  }
+
+  @SubscribeMessage(ClientEvent.Message)
+  @RoomAccess('member')
+  async message(
+    @CurrentConnection() connection: ChatSession,
+    @MessageBody() dto: SendMessageDto,
+  ): Promise<ServerFrame<'ack'>> {
+    return reply(
+      'ack',
+      await this.chatService.sendToRoom(connection, dto.room, dto.text, dto.clientMsgId),
+    );
+  }
+
+  @SubscribeMessage(ClientEvent.Dm)
+  async dm(
+    @CurrentConnection() connection: ChatSession,
+    @MessageBody() dto: DirectMessageDto,
+  ): Promise<ServerFrame<'ack'>> {
+    return reply(
+      'ack',
+      await this.chatService.sendDirect(connection, dto.to, dto.text, dto.clientMsgId),
+    );
+  }
+
+  @SubscribeMessage(ClientEvent.Typing)
+  @RoomAccess('member')
+  async typing(
+    @CurrentConnection() connection: ChatSession,
+    @MessageBody() dto: TypingDto,
+  ): Promise<void> {
+    await this.chatService.typing(connection, dto.room);
+  }
+
+  @SubscribeMessage(ClientEvent.History)
+  @RoomAccess('member')
+  async history(@MessageBody() dto: HistoryRequestDto): Promise<ServerFrame<'history'>> {
+    return reply('history', {
+      room: dto.room,
+      messages: await this.historyService.page(dto.room, dto.before, dto.limit),
+    });
+  }
+
+  @SubscribeMessage(ClientEvent.Members)
+  @RoomAccess('member')
+  async members(@MessageBody() dto: MembersRequestDto): Promise<ServerFrame<'members'>> {
+    return reply('members', { room: dto.room, ...(await this.roomsService.members(dto.room)) });
+  }
+}

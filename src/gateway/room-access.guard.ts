@@ -1,0 +1,30 @@
+import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { ROOM_NAME } from '../protocol/limits.js';
+import { ChatErrorCode } from '../protocol/chat-error-code.js';
+import { ChatException } from '../domain/chat.exception.js';
+import { sessionIn } from './session-in.js';
+import { RoomAccess } from './room-access.decorator.js';
+import { mayEnterRoom } from './room-access.js';
+
+/** Enforces `@RoomAccess`: `not_in_room` for rooms not joined, `forbidden` for private rooms without the claim. */
+@Injectable()
+export class RoomAccessGuard implements CanActivate {
+  constructor(private readonly reflector: Reflector) {}
+
+  canActivate(context: ExecutionContext): boolean {
+    const requirement = this.reflector.get(RoomAccess, context.getHandler());
+    if (!requirement) return true;
+    const room = context.switchToWs().getData<{ room?: unknown }>().room;
+    // A missing or malformed room is the validation pipe's to report, with every other field.
+    if (typeof room !== 'string' || !ROOM_NAME.test(room)) return true;
+    const connection = sessionIn(context);
+    if (requirement === 'member' && !connection.rooms.has(room)) {
+      throw new ChatException(ChatErrorCode.NotInRoom, `join "${room}" first`);
+    }
+    if (requirement === 'enter' && !mayEnterRoom(room, connection.identity.roomClaims)) {
+      throw new ChatException(ChatErrorCode.Forbidden, `you may not enter "${room}"`);
+    }
+    return true;
+  }
+}

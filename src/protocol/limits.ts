@@ -1,0 +1,11 @@
+/** Room names the contract allows. */
+export const ROOM_NAME = /^[A-Za-z0-9_.:-]{1,64}$/;
+
+/** Rooms whose names start with this need a matching `rooms` claim. */
+export const PRIVATE_ROOM_PREFIX = 'private:';
+
+/** Deepest nesting of objects and arrays in an envelope's `data`; deeper frames get `bad_request`. */
+export const MAX_DATA_DEPTH = 32;
+
+/** Longest `ref` echoed on replies. */
+export const MAX_REF_LENGTH = 64;

@@ -1,0 +1,58 @@
+import type { WebSocket } from 'ws';
+import { CloseCode } from '../protocol/close-code.js';
+import { connectionOf, type ChatConnection } from './chat-connection.js';
+import { Heartbeat } from './heartbeat.js';
+
+/** Longest a single timer may wait in Node; longer token lifetimes are re-armed. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** Shared by every socket, so that idle sockets carry no closure of their own for heartbeats. */
+function resetMissedPongs(this: WebSocket): void {
+  connectionOf(this).missedPongs = 0;
+}
+
+/**
+ * Whether each socket is still there and still allowed: heartbeats on a timer wheel (two missed pongs
+ * terminate the socket) and the token's expiry (the socket closes with 4001 when it comes).
+ */
+export class Liveness {
+  /** Pings every socket once per HEARTBEAT_INTERVAL_MS, each at its own offset. */
+  private readonly heartbeat: Heartbeat<ChatConnection>;
+
+  constructor(heartbeatIntervalMs: number) {
+    this.heartbeat = new Heartbeat(heartbeatIntervalMs);
+  }
+
+  /** Starts the heartbeat wheel. */
+  start(): void {
+    this.heartbeat.start();
+  }
+
+  /** Stops the heartbeat wheel. */
+  stop(): void {
+    this.heartbeat.stop();
+  }
+
+  /** Watches a connection that just opened. */
+  watch(connection: ChatConnection): void {
+    this.heartbeat.add(connection);
+    connection.socket.on('pong', resetMissedPongs);
+    const { expiresAt } = connection.identity;
+    if (expiresAt !== undefined) this.expireAt(connection, expiresAt);
+  }
+
+  /** Stops watching a closed connection. */
+  forget(connection: ChatConnection): void {
+    this.heartbeat.remove(connection);
+  }
+
+  private expireAt(connection: ChatConnection, expiresAt: number): void {
+    const wait = expiresAt - Date.now();
+    if (wait <= 0) return connection.close(CloseCode.TokenExpired, 'token expired');
+    const timer = setTimeout(
+      () => this.expireAt(connection, expiresAt),
+      Math.min(wait, MAX_TIMER_MS),
+    );
+    connection.socket.once('close', () => clearTimeout(timer));
+  }
+}

@@ -1,0 +1,158 @@
+import type { LoggerService } from '@nestjs/common';
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { HandshakeAuthenticator } from '../auth/handshake-authenticator.js';
+import { HandshakeRejection } from '../auth/handshake-rejection.js';
+import type { Identity } from '../auth/identity.js';
+import type { AppConfig } from '../config/app-config.js';
+import type { Broker } from '../engine/broker.js';
+import type { ChatMetrics } from '../observability/chat-metrics.js';
+import { clientIp } from './client-ip.js';
+import { UpgradeGate, UpgradePass, type UpgradeRefusal } from './upgrade-gate.js';
+
+/** What ws's `verifyClient` is given. */
+export interface VerifyInfo {
+  origin: string;
+  secure: boolean;
+  req: IncomingMessage;
+}
+
+/** ws's `verifyClient` answer. */
+export type VerifyCallback = (
+  result: boolean,
+  code?: number,
+  message?: string,
+  headers?: Record<string, string>,
+) => void;
+
+/** An admitted upgrade, until its socket opens. */
+interface Handshake {
+  /** Its share of the connection limits; the connection keeps it once the socket opens. */
+  pass: UpgradePass;
+  /** Set once verified. */
+  identity?: Identity;
+  /** The user whose DM channel was subscribed for it, to unsubscribe should it never open. */
+  watching?: string;
+  opened: boolean;
+  /** Listens for the TCP connection's close until the socket opens, then is taken off. */
+  abandon: () => void;
+}
+
+/** A verified upgrade whose socket just opened. */
+export interface VerifiedUpgrade {
+  identity: Identity;
+  /** Its share of the connection limits, given back when the socket closes. */
+  admission: UpgradePass;
+}
+
+/** Runs `callback` once `socket` has closed, even if it already has. */
+function whenClosed(socket: Duplex, callback: () => void): void {
+  if (socket.closed) callback();
+  else socket.once('close', callback);
+}
+
+/**
+ * Verifies an upgrade before any socket exists: the connection limits (node, IP, rate, handshakes under
+ * way, then user), authentication, and the user's DM subscription, so that no DM can miss a socket that is
+ * already open. Refusals are HTTP answers (503, 429 with `Retry-After`, 401, 403).
+ */
+export class UpgradeVerifier {
+  /** Verified upgrades whose socket has not opened yet. */
+  private readonly handshakes = new WeakMap<IncomingMessage, Handshake>();
+  private readonly gate: UpgradeGate;
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly authenticator: HandshakeAuthenticator,
+    private readonly broker: Broker,
+    private readonly metrics: ChatMetrics,
+    private readonly log: LoggerService,
+    /** False once shutdown began: upgrades are then refused with 503. */
+    private readonly accepting: () => boolean,
+  ) {
+    this.gate = new UpgradeGate({
+      maxConnections: config.MAX_CONNECTIONS,
+      maxConnectionsPerIp: config.MAX_CONNECTIONS_PER_IP,
+      maxConnectionsPerUser: config.MAX_CONNECTIONS_PER_USER,
+      connectionRatePerSecond: config.CONNECTION_RATE_PER_SECOND,
+      maxPendingHandshakes: config.MAX_PENDING_HANDSHAKES,
+    });
+  }
+
+  /** ws's `verifyClient`: answers `done` once the upgrade is admitted and authenticated, or refused. */
+  async verify(info: VerifyInfo, done: VerifyCallback): Promise<void> {
+    if (!this.accepting()) return done(false, 503, 'shutting down');
+    const pass = this.gate.admit(clientIp(info.req, this.config.TRUST_PROXY));
+    if (!(pass instanceof UpgradePass)) return this.refuseUpgrade(pass, done);
+    const handshake: Handshake = { pass, opened: false, abandon: () => this.abandon(handshake) };
+    // Until the socket opens, the TCP connection's close gives everything back; then the WebSocket's close
+    // does, and this listener is taken off, so that an idle socket keeps no closure.
+    whenClosed(info.req.socket, handshake.abandon);
+    try {
+      await this.authorize(info, handshake, done);
+    } finally {
+      pass.settle();
+    }
+  }
+
+  /** The verified upgrade behind a socket that just opened, handed over once; undefined if it was not verified. */
+  opened(request: IncomingMessage): VerifiedUpgrade | undefined {
+    const handshake = this.handshakes.get(request);
+    if (!handshake?.identity) return undefined;
+    this.handshakes.delete(request);
+    handshake.opened = true;
+    request.socket.off('close', handshake.abandon);
+    return { identity: handshake.identity, admission: handshake.pass };
+  }
+
+  /** Gives back what a handshake that never opened a socket holds: its counts and its DM subscription. */
+  private abandon(handshake: Handshake): void {
+    if (handshake.opened) return;
+    handshake.pass.release();
+    if (handshake.watching !== undefined)
+      void this.broker.unwatchUser(handshake.watching).catch(() => undefined);
+  }
+
+  private refuseUpgrade(refusal: UpgradeRefusal, done: VerifyCallback): void {
+    this.metrics.upgradesRefused.inc({ reason: refusal.limit });
+    // Debug, not warn: a flood of refusals must not become a flood of log lines.
+    this.log.debug?.(`upgrade refused: ${refusal.limit}`, 'ChatWsAdapter');
+    const headers =
+      refusal.retryAfterSeconds === undefined
+        ? undefined
+        : { 'Retry-After': String(refusal.retryAfterSeconds) };
+    done(false, refusal.status, refusal.limit.replaceAll('_', ' '), headers);
+  }
+
+  private async authorize(
+    info: VerifyInfo,
+    handshake: Handshake,
+    done: VerifyCallback,
+  ): Promise<void> {
+    let identity: Identity;
+    try {
+      identity = await this.authenticator.authenticate(info.req);
+    } catch (error) {
+      if (error instanceof HandshakeRejection) return done(false, error.status, error.message);
+      this.log.error(error, 'ChatWsAdapter');
+      return done(false, 500, 'internal error');
+    }
+    const refusal = handshake.pass.admitUser(identity.user.id);
+    if (refusal) return this.refuseUpgrade(refusal, done);
+    try {
+      // Before the socket exists, so that no DM to a connected user can miss this node.
+      await this.broker.watchUser(identity.user.id);
+    } catch {
+      return done(false, 503, 'unavailable');
+    }
+    handshake.identity = identity;
+    handshake.watching = identity.user.id;
+    // Closed while the subscription was made: abandon() ran before there was anything to unsubscribe.
+    if (info.req.socket.closed) {
+      this.abandon(handshake);
+      return done(false, 503, 'closed during the handshake');
+    }
+    this.handshakes.set(info.req, handshake);
+    done(true);
+  }
+}
