@@ -13,6 +13,8 @@ import {
 } from '@nestjs/common';
 import { MessageBody, SubscribeMessage } from '@nestjs/websockets';
 import { IsString, MaxLength } from 'class-validator';
+import { DiscoveryService, ModulesContainer } from '@nestjs/core';
+import type { MessageMappingProperties } from '@nestjs/websockets';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { map, of, type Observable } from 'rxjs';
 import { ChatGateway } from '../src/gateway/chat.gateway.js';
@@ -21,9 +23,12 @@ import type { ChatSession } from '../src/domain/session.js';
 import { containerOf } from '../src/fast-path/nest-internals.js';
 import { ClientEvent } from '../src/protocol/chat.events.js';
 import { refOf } from '../src/protocol/error-frame.js';
+import { gatewayEndpoint } from '../src/fast-path/gateway-endpoint.js';
 import { GatewayRoute } from '../src/fast-path/gateway-route.js';
 import { GatewayRoutes } from '../src/fast-path/gateway-routes.js';
-import { startApp, type TestApp } from './utils/test-app.js';
+import { NestHandlerRoute } from '../src/fast-path/nest-handler-route.js';
+import { ChatWsAdapter } from '../src/transport/chat-ws-adapter.js';
+import { leanPathByDefault, startApp, type TestApp } from './utils/test-app.js';
 
 /** An asynchronous guard: lets every word through but "blocked". */
 class WordGuard implements CanActivate {
@@ -96,7 +101,8 @@ class ExtendedGateway extends ChatGateway {
   }
 }
 
-describe('extending the gateway: a user event runs the whole Nest pipeline on the lean path', () => {
+// Run by the `e2e` project on the lean path and by `e2e-nest-path` on Nest's own handlers: same wire.
+describe(`extending the gateway: a user event runs the whole Nest pipeline (${leanPathByDefault ? 'lean path' : "Nest's handlers"})`, () => {
   let sut: TestApp;
 
   beforeEach(async () => {
@@ -110,31 +116,43 @@ describe('extending the gateway: a user event runs the whole Nest pipeline on th
     await sut.close();
   });
 
-  it('compiles the extended gateway, inherited events and new ones alike', () => {
-    const routes = new GatewayRoutes(containerOf(sut.app), () => undefined);
-    // Every built-in event (whatever the README's guide added), then the two this spec adds.
-    const events = [...Object.values(ClientEvent), 'echo', 'count'];
-    const handlers = events.map((message) => ({
-      message,
-      methodName: '',
-      callback: () => Promise.resolve(),
-      isAckHandledManually: false,
-    }));
+  it('compiles the extended gateway, inherited events and new ones alike, for the handlers Nest binds', async () => {
+    const bind = vi.spyOn(ChatWsAdapter.prototype, 'bindMessageHandlers');
+    await sut.connect();
+    const handlers = bind.mock.calls[0][1] as MessageMappingProperties[];
+    bind.mockRestore();
+    const routes = new GatewayRoutes(
+      containerOf(sut.app),
+      new DiscoveryService(sut.app.get(ModulesContainer)),
+      () => undefined,
+    );
+    const endpoint = gatewayEndpoint(0, '/');
 
-    expect([...(routes.forHandlers(handlers)?.keys() ?? [])].sort()).toEqual([...events].sort());
-    // Events no gateway has exactly: Nest's own handlers run them.
-    expect(routes.forHandlers(handlers.slice(1))).toBeUndefined();
+    // Every built-in event (whatever the README's guide added), then the two this spec adds.
+    expect([...(routes.forHandlers(endpoint, handlers)?.keys() ?? [])].sort()).toEqual(
+      [...Object.values(ClientEvent), 'echo', 'count'].sort(),
+    );
+    // Handlers no gateway on that server has, or another server: Nest's own handlers run them.
+    expect(routes.forHandlers(endpoint, handlers.slice(1))).toBeUndefined();
+    expect(routes.forHandlers(gatewayEndpoint(0, '/elsewhere'), handlers)).toBeUndefined();
   });
 
   it('runs the async guard, the gateway pipe, the parameter pipe and the rxjs interceptor', async () => {
     const client = await sut.connect();
     const lean = vi.spyOn(GatewayRoute.prototype, 'handle');
+    const nest = vi.spyOn(NestHandlerRoute.prototype, 'handle');
 
     const reply = await client.request('echo', { word: 'hi' });
 
-    // The lean path ran it, not Nest's own per-socket handlers.
-    expect(lean.mock.calls.map(([, data]) => (data as { word?: string }).word)).toEqual(['hi']);
+    // The path the switch chose ran it, and the other did not: a Nest upgrade that makes the lean path
+    // fall back to Nest's handlers fails here.
+    const words = (spy: typeof lean) =>
+      spy.mock.calls.map(([, data]) => (data as { word?: string }).word);
+    expect({ lean: words(lean), nest: words(nest) }).toEqual(
+      leanPathByDefault ? { lean: ['hi'], nest: [] } : { lean: [], nest: ['hi'] },
+    );
     lean.mockRestore();
+    nest.mockRestore();
     expect(reply).toEqual({
       event: 'echo',
       data: { word: 'hi', shouted: 'HI', stamped: true, ref: expect.any(String) },

@@ -38,6 +38,7 @@ describe('parseEnvironment', () => {
       PRESENCE_MAX_MEMBERS: 1000,
       DEDUPE_TTL_MS: 600000,
       PERMESSAGE_DEFLATE: false,
+      GATEWAY_FAST_PATH: true,
     });
     expect(sut.JWT_SECRET).toBeUndefined();
     expect(sut.JWT_PUBLIC_KEY).toBeUndefined();
@@ -83,6 +84,10 @@ describe('parseEnvironment', () => {
     expect(configurationErrorOf({ PERMESSAGE_DEFLATE: 'yes' }).message).toContain(
       'PERMESSAGE_DEFLATE="yes"',
     );
+  });
+
+  it("reads GATEWAY_FAST_PATH=false as the switch to Nest's own handlers", () => {
+    expect(parseEnvironment({ GATEWAY_FAST_PATH: 'false' }).GATEWAY_FAST_PATH).toBe(false);
   });
 
   it('names every bad key in one error', () => {

@@ -86,6 +86,8 @@ export class EnvironmentSchema {
   @Type(() => Number) @IsInt() @Min(1000) DEDUPE_TTL_MS = 600000;
   /** Enables permessage-deflate. */
   @Transform(toBoolean) @IsBoolean() PERMESSAGE_DEFLATE = false;
+  /** Runs gateway handlers on the lean path; `false` runs them on Nest's own handlers (same wire contract). */
+  @Transform(toBoolean) @IsBoolean() GATEWAY_FAST_PATH = true;
   /** Absolute base URL of a CDN serving `/assets/`; empty serves them from this node. */
   @IsOptional()
   @IsUrl({ require_tld: false, protocols: ['http', 'https'] })

@@ -1,12 +1,8 @@
-import type { NestContainer } from '@nestjs/core';
-import { MetadataScanner } from '@nestjs/core';
+import type { DiscoveryService, NestContainer } from '@nestjs/core';
 import type { MessageMappingProperties } from '@nestjs/websockets';
-import { isObservable } from 'rxjs';
 import {
   ContextUtils,
   ExceptionFiltersContext,
-  GATEWAY_METADATA,
-  GatewayMetadataExplorer,
   GuardsConsumer,
   GuardsContextCreator,
   InterceptorsConsumer,
@@ -17,19 +13,27 @@ import {
   STATIC_CONTEXT,
   WsContextCreator,
   WsProxy,
-  type InstanceWrapper,
 } from './nest-internals.js';
+import { discoverGateways, type DiscoveredGateway } from './gateway-discovery.js';
 import { allSettled } from './settled-interceptor.js';
 import { GatewayRoute, type EventRoute, type RouteParam } from './gateway-route.js';
 
 /** A gateway's routes by event. */
 export type RouteTable = ReadonlyMap<string, EventRoute>;
 
+/** A discovered gateway with its compiled routes. */
+interface CompiledGateway {
+  /** Its handlers in the order Nest binds them, to recognise them in what Nest hands the adapter. */
+  handlers: readonly MessageMappingProperties[];
+  /** Undefined when it must run on Nest's own handlers: request-scoped, or an event that is not a string. */
+  table: RouteTable | undefined;
+}
+
 /**
  * Compiles every static gateway's handlers into `GatewayRoute`s once per app, resolving guards, pipes,
  * interceptors and filters with the same Nest context creators `@nestjs/websockets` uses, so the lean path
- * runs exactly what Nest would. Nest binds handlers per socket by event name only; the gateway they belong
- * to is the one whose events are exactly those.
+ * runs exactly what Nest would. Gateways are found with Nest's `DiscoveryService` and known by the server
+ * they listen on (`gatewayEndpoint`); a socket's handlers are matched to them one by one, in Nest's order.
  */
 export class GatewayRoutes {
   private readonly guards: GuardsContextCreator;
@@ -40,12 +44,12 @@ export class GatewayRoutes {
   private readonly metadata: WsContextCreator;
   private readonly contextUtils = new ContextUtils();
   private readonly paramTokens = new ParamsTokenFactory();
-  private readonly explorer = new GatewayMetadataExplorer(new MetadataScanner());
-  /** Compiled tables by the events' signature; `null` when no single static gateway has those events. */
-  private readonly tables = new Map<string, RouteTable | null>();
+  /** Compiled gateways by endpoint, once `prepare` ran. */
+  private compiled: Map<string, CompiledGateway[]> | undefined;
 
   constructor(
     private readonly container: NestContainer,
+    private readonly discovery: DiscoveryService,
     private readonly onFilterFault: (fault: unknown) => void,
   ) {
     const config = container.applicationConfig;
@@ -66,39 +70,52 @@ export class GatewayRoutes {
     );
   }
 
-  /** The routes for the handlers Nest binds to one socket, or undefined when they must run Nest's own way. */
-  forHandlers(handlers: readonly MessageMappingProperties[]): RouteTable | undefined {
-    const signature = signatureOf(handlers.map((handler) => handler.message));
-    let table = this.tables.get(signature);
-    if (table === undefined) {
-      table = this.compile(signature);
-      this.tables.set(signature, table);
+  /**
+   * Discovers and compiles every gateway, once. The adapter calls it when Nest connects the first gateway
+   * to its server, which is when Nest compiles its own handlers (global enhancers are set by then).
+   */
+  prepare(): void {
+    if (this.compiled) return;
+    const compiled = new Map<string, CompiledGateway[]>();
+    for (const gateway of discoverGateways(this.discovery)) {
+      const entry = { handlers: gateway.handlers, table: this.compile(gateway) };
+      compiled.set(gateway.endpoint, [...(compiled.get(gateway.endpoint) ?? []), entry]);
     }
-    return table ?? undefined;
+    this.compiled = compiled;
   }
 
-  private compile(signature: string): RouteTable | null {
-    const matches: Array<{
-      instance: object;
-      wrapper: InstanceWrapper;
-      moduleKey: string;
-      handlers: MessageMappingProperties[];
-    }> = [];
-    for (const [moduleKey, module] of this.container.getModules()) {
-      for (const wrapper of module.providers.values()) {
-        if (!isGateway(wrapper)) continue;
-        const instance = wrapper.instance as object;
-        const handlers = this.explorer.explore(instance);
-        if (signatureOf(handlers.map((handler) => handler.message)) === signature)
-          matches.push({ instance, wrapper, moduleKey, handlers });
-      }
+  /**
+   * The routes for the handlers Nest binds to one socket of the server at `endpoint`, or undefined when
+   * they must run Nest's own way: the gateway is request-scoped, or no single gateway on that server has
+   * exactly these handlers (two gateways alike on one server, or an `endpoint` the adapter did not know).
+   */
+  forHandlers(
+    endpoint: string | undefined,
+    handlers: readonly MessageMappingProperties[],
+  ): RouteTable | undefined {
+    if (endpoint === undefined) return undefined;
+    this.prepare();
+    let found: CompiledGateway | undefined;
+    for (const gateway of this.compiled!.get(endpoint) ?? []) {
+      if (!bindsSameHandlers(gateway.handlers, handlers)) continue;
+      if (found) return undefined;
+      found = gateway;
     }
-    // Two gateways with the same events, or a request-scoped one: Nest's own handlers know which is which.
-    if (matches.length !== 1 || !matches[0].wrapper.isDependencyTreeStatic()) return null;
-    const { instance, moduleKey, handlers } = matches[0];
+    return found?.table;
+  }
+
+  private compile({
+    instance,
+    moduleKey,
+    handlers,
+    isStatic,
+  }: DiscoveredGateway): RouteTable | undefined {
+    // A request-scoped gateway has an instance per socket, which only Nest's own handlers resolve.
+    if (!isStatic) return undefined;
     const table = new Map<string, GatewayRoute>();
     for (const handler of handlers) {
-      if (typeof handler.message !== 'string') return null;
+      if (typeof handler.message !== 'string') return undefined;
+      // Later handlers of one event win, as in WsAdapter's handler map.
       table.set(handler.message, this.route(instance, handler, moduleKey));
     }
     return table;
@@ -144,42 +161,20 @@ export class GatewayRoutes {
   }
 }
 
-function isGateway(wrapper: InstanceWrapper): boolean {
-  const { metatype, instance } = wrapper;
-  return (
-    !wrapper.isNotMetatype &&
-    typeof metatype === 'function' &&
-    instance !== null &&
-    typeof instance === 'object' &&
-    Reflect.getMetadataKeys(metatype).includes(GATEWAY_METADATA)
-  );
-}
-
-/** The events of a gateway in any order, as one key. */
-function signatureOf(events: readonly unknown[]): string {
-  return events
-    .map((event) => String(event))
-    .sort()
-    .join('\n');
-}
-
 /**
- * Nest's own handlers for one socket, for a gateway the lean path cannot compile (request-scoped, or two
- * gateways with the same events): each already bound by Nest to its client, run through Nest's pipeline.
+ * Whether Nest's handlers for a socket are a gateway's, handler for handler: Nest binds every handler the
+ * gateway has, in the order it explored them, with the same events (and names their methods when it
+ * passes `methodName`, which `@nestjs/websockets` 12 leaves out).
  */
-export function nestHandlerRoutes(
-  handlers: readonly MessageMappingProperties[],
-  onError: (error: unknown) => void,
-): RouteTable {
-  const routes = new Map<string, EventRoute>();
-  for (const handler of handlers) {
-    routes.set(String(handler.message), {
-      handle: (_client, data, reply) =>
-        void Promise.resolve(handler.callback(data, handler.message)).then((result: unknown) => {
-          if (isObservable(result)) result.subscribe(reply);
-          else reply(result);
-        }, onError),
-    });
+function bindsSameHandlers(
+  gateway: readonly MessageMappingProperties[],
+  bound: readonly MessageMappingProperties[],
+): boolean {
+  if (gateway.length !== bound.length) return false;
+  for (let i = 0; i < bound.length; i += 1) {
+    if (bound[i].message !== gateway[i].message) return false;
+    const { methodName } = bound[i] as { methodName?: unknown };
+    if (methodName !== undefined && methodName !== gateway[i].methodName) return false;
   }
-  return routes;
+  return true;
 }

@@ -12,12 +12,14 @@
  *   enhancers from the container, and run rxjs interceptors;
  * - `ContextUtils`, `ParamsTokenFactory`: merge parameter metadata and name a parameter's type as pipes see it;
  * - `STATIC_CONTEXT`: the context id of static (not request-scoped) providers;
- * - `InstanceWrapper` (type): a provider in the container, to tell gateways and static dependency trees;
+ * - `InstanceWrapper` (type): a provider in the container, as `DiscoveryService` lists them;
  * - `ExecutionContextHost`: the `ExecutionContext` guards, interceptors and filters receive;
  * - `FORBIDDEN_MESSAGE`: the message of the `WsException` Nest throws when a guard answers false.
  *
  * From `@nestjs/websockets` deep paths (not re-exported by its index):
- * - `GATEWAY_METADATA` (`constants.js`): marks a class as a gateway;
+ * - `GATEWAY_METADATA`, `PORT_METADATA`, `GATEWAY_OPTIONS` (`constants.js`): the metadata keys
+ *   `@WebSocketGateway(port, options)` writes: that a class is a gateway, its port, its options (`path`),
+ *   which is what Nest creates and keys a gateway's server by;
  * - `ExceptionFiltersContext` (`context/exception-filters-context.js`): `@Catch` selection of filters;
  * - `WsContextCreator`, `WsProxy` (`context/`): only for their cached parameter metadata;
  * - `GatewayMetadataExplorer` (`gateway-metadata-explorer.js`): a gateway's handlers and their events;
@@ -54,7 +56,7 @@ export {
   STATIC_CONTEXT,
   type InstanceWrapper,
 } from '@nestjs/core/internal';
-export { GATEWAY_METADATA } from '@nestjs/websockets/constants.js';
+export { GATEWAY_METADATA, GATEWAY_OPTIONS, PORT_METADATA } from '@nestjs/websockets/constants.js';
 export { ExceptionFiltersContext } from '@nestjs/websockets/context/exception-filters-context.js';
 export { WsContextCreator } from '@nestjs/websockets/context/ws-context-creator.js';
 export { WsProxy } from '@nestjs/websockets/context/ws-proxy.js';

@@ -1,13 +1,15 @@
 import type { INestApplicationContext, LoggerService } from '@nestjs/common';
+import { DiscoveryService, ModulesContainer } from '@nestjs/core';
 import { WsAdapter } from '@nestjs/platform-ws';
 import type { MessageMappingProperties } from '@nestjs/websockets';
 import type { IncomingMessage, Server } from 'node:http';
-import type { Observable } from 'rxjs';
 import type { WebSocket, WebSocketServer } from 'ws';
 import { HandshakeAuthenticator } from '../auth/handshake-authenticator.js';
 import { appConfig, type AppConfig } from '../config/app-config.js';
 import { Broker } from '../engine/broker.js';
-import { GatewayRoutes, nestHandlerRoutes } from '../fast-path/gateway-routes.js';
+import { gatewayEndpoint } from '../fast-path/gateway-endpoint.js';
+import { GatewayRoutes } from '../fast-path/gateway-routes.js';
+import { nestHandlerRoutes, type ResultTransform } from '../fast-path/nest-handler-route.js';
 import {
   containerOf,
   upgradeListenersOf,
@@ -43,7 +45,12 @@ export class ChatWsAdapter extends WsAdapter {
   private readonly connections: ConnectionLifecycle;
   private readonly liveness: Liveness;
   private readonly inbound: InboundFrames;
-  private readonly routes: GatewayRoutes;
+  /** The lean path; undefined with GATEWAY_FAST_PATH off, when every handler runs on Nest's own. */
+  private readonly routes: GatewayRoutes | undefined;
+  /** The endpoint (`gatewayEndpoint`) of each server this adapter created, to tell whose gateway a socket is. */
+  private readonly endpoints = new WeakMap<WebSocketServer, string>();
+  /** The endpoint of the socket whose handlers Nest is binding now (Nest binds them inside the connect callback). */
+  private binding: string | undefined;
 
   constructor(
     app: INestApplicationContext,
@@ -68,10 +75,16 @@ export class ChatWsAdapter extends WsAdapter {
       metrics,
       new Replies(metrics, app.get(RefusalLog)),
     );
-    // The container is what Nest's own context creators resolve guards, pipes, interceptors and filters from.
-    this.routes = new GatewayRoutes(containerOf(app), (fault) =>
-      this.log.error(fault, 'ChatWsAdapter'),
-    );
+    if (this.config.GATEWAY_FAST_PATH) {
+      // The container is what Nest's own context creators resolve guards, pipes, interceptors and filters from.
+      this.routes = new GatewayRoutes(
+        containerOf(app),
+        new DiscoveryService(app.get(ModulesContainer)),
+        (fault) => this.log.error(fault, 'ChatWsAdapter'),
+      );
+    } else {
+      this.log.log("GATEWAY_FAST_PATH=false: gateway handlers run on Nest's own", 'ChatWsAdapter');
+    }
   }
 
   override create(port: number, options: Record<string, unknown> = {}): WebSocketServer {
@@ -93,6 +106,7 @@ export class ChatWsAdapter extends WsAdapter {
       verifyClient: (info: VerifyInfo, done: VerifyCallback) =>
         void this.verifier.verify(info, done),
     }) as WebSocketServer;
+    this.endpoints.set(server, gatewayEndpoint(port, options.path));
     this.liveness.start();
     server.once('close', () => this.liveness.stop());
     return server;
@@ -121,10 +135,18 @@ export class ChatWsAdapter extends WsAdapter {
     server: WebSocketServer,
     callback: (...args: unknown[]) => void,
   ): void {
+    // Nest connects a gateway now, and compiles its own handlers now: so does the lean path.
+    this.routes?.prepare();
+    const endpoint = this.endpoints.get(server);
     server.on('connection', (socket: WebSocket, request: IncomingMessage) => {
       const verified = this.verifier.opened(request);
       if (!verified) return socket.terminate();
-      callback(this.connections.open(socket, verified), request);
+      this.binding = endpoint;
+      try {
+        callback(this.connections.open(socket, verified), request);
+      } finally {
+        this.binding = undefined;
+      }
     });
   }
 
@@ -142,12 +164,12 @@ export class ChatWsAdapter extends WsAdapter {
   override bindMessageHandlers(
     connection: ChatConnection,
     handlers: MessageMappingProperties[],
-    _transform: (data: unknown) => Observable<unknown>,
+    transform: ResultTransform,
   ): void {
     // Compiled once and shared by every socket; Nest's per-socket handlers are kept only when they must run.
     const routes =
-      this.routes.forHandlers(handlers) ??
-      nestHandlerRoutes(handlers, (error) => this.log.error(error, 'ChatWsAdapter'));
+      this.routes?.forHandlers(this.binding, handlers) ??
+      nestHandlerRoutes(handlers, transform, (error) => this.log.error(error, 'ChatWsAdapter'));
     connection.socket.on('message', (raw: Buffer, isBinary: boolean) =>
       this.inbound.dispatch(connection, routes, raw, isBinary),
     );

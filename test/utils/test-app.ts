@@ -1,4 +1,4 @@
-import type { INestApplication } from '@nestjs/common';
+import type { DynamicModule, INestApplication, Type } from '@nestjs/common';
 import { Test, type TestingModuleBuilder } from '@nestjs/testing';
 import type { AddressInfo } from 'node:net';
 import { AppModule } from '../../src/app.module.js';
@@ -27,17 +27,38 @@ export interface TestApp {
 /** Changes the testing module before it compiles, such as replacing a provider with a faulty one. */
 export type ModuleOverrides = (builder: TestingModuleBuilder) => TestingModuleBuilder;
 
+/** Modules a test app imports beside `AppModule`, such as one with a gateway of the test's own. */
+export type ExtraModules = Array<Type | DynamicModule>;
+
+/**
+ * The gateway switch the environment gives every test app: `GATEWAY_FAST_PATH=false` (as the
+ * `e2e-nest-path` project sets it) runs the contract suites on Nest's own handlers; a test's own `env` wins.
+ */
+const switchFromEnvironment: TestEnv =
+  process.env.GATEWAY_FAST_PATH === undefined
+    ? {}
+    : { GATEWAY_FAST_PATH: process.env.GATEWAY_FAST_PATH };
+
+/** Whether test apps run gateway handlers on the lean path, unless a test's `env` says otherwise. */
+export const leanPathByDefault: boolean = parseEnvironment(switchFromEnvironment).GATEWAY_FAST_PATH;
+
 /**
  * Boots the real app on port 0 with the real adapter; `env` overrides the defaults (logs quiet unless
- * LOG_LEVEL is given), and `overrides` may replace providers.
+ * LOG_LEVEL is given), `overrides` may replace providers, and `modules` are imported beside `AppModule`.
  */
 export async function startApp(
   env: TestEnv = {},
   overrides: ModuleOverrides = (builder) => builder,
+  modules: ExtraModules = [],
 ): Promise<TestApp> {
-  const config = parseEnvironment({ LOG_LEVEL: 'warn', HOST: '127.0.0.1', ...env });
+  const config = parseEnvironment({
+    LOG_LEVEL: 'warn',
+    HOST: '127.0.0.1',
+    ...switchFromEnvironment,
+    ...env,
+  });
   const moduleRef = await overrides(
-    Test.createTestingModule({ imports: [AppModule] })
+    Test.createTestingModule({ imports: [AppModule, ...modules] })
       .overrideProvider(appConfig.KEY)
       .useValue(config),
   ).compile();
