@@ -1,5 +1,5 @@
 import type { MessageMappingProperties } from '@nestjs/websockets';
-import { EMPTY, Observable, catchError, filter, takeUntil } from 'rxjs';
+import { EMPTY, Observable, catchError, filter, share, takeUntil } from 'rxjs';
 import type { CloseSignal, EventRoute } from './gateway-route.js';
 import type { RouteTable } from './gateway-routes.js';
 
@@ -18,15 +18,12 @@ export class NestHandlerRoute implements EventRoute {
     private readonly handler: MessageMappingProperties,
     private readonly transform: ResultTransform,
     private readonly onError: (error: unknown) => void,
+    /** Emits once the socket closes; shared by the socket's routes, as WsAdapter shares its `close$`. */
+    private readonly closed: Observable<void>,
   ) {}
 
   /** Runs Nest's handler for one frame; `reply` gets each value it produces. */
-  handle(
-    _client: object,
-    data: unknown,
-    reply: (value: unknown) => void,
-    closing: CloseSignal,
-  ): void {
+  handle(_client: object, data: unknown, reply: (value: unknown) => void): void {
     let results: Observable<unknown>;
     try {
       results = this.transform(this.handler.callback(data, this.handler.message));
@@ -41,7 +38,7 @@ export class NestHandlerRoute implements EventRoute {
           this.onError(error);
           return EMPTY;
         }),
-        takeUntil(closed(closing)),
+        takeUntil(this.closed),
       )
       .subscribe((value) => {
         // A reply that cannot be sent must not become an unhandled rxjs error (which ends the process).
@@ -54,23 +51,24 @@ export class NestHandlerRoute implements EventRoute {
   }
 }
 
-/** Nest's handlers for one socket as routes by event (a later handler of one event wins, as in WsAdapter). */
+/**
+ * Nest's handlers for one socket as routes by event (a later handler of one event wins, as in WsAdapter);
+ * `socket` tells when to stop replying.
+ */
 export function nestHandlerRoutes(
   handlers: readonly MessageMappingProperties[],
   transform: ResultTransform,
   onError: (error: unknown) => void,
+  socket: CloseSignal,
 ): RouteTable {
+  // One 'close' listener for the socket however many frames are in flight.
+  const closed = new Observable<void>((subscriber) => {
+    const stop = () => subscriber.next();
+    socket.once('close', stop);
+    return () => socket.off('close', stop);
+  }).pipe(share());
   const routes = new Map<string, EventRoute>();
   for (const handler of handlers)
-    routes.set(String(handler.message), new NestHandlerRoute(handler, transform, onError));
+    routes.set(String(handler.message), new NestHandlerRoute(handler, transform, onError, closed));
   return routes;
-}
-
-/** Emits once the socket closes. */
-function closed(closing: CloseSignal): Observable<void> {
-  return new Observable<void>((subscriber) => {
-    const stop = () => subscriber.next();
-    closing.once('close', stop);
-    return () => closing.off('close', stop);
-  });
 }

@@ -8,6 +8,7 @@ import { ChatErrorCode } from '../protocol/chat-error-code.js';
 import { ChatException } from '../domain/chat.exception.js';
 import { errorFrame, refOf } from '../protocol/error-frame.js';
 import { RefusalLog } from '../observability/refusal-log.js';
+import { RateLimitRefusal } from './rate-limit-refusal.js';
 
 /**
  * Turns anything a gateway handler throws into an `error` frame: a guard's `false` is `forbidden`, a
@@ -53,7 +54,9 @@ export class ChatExceptionFilter implements WsExceptionFilter {
         connection.user.id,
       );
     }
-    if (code === ChatErrorCode.RateLimited && !connection.answersRefusals) return;
+    const answered =
+      exception instanceof RateLimitRefusal ? exception.answered : connection.answersRefusals;
+    if (code === ChatErrorCode.RateLimited && !answered) return;
     connection.send(errorFrame(code, message, ref, details));
   }
 }

@@ -1,16 +1,14 @@
 import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
-import { ChatErrorCode } from '../protocol/chat-error-code.js';
-import { ChatException } from '../domain/chat.exception.js';
+import { RateLimitRefusal } from './rate-limit-refusal.js';
 import { sessionIn } from './session-in.js';
 
 /** Spends one of the connection's rate tokens per event; over the rate the event gets `rate_limited`. */
 @Injectable()
 export class RateLimitGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
-    const retryAfterMs = sessionIn(context).takeRateToken();
-    if (retryAfterMs > 0) {
-      throw new ChatException(ChatErrorCode.RateLimited, 'rate limit exceeded', { retryAfterMs });
-    }
+    const session = sessionIn(context);
+    const retryAfterMs = session.takeRateToken();
+    if (retryAfterMs > 0) throw new RateLimitRefusal(retryAfterMs, session.answersRefusals);
     return true;
   }
 }

@@ -169,7 +169,12 @@ export class ChatWsAdapter extends WsAdapter {
     // Compiled once and shared by every socket; Nest's per-socket handlers are kept only when they must run.
     const routes =
       this.routes?.forHandlers(this.binding, handlers) ??
-      nestHandlerRoutes(handlers, transform, (error) => this.log.error(error, 'ChatWsAdapter'));
+      nestHandlerRoutes(
+        handlers,
+        transform,
+        (error) => this.log.error(error, 'ChatWsAdapter'),
+        connection.socket,
+      );
     connection.socket.on('message', (raw: Buffer, isBinary: boolean) =>
       this.inbound.dispatch(connection, routes, raw, isBinary),
     );
