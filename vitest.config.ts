@@ -3,6 +3,7 @@ import { defineConfig } from 'vitest/config';
 /** The contract suites: the app in process on the memory engine, every event and error over a real socket. */
 const NEST_PATH_SUITES = [
   'auth',
+  'compression',
   'dev-identity',
   'direct-messages',
   'errors',
@@ -12,7 +13,9 @@ const NEST_PATH_SUITES = [
   'limits',
   'members',
   'messages',
+  'operations',
   'relay',
+  'reply-caps',
   'rooms-presence',
   'typing',
 ];
