@@ -9,7 +9,7 @@ import { CloseCode } from '../protocol/close-code.js';
 import { prepareFrame, type FrameRun, type PreparedFrame } from './prepared-frame.js';
 import type { Heartbeating } from './heartbeat.js';
 import { RefusalWindow } from './refusal-window.js';
-import type { TokenBucket } from './token-bucket.js';
+import { TokenBucket } from './token-bucket.js';
 
 /** What a connection reports upward without knowing who listens. */
 export interface ConnectionObserver {
@@ -33,6 +33,10 @@ export interface ConnectionLimits {
   refusalCloseAfter: number;
   /** Window over which refused frames are counted. */
   refusalWindowMs: number;
+  /** Inbound frames a second, sustained (RATE_LIMIT_PER_SECOND). */
+  ratePerSecond: number;
+  /** Inbound frames at once (RATE_LIMIT_BURST). */
+  rateBurst: number;
 }
 
 /** A server's ping with no payload, framed: the same two bytes for every socket and every heartbeat. */
@@ -50,11 +54,16 @@ export function connectionOf(socket: WebSocket): ChatConnection {
   return connection;
 }
 
+/** The connection behind a socket, or undefined when the adapter did not accept it (or not yet). */
+export function findConnection(socket: WebSocket): ChatConnection | undefined {
+  return bySocket.get(socket);
+}
+
 /** One WebSocket on this node: who it is, which rooms it is in, and a bounded way to write to it. */
 export class ChatConnection implements ChatSession, TurnFlushable, Heartbeating {
   /** Rooms this socket has joined. */
   readonly rooms = new Set<string>();
-  /** Heartbeats sent without a pong since the last pong. */
+  /** Heartbeats sent without a pong since the last pong; `ChatSocket` sets it back to 0 on a pong. */
   missedPongs = 0;
   /** The heartbeat wheel's bucket this socket is pinged from. */
   heartbeatBucket = -1;
@@ -79,13 +88,19 @@ export class ChatConnection implements ChatSession, TurnFlushable, Heartbeating 
   private pendingBytes = 0;
   /** Created on the first refused frame: most sockets never get one, and idle sockets are many. */
   private refusals: RefusalWindow | undefined;
+  /**
+   * Created on the first inbound frame, full as it would have been at the upgrade (a bucket only refills up
+   * to its burst): an idle socket keeps no bucket.
+   */
+  private rate: TokenBucket | undefined;
+  /** Nest's disconnect callback (the gateway's `handleDisconnect`), run first when the socket closes. */
+  disconnected: ((code: number) => void) | undefined;
 
   constructor(
     /** Unique across nodes and restarts: lets a fan-out on any node skip the sender. */
     readonly id: string,
     readonly socket: WebSocket,
     readonly identity: Identity,
-    readonly rate: TokenBucket,
     private readonly limits: ConnectionLimits,
     private readonly observer: ConnectionObserver,
   ) {
@@ -209,7 +224,8 @@ export class ChatConnection implements ChatSession, TurnFlushable, Heartbeating 
 
   /** Spends one rate token: 0 when granted, else the wait in ms, the refusal counted (see `countRefusal`). */
   takeRateToken(): number {
-    const retryAfterMs = this.rate.take();
+    const rate = (this.rate ??= new TokenBucket(this.limits.ratePerSecond, this.limits.rateBurst));
+    const retryAfterMs = rate.take();
     if (retryAfterMs > 0) this.countRefusal();
     return retryAfterMs;
   }

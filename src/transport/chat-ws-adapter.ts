@@ -16,6 +16,7 @@ import {
 import { ChatMetrics } from '../observability/chat-metrics.js';
 import { RefusalLog } from '../observability/refusal-log.js';
 import type { ChatConnection } from './chat-connection.js';
+import { ChatSocket } from './chat-socket.js';
 import { ConnectionLifecycle } from './connection-lifecycle.js';
 import { ConnectionRegistry } from './connection-registry.js';
 import { applyHandshakeTimeout } from './handshake-timeout.js';
@@ -44,6 +45,9 @@ export class ChatWsAdapter extends WsAdapter {
   private readonly liveness: Liveness;
   private readonly inbound: InboundFrames;
   private readonly routes: GatewayRoutes;
+  /** Every socket's 'error' listener: one function for all, so that an idle socket keeps no closure for it. */
+  private readonly onSocketError = (error: Error): void =>
+    this.log.debug?.(`socket error: ${error.message}`, 'ChatWsAdapter');
 
   constructor(
     app: INestApplicationContext,
@@ -90,6 +94,8 @@ export class ChatWsAdapter extends WsAdapter {
         ),
       ),
       perMessageDeflate: this.config.PERMESSAGE_DEFLATE,
+      // Counts heartbeat pongs without a 'pong' listener on every socket (see ChatSocket).
+      WebSocket: ChatSocket,
       verifyClient: (info: VerifyInfo, done: VerifyCallback) =>
         void this.verifier.verify(info, done),
     }) as WebSocketServer;
@@ -132,11 +138,8 @@ export class ChatWsAdapter extends WsAdapter {
     connection: ChatConnection,
     callback: (reason?: unknown) => void,
   ): void {
-    connection.socket.once('close', (code: number) => {
-      // The gateway runs first: it still needs the connection's rooms to announce the leave.
-      callback(code);
-      this.connections.close(connection);
-    });
+    // Called by the connection's one shared 'close' listener (see ConnectionLifecycle.open): no closure per socket.
+    connection.disconnected = callback;
   }
 
   override bindMessageHandlers(
@@ -156,11 +159,7 @@ export class ChatWsAdapter extends WsAdapter {
   override bindErrorHandler(server: WebSocketServer): WebSocketServer {
     // Oversized and malformed frames raise socket errors that clients control: debug, not error, so that
     // a public socket is not a log flood target. ws closes the socket itself (1009, 1002).
-    server.on('connection', (socket: WebSocket) =>
-      socket.on('error', (error) =>
-        this.log.debug?.(`socket error: ${error.message}`, 'ChatWsAdapter'),
-      ),
-    );
+    server.on('connection', (socket: WebSocket) => socket.on('error', this.onSocketError));
     server.on('error', (error) => this.log.error(error, 'ChatWsAdapter'));
     return server;
   }

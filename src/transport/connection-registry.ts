@@ -5,6 +5,11 @@ import type { NodeSessions } from '../engine/node-sessions.js';
 import type { SessionDirectory } from '../domain/session.js';
 import type { ChatConnection } from './chat-connection.js';
 
+/** A user's connections on this node: the connection itself while it is the only one (most users), else a Set. */
+type UserConnections = ChatConnection | Set<ChatConnection>;
+
+const NONE: readonly ChatConnection[] = [];
+
 /**
  * The sockets on this node, indexed by user and by room: what a fan-out walks. It is the domain's
  * `SessionDirectory` and the engine's `NodeSessions` (see `TransportModule`).
@@ -17,7 +22,8 @@ export class ConnectionRegistry implements SessionDirectory, NodeSessions {
   accepting = true;
   private sequence = 0;
   private readonly connections = new Set<ChatConnection>();
-  private readonly byUser = new Map<string, Set<ChatConnection>>();
+  /** Without a Set for a user's one connection: a Set costs about 200 bytes, and every idle socket pays it. */
+  private readonly byUser = new Map<string, UserConnections>();
   private readonly byRoom = new Map<string, Set<ChatConnection>>();
 
   constructor(private readonly heads: RoomHeads) {}
@@ -40,17 +46,25 @@ export class ConnectionRegistry implements SessionDirectory, NodeSessions {
   /** Registers a new connection under its user. */
   add(connection: ChatConnection): void {
     this.connections.add(connection);
-    let sockets = this.byUser.get(connection.user.id);
-    if (!sockets) this.byUser.set(connection.user.id, (sockets = new Set()));
-    sockets.add(connection);
+    const userId = connection.user.id;
+    const held = this.byUser.get(userId);
+    if (held === undefined) this.byUser.set(userId, connection);
+    else if (held instanceof Set) held.add(connection);
+    else if (held !== connection) this.byUser.set(userId, new Set([held, connection]));
   }
 
   /** Forgets a closed connection everywhere. */
   remove(connection: ChatConnection): void {
     this.connections.delete(connection);
-    const sockets = this.byUser.get(connection.user.id);
-    sockets?.delete(connection);
-    if (sockets?.size === 0) this.byUser.delete(connection.user.id);
+    const userId = connection.user.id;
+    const held = this.byUser.get(userId);
+    if (held === connection) this.byUser.delete(userId);
+    else if (held instanceof Set && held.delete(connection) && held.size <= 1) {
+      // Back to the connection itself once it is the only one left.
+      const [last] = held;
+      if (last) this.byUser.set(userId, last);
+      else this.byUser.delete(userId);
+    }
     for (const room of connection.rooms) this.removeFromRoom(room, connection);
   }
 
@@ -88,7 +102,9 @@ export class ConnectionRegistry implements SessionDirectory, NodeSessions {
   }
 
   /** The local connections of a user. */
-  ofUser(userId: string): ReadonlySet<ChatConnection> | undefined {
-    return this.byUser.get(userId);
+  ofUser(userId: string): Iterable<ChatConnection> {
+    const held = this.byUser.get(userId);
+    if (held === undefined) return NONE;
+    return held instanceof Set ? held : [held];
   }
 }
