@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import { TallyCounter } from './tally-counter.js';
+import { TallyHistogram } from './tally-histogram.js';
 
 /** The Prometheus metrics of one app instance, on a registry of its own so that several apps can share a process. */
 @Injectable()
@@ -55,12 +56,13 @@ export class ChatMetrics {
     labelNames: ['cache', 'result'],
     registers: [this.registry],
   });
-  readonly handlerSeconds = new Histogram({
+  /** Observed per handled frame: tallied, and handed to the registry when scraped. */
+  readonly handlerSeconds = new TallyHistogram({
     name: 'switchboard_handler_duration_seconds',
     help: 'Time from dispatch to reply, by event and outcome',
     labelNames: ['event', 'outcome'],
     buckets: [0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1],
-    registers: [this.registry],
+    registry: this.registry,
   });
 
   constructor() {

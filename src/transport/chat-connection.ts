@@ -6,7 +6,7 @@ import { flushAtTurnEnd, type TurnFlushable } from '../domain/turn-flush.js';
 import { tcpSocketOf } from '../fast-path/nest-internals.js';
 import type { User } from '../protocol/chat.events.js';
 import { CloseCode } from '../protocol/close-code.js';
-import { prepareFrame, type FrameRun, type PreparedFrame } from './prepared-frame.js';
+import { frameText, prepareFrame, type FrameRun, type PreparedFrame } from './prepared-frame.js';
 import type { Heartbeating } from './heartbeat.js';
 import { RefusalWindow } from './refusal-window.js';
 import { TokenBucket } from './token-bucket.js';
@@ -136,7 +136,10 @@ export class ChatConnection implements ChatSession, TurnFlushable, Heartbeating 
       return true;
     }
     // Framed into one buffer and corked with the turn's other writes: ws's own send writes header and payload with writev.
-    return this.sendPrepared(prepareFrame(typeof frame === 'string' ? Buffer.from(frame) : frame));
+    const wire = typeof frame === 'string' ? frameText(frame) : prepareFrame(frame).wire;
+    if (!this.writable(wire.length)) return false;
+    this.hold(wire);
+    return true;
   }
 
   /** Writes a frame prepared once for many sockets; writes within one event-loop turn leave in one system call. */

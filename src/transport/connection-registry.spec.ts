@@ -36,6 +36,26 @@ describe('ConnectionRegistry', () => {
     expect(sut.size).toBe(3);
   });
 
+  it('lists every open connection, of every user, and counts them', () => {
+    const [ann, bob, bob2] = [connectionOf('ann'), connectionOf('bob'), connectionOf('bob')];
+    for (const connection of [ann, bob, bob2]) sut.add(connection);
+
+    expect(new Set(sut.all())).toEqual(new Set([ann, bob, bob2]));
+    expect(sut.size).toBe(3);
+    sut.remove(bob);
+    sut.remove(bob);
+
+    expect(new Set(sut.all())).toEqual(new Set([ann, bob2]));
+    expect(sut.size).toBe(2);
+  });
+
+  it('makes ids of the node id and a sequence, never the same twice', () => {
+    const ids = [sut.nextId(), sut.nextId()];
+
+    expect(ids[0]).toMatch(new RegExp(`^${sut.nodeId}\\.[0-9a-z]+$`));
+    expect(ids[1]).not.toBe(ids[0]);
+  });
+
   it("keeps a user's other connections as they close, down to none", () => {
     const [first, second, third] = [connectionOf('ann'), connectionOf('ann'), connectionOf('ann')];
     for (const connection of [first, second, third]) sut.add(connection);
