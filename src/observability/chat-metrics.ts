@@ -8,11 +8,9 @@ import { TallyHistogram } from './tally-histogram.js';
 export class ChatMetrics {
   readonly registry = new Registry();
 
-  readonly connections = new Gauge({
-    name: 'switchboard_connections',
-    help: 'Open WebSocket connections on this node',
-    registers: [this.registry],
-  });
+  /** Read from the connection registry when scraped, not set per connection opened and closed. */
+  readonly connections: Gauge;
+  private connectionsSource: () => number = () => 0;
   readonly upgradesRefused = new Counter({
     name: 'switchboard_upgrades_refused_total',
     help: 'Upgrades refused by a connection limit (HTTP 429 or 503), by reason',
@@ -66,6 +64,15 @@ export class ChatMetrics {
   });
 
   constructor() {
+    const open = () => this.connectionsSource();
+    this.connections = new Gauge({
+      name: 'switchboard_connections',
+      help: 'Open WebSocket connections on this node',
+      registers: [this.registry],
+      collect() {
+        this.set(open());
+      },
+    });
     const depth = () => this.queueDepthSource();
     this.queueDepth = new Gauge({
       name: 'switchboard_queue_depth',
@@ -76,6 +83,11 @@ export class ChatMetrics {
       },
     });
     collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** Where `switchboard_connections` reads the number of open connections from when scraped. */
+  reportConnections(source: () => number): void {
+    this.connectionsSource = source;
   }
 
   /** Where `switchboard_queue_depth` reads the write queue's depth from when scraped. */

@@ -22,7 +22,7 @@ export class ConnectionLifecycle {
     config: AppConfig,
     private readonly registry: ConnectionRegistry,
     private readonly liveness: Liveness,
-    private readonly metrics: ChatMetrics,
+    metrics: ChatMetrics,
   ) {
     this.limits = {
       slowConsumerBytes: config.SLOW_CONSUMER_BYTES,
@@ -33,6 +33,7 @@ export class ConnectionLifecycle {
       rateBurst: config.RATE_LIMIT_BURST,
     };
     this.observer = { slowConsumerClosed: () => metrics.slowConsumerCloses.inc() };
+    metrics.reportConnections(() => registry.size);
     const closed = (connection: ChatConnection, code: number): void => {
       // The gateway runs first: it still needs the connection's rooms to announce the leave.
       connection.disconnected?.(code);
@@ -57,7 +58,6 @@ export class ConnectionLifecycle {
     );
     connection.admission = admission;
     this.registry.add(connection);
-    this.metrics.connections.set(this.registry.size);
     this.liveness.watch(connection);
     socket.on('close', this.onSocketClose);
     return connection;
@@ -68,6 +68,5 @@ export class ConnectionLifecycle {
     connection.admission?.release();
     this.liveness.forget(connection);
     this.registry.remove(connection);
-    this.metrics.connections.set(this.registry.size);
   }
 }
