@@ -8,6 +8,7 @@ import type { User } from '../protocol/chat.events.js';
 import { CloseCode } from '../protocol/close-code.js';
 import { frameText, prepareFrame, type FrameRun, type PreparedFrame } from './prepared-frame.js';
 import type { Heartbeating } from './heartbeat.js';
+import { JoinedRooms } from './joined-rooms.js';
 import { RefusalWindow } from './refusal-window.js';
 import { TokenBucket } from './token-bucket.js';
 
@@ -62,7 +63,7 @@ export function findConnection(socket: WebSocket): ChatConnection | undefined {
 /** One WebSocket on this node: who it is, which rooms it is in, and a bounded way to write to it. */
 export class ChatConnection implements ChatSession, TurnFlushable, Heartbeating {
   /** Rooms this socket has joined. */
-  readonly rooms = new Set<string>();
+  readonly rooms = new JoinedRooms();
   /** Heartbeats sent without a pong since the last pong; `ChatSocket` sets it back to 0 on a pong. */
   missedPongs = 0;
   /** The heartbeat wheel's bucket this socket is pinged from. */
