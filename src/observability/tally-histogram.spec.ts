@@ -18,7 +18,7 @@ function pair() {
     registry: ours,
   });
   return {
-    observe(event: string, outcome: string, value: number) {
+    observe: (event: string, outcome: string, value: number): void => {
       histogram.observe({ event, outcome }, value);
       tally.observe(event, outcome, value);
     },

@@ -45,7 +45,6 @@ export interface VerifiedUpgrade {
   admission: UpgradePass;
 }
 
-
 /**
  * Verifies an upgrade before any socket exists: the connection limits (node, IP, rate, handshakes under
  * way, then user), authentication, and the user's DM subscription, so that no DM can miss a socket that is
