@@ -8,6 +8,7 @@ import type { User } from '../protocol/chat.events.js';
 import { CloseCode } from '../protocol/close-code.js';
 import { frameText, prepareFrame, type FrameRun, type PreparedFrame } from './prepared-frame.js';
 import type { Heartbeating } from './heartbeat.js';
+import { ChatSocket } from './chat-socket.js';
 import { JoinedRooms } from './joined-rooms.js';
 import { RefusalWindow } from './refusal-window.js';
 import { TokenBucket } from './token-bucket.js';
@@ -46,18 +47,18 @@ const PING_WIRE = Buffer.from([0x89, 0x00]);
 /** Frames held for one joining room at most; past it the socket is a slow consumer. */
 const MAX_HELD_FRAMES = 4096;
 
+/** Connections of sockets that are not `ChatSocket`s (which hold their own). */
 const bySocket = new WeakMap<WebSocket, ChatConnection>();
 
 /** The connection behind a socket accepted by the adapter. */
 export function connectionOf(socket: WebSocket): ChatConnection {
-  const connection = bySocket.get(socket);
+  // Only a ChatConnection sets a ChatSocket's owner.
+  const connection =
+    socket instanceof ChatSocket
+      ? (socket.owner as ChatConnection | undefined)
+      : bySocket.get(socket);
   if (!connection) throw new Error('socket was not accepted by ChatWsAdapter');
   return connection;
-}
-
-/** The connection behind a socket, or undefined when the adapter did not accept it (or not yet). */
-export function findConnection(socket: WebSocket): ChatConnection | undefined {
-  return bySocket.get(socket);
 }
 
 /** One WebSocket on this node: who it is, which rooms it is in, and a bounded way to write to it. */
@@ -105,7 +106,8 @@ export class ChatConnection implements ChatSession, TurnFlushable, Heartbeating 
     private readonly limits: ConnectionLimits,
     private readonly observer: ConnectionObserver,
   ) {
-    bySocket.set(socket, this);
+    if (socket instanceof ChatSocket) socket.owner = this;
+    else bySocket.set(socket, this);
     this.raw = socket.extensions === '' ? tcpSocketOf(socket) : undefined;
   }
 

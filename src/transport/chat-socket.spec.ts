@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { WebSocket, WebSocketServer } from 'ws';
-import { ChatConnection } from './chat-connection.js';
+import { ChatConnection, connectionOf } from './chat-connection.js';
 import { ChatSocket } from './chat-socket.js';
 
 const until = async (condition: () => boolean) => {
@@ -52,6 +52,15 @@ describe('ChatSocket', () => {
 
     expect(connection.missedPongs).toBe(0);
     expect(socket.listenerCount('pong')).toBe(0);
+  });
+
+  it('holds the connection opened on it', () => {
+    expect(() => connectionOf(socket)).toThrow('not accepted');
+
+    const connection = connect();
+
+    expect(socket.owner).toBe(connection);
+    expect(connectionOf(socket)).toBe(connection);
   });
 
   it("still emits 'pong' to listeners of its own", async () => {
