@@ -8,6 +8,8 @@ import type { Identity } from './identity.js';
 
 const DISPLAY_NAME = /^[^\p{C}]{1,32}$/u;
 const DEV_USER_ID = /^[A-Za-z0-9_.:@-]{1,64}$/;
+/** Shared by every identity without room claims: an empty array per socket costs 32 bytes. */
+const NO_ROOM_CLAIMS: readonly string[] = Object.freeze([]);
 
 /** Settles who is connecting from the upgrade request alone: dev mode, or a JWT; also enforces ALLOWED_ORIGINS. */
 @Injectable()
@@ -82,7 +84,7 @@ export class HandshakeAuthenticator {
       : [];
     return {
       user: { id: payload.sub, name },
-      roomClaims: rooms,
+      roomClaims: rooms.length > 0 ? rooms : NO_ROOM_CLAIMS,
       expiresAt: typeof payload.exp === 'number' ? payload.exp * 1000 : undefined,
     };
   }
@@ -96,6 +98,6 @@ function devIdentity(query: URLSearchParams): Identity {
       id: uid && DEV_USER_ID.test(uid) ? uid : `u-${randomBytes(8).toString('hex')}`,
       name: name && DISPLAY_NAME.test(name) ? name : `guest-${randomBytes(2).toString('hex')}`,
     },
-    roomClaims: [],
+    roomClaims: NO_ROOM_CLAIMS,
   };
 }

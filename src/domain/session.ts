@@ -2,6 +2,15 @@ import type { Identity } from '../auth/identity.js';
 import type { CloseCode } from '../protocol/close-code.js';
 import type { User } from '../protocol/chat.events.js';
 
+/** The rooms a session is in: what the domain reads and changes of them (a `Set<string>` is one). */
+export interface SessionRooms extends Iterable<string> {
+  readonly size: number;
+  has(room: string): boolean;
+  add(room: string): unknown;
+  /** True when the room was there. */
+  delete(room: string): boolean;
+}
+
 /**
  * One client's socket as the domain and the gateway see it: who it is, which rooms it is in, and a
  * bounded, ordered way to write to it. The domain owns this port; the transport's `ChatConnection`
@@ -15,7 +24,7 @@ export interface ChatSession {
   /** Who is on the other end, settled at the upgrade: the user, room claims, token expiry. */
   readonly identity: Identity;
   /** Rooms this socket has joined. */
-  readonly rooms: Set<string>;
+  readonly rooms: SessionRooms;
   /** Whether refused frames still get an answer (not past RATE_LIMIT_SILENT_AFTER, not closing). */
   readonly answersRefusals: boolean;
   /** Writes one serialized frame after the frames already written this turn; false when the socket cannot take it. */

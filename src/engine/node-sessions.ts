@@ -4,7 +4,7 @@ import type { User } from '../protocol/chat.events.js';
 export interface NodeSession {
   readonly id: string;
   readonly user: User;
-  readonly rooms: ReadonlySet<string>;
+  readonly rooms: Iterable<string>;
 }
 
 /**

@@ -15,7 +15,8 @@ export class MetricsInterceptor extends SettledInterceptor {
     const event = context.switchToWs().getPattern();
     return (error?: unknown) =>
       this.metrics.handlerSeconds.observe(
-        { event, outcome: outcomeOf(error) },
+        event,
+        outcomeOf(error),
         (performance.now() - started) / 1000,
       );
   }

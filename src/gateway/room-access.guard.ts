@@ -4,16 +4,24 @@ import { ROOM_NAME } from '../protocol/limits.js';
 import { ChatErrorCode } from '../protocol/chat-error-code.js';
 import { ChatException } from '../domain/chat.exception.js';
 import { sessionIn } from './session-in.js';
-import { RoomAccess } from './room-access.decorator.js';
+import { RoomAccess, type RoomRequirement } from './room-access.decorator.js';
 import { mayEnterRoom } from './room-access.js';
 
 /** Enforces `@RoomAccess`: `not_in_room` for rooms not joined, `forbidden` for private rooms without the claim. */
 @Injectable()
 export class RoomAccessGuard implements CanActivate {
+  /** Each handler's requirement, read once: a handler's metadata does not change, and this runs per frame. */
+  private readonly requirements = new WeakMap<object, RoomRequirement | undefined>();
+
   constructor(private readonly reflector: Reflector) {}
 
   canActivate(context: ExecutionContext): boolean {
-    const requirement = this.reflector.get(RoomAccess, context.getHandler());
+    const handler = context.getHandler();
+    let requirement = this.requirements.get(handler);
+    if (requirement === undefined && !this.requirements.has(handler)) {
+      requirement = this.reflector.get(RoomAccess, handler);
+      this.requirements.set(handler, requirement);
+    }
     if (!requirement) return true;
     const room = context.switchToWs().getData<{ room?: unknown }>().room;
     // A missing or malformed room is the validation pipe's to report, with every other field.

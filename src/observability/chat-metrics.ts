@@ -1,17 +1,16 @@
 import { Injectable } from '@nestjs/common';
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import { TallyCounter } from './tally-counter.js';
+import { TallyHistogram } from './tally-histogram.js';
 
 /** The Prometheus metrics of one app instance, on a registry of its own so that several apps can share a process. */
 @Injectable()
 export class ChatMetrics {
   readonly registry = new Registry();
 
-  readonly connections = new Gauge({
-    name: 'switchboard_connections',
-    help: 'Open WebSocket connections on this node',
-    registers: [this.registry],
-  });
+  /** Read from the connection registry when scraped, not set per connection opened and closed. */
+  readonly connections: Gauge;
+  private connectionsSource: () => number = () => 0;
   readonly upgradesRefused = new Counter({
     name: 'switchboard_upgrades_refused_total',
     help: 'Upgrades refused by a connection limit (HTTP 429 or 503), by reason',
@@ -55,15 +54,25 @@ export class ChatMetrics {
     labelNames: ['cache', 'result'],
     registers: [this.registry],
   });
-  readonly handlerSeconds = new Histogram({
+  /** Observed per handled frame: tallied, and handed to the registry when scraped. */
+  readonly handlerSeconds = new TallyHistogram({
     name: 'switchboard_handler_duration_seconds',
     help: 'Time from dispatch to reply, by event and outcome',
     labelNames: ['event', 'outcome'],
     buckets: [0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1],
-    registers: [this.registry],
+    registry: this.registry,
   });
 
   constructor() {
+    const open = () => this.connectionsSource();
+    this.connections = new Gauge({
+      name: 'switchboard_connections',
+      help: 'Open WebSocket connections on this node',
+      registers: [this.registry],
+      collect() {
+        this.set(open());
+      },
+    });
     const depth = () => this.queueDepthSource();
     this.queueDepth = new Gauge({
       name: 'switchboard_queue_depth',
@@ -74,6 +83,11 @@ export class ChatMetrics {
       },
     });
     collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** Where `switchboard_connections` reads the number of open connections from when scraped. */
+  reportConnections(source: () => number): void {
+    this.connectionsSource = source;
   }
 
   /** Where `switchboard_queue_depth` reads the write queue's depth from when scraped. */

@@ -4,7 +4,6 @@ import { WebSocket, WebSocketServer } from 'ws';
 import { CloseCode } from '../protocol/close-code.js';
 import { ChatConnection, type ConnectionLimits } from './chat-connection.js';
 import { prepareFrame, prepareRun } from './prepared-frame.js';
-import { TokenBucket } from './token-bucket.js';
 
 /** A real server socket wrapped in a ChatConnection, and the real client at the other end. */
 async function connectedPair(limits: Partial<ConnectionLimits> = {}): Promise<{
@@ -30,8 +29,9 @@ async function connectedPair(limits: Partial<ConnectionLimits> = {}): Promise<{
     'c1',
     socket,
     { user: { id: 'u1', name: 'Ann' }, roomClaims: [] },
-    new TokenBucket(10, 10),
     {
+      ratePerSecond: 10,
+      rateBurst: 10,
       slowConsumerBytes: 1 << 20,
       refusalSilentAfter: 2,
       refusalCloseAfter: 4,
@@ -194,6 +194,16 @@ describe('ChatConnection', () => {
 
     connection.countRefusal();
     expect(await closed).toBe(CloseCode.PolicyViolation);
+  });
+
+  it('grants a full burst of frames to a socket that sent none yet, then makes the next wait', () => {
+    const { connection } = pair;
+
+    const waits = Array.from({ length: 11 }, () => connection.takeRateToken());
+
+    expect(waits.slice(0, 10)).toEqual(Array(10).fill(0));
+    expect(waits[10]).toBeGreaterThan(0);
+    expect(waits[10]).toBeLessThanOrEqual(100);
   });
 
   it('does not reset the refusal count when a rate token is granted in between', async () => {

@@ -6,10 +6,13 @@ import { flushAtTurnEnd, type TurnFlushable } from '../domain/turn-flush.js';
 import { tcpSocketOf } from '../fast-path/nest-internals.js';
 import type { User } from '../protocol/chat.events.js';
 import { CloseCode } from '../protocol/close-code.js';
-import { prepareFrame, type FrameRun, type PreparedFrame } from './prepared-frame.js';
+import { frameText, prepareFrame, type FrameRun, type PreparedFrame } from './prepared-frame.js';
 import type { Heartbeating } from './heartbeat.js';
+import { ChatSocket } from './chat-socket.js';
+import { JoinedRooms } from './joined-rooms.js';
 import { RefusalWindow } from './refusal-window.js';
-import type { TokenBucket } from './token-bucket.js';
+import { TokenBucket } from './token-bucket.js';
+import type { RouteTable } from '../fast-path/gateway-routes.js';
 
 /** What a connection reports upward without knowing who listens. */
 export interface ConnectionObserver {
@@ -33,6 +36,10 @@ export interface ConnectionLimits {
   refusalCloseAfter: number;
   /** Window over which refused frames are counted. */
   refusalWindowMs: number;
+  /** Inbound frames a second, sustained (RATE_LIMIT_PER_SECOND). */
+  ratePerSecond: number;
+  /** Inbound frames at once (RATE_LIMIT_BURST). */
+  rateBurst: number;
 }
 
 /** A server's ping with no payload, framed: the same two bytes for every socket and every heartbeat. */
@@ -41,11 +48,16 @@ const PING_WIRE = Buffer.from([0x89, 0x00]);
 /** Frames held for one joining room at most; past it the socket is a slow consumer. */
 const MAX_HELD_FRAMES = 4096;
 
+/** Connections of sockets that are not `ChatSocket`s (which hold their own). */
 const bySocket = new WeakMap<WebSocket, ChatConnection>();
 
 /** The connection behind a socket accepted by the adapter. */
 export function connectionOf(socket: WebSocket): ChatConnection {
-  const connection = bySocket.get(socket);
+  // Only a ChatConnection sets a ChatSocket's owner.
+  const connection =
+    socket instanceof ChatSocket
+      ? (socket.owner as ChatConnection | undefined)
+      : bySocket.get(socket);
   if (!connection) throw new Error('socket was not accepted by ChatWsAdapter');
   return connection;
 }
@@ -53,8 +65,8 @@ export function connectionOf(socket: WebSocket): ChatConnection {
 /** One WebSocket on this node: who it is, which rooms it is in, and a bounded way to write to it. */
 export class ChatConnection implements ChatSession, TurnFlushable, Heartbeating {
   /** Rooms this socket has joined. */
-  readonly rooms = new Set<string>();
-  /** Heartbeats sent without a pong since the last pong. */
+  readonly rooms = new JoinedRooms();
+  /** Heartbeats sent without a pong since the last pong; `ChatSocket` sets it back to 0 on a pong. */
   missedPongs = 0;
   /** The heartbeat wheel's bucket this socket is pinged from. */
   heartbeatBucket = -1;
@@ -79,17 +91,26 @@ export class ChatConnection implements ChatSession, TurnFlushable, Heartbeating 
   private pendingBytes = 0;
   /** Created on the first refused frame: most sockets never get one, and idle sockets are many. */
   private refusals: RefusalWindow | undefined;
+  /**
+   * Created on the first inbound frame, full as it would have been at the upgrade (a bucket only refills up
+   * to its burst): an idle socket keeps no bucket.
+   */
+  private rate: TokenBucket | undefined;
+  /** Nest's disconnect callback (the gateway's `handleDisconnect`), run first when the socket closes. */
+  disconnected: ((code: number) => void) | undefined;
+  /** The routes of the gateway this socket's frames go to, read by the adapter's shared 'message' listener. */
+  routes: RouteTable | undefined;
 
   constructor(
     /** Unique across nodes and restarts: lets a fan-out on any node skip the sender. */
     readonly id: string,
     readonly socket: WebSocket,
     readonly identity: Identity,
-    readonly rate: TokenBucket,
     private readonly limits: ConnectionLimits,
     private readonly observer: ConnectionObserver,
   ) {
-    bySocket.set(socket, this);
+    if (socket instanceof ChatSocket) socket.owner = this;
+    else bySocket.set(socket, this);
     this.raw = socket.extensions === '' ? tcpSocketOf(socket) : undefined;
   }
 
@@ -121,7 +142,10 @@ export class ChatConnection implements ChatSession, TurnFlushable, Heartbeating 
       return true;
     }
     // Framed into one buffer and corked with the turn's other writes: ws's own send writes header and payload with writev.
-    return this.sendPrepared(prepareFrame(typeof frame === 'string' ? Buffer.from(frame) : frame));
+    const wire = typeof frame === 'string' ? frameText(frame) : prepareFrame(frame).wire;
+    if (!this.writable(wire.length)) return false;
+    this.hold(wire);
+    return true;
   }
 
   /** Writes a frame prepared once for many sockets; writes within one event-loop turn leave in one system call. */
@@ -209,7 +233,8 @@ export class ChatConnection implements ChatSession, TurnFlushable, Heartbeating 
 
   /** Spends one rate token: 0 when granted, else the wait in ms, the refusal counted (see `countRefusal`). */
   takeRateToken(): number {
-    const retryAfterMs = this.rate.take();
+    const rate = (this.rate ??= new TokenBucket(this.limits.ratePerSecond, this.limits.rateBurst));
+    const retryAfterMs = rate.take();
     if (retryAfterMs > 0) this.countRefusal();
     return retryAfterMs;
   }

@@ -17,7 +17,8 @@ import {
 } from '../fast-path/nest-internals.js';
 import { ChatMetrics } from '../observability/chat-metrics.js';
 import { RefusalLog } from '../observability/refusal-log.js';
-import type { ChatConnection } from './chat-connection.js';
+import { connectionOf, type ChatConnection } from './chat-connection.js';
+import { ChatSocket } from './chat-socket.js';
 import { ConnectionLifecycle } from './connection-lifecycle.js';
 import { ConnectionRegistry } from './connection-registry.js';
 import { applyHandshakeTimeout } from './handshake-timeout.js';
@@ -51,6 +52,14 @@ export class ChatWsAdapter extends WsAdapter {
   private readonly endpoints = new WeakMap<WebSocketServer, string>();
   /** The endpoint of the socket whose handlers Nest is binding now (Nest binds them inside the connect callback). */
   private binding: string | undefined;
+  /**
+   * Every socket's 'message' listener: one function for all (`this` is the socket, whose connection holds
+   * its routes), so that an idle socket keeps no closure for it.
+   */
+  private readonly onMessage: (this: WebSocket, raw: Buffer, isBinary: boolean) => void;
+  /** Every socket's 'error' listener: one function for all, so that an idle socket keeps no closure for it. */
+  private readonly onSocketError = (error: Error): void =>
+    this.log.debug?.(`socket error: ${error.message}`, 'ChatWsAdapter');
 
   constructor(
     app: INestApplicationContext,
@@ -75,6 +84,7 @@ export class ChatWsAdapter extends WsAdapter {
       metrics,
       new Replies(metrics, app.get(RefusalLog)),
     );
+    this.onMessage = messageListener(this.inbound);
     if (this.config.GATEWAY_FAST_PATH) {
       // The container is what Nest's own context creators resolve guards, pipes, interceptors and filters from.
       this.routes = new GatewayRoutes(
@@ -103,6 +113,8 @@ export class ChatWsAdapter extends WsAdapter {
         ),
       ),
       perMessageDeflate: this.config.PERMESSAGE_DEFLATE,
+      // Counts heartbeat pongs without a 'pong' listener on every socket (see ChatSocket).
+      WebSocket: ChatSocket,
       verifyClient: (info: VerifyInfo, done: VerifyCallback) =>
         void this.verifier.verify(info, done),
     }) as WebSocketServer;
@@ -154,11 +166,8 @@ export class ChatWsAdapter extends WsAdapter {
     connection: ChatConnection,
     callback: (reason?: unknown) => void,
   ): void {
-    connection.socket.once('close', (code: number) => {
-      // The gateway runs first: it still needs the connection's rooms to announce the leave.
-      callback(code);
-      this.connections.close(connection);
-    });
+    // Called by the connection's one shared 'close' listener (see ConnectionLifecycle.open): no closure per socket.
+    connection.disconnected = callback;
   }
 
   override bindMessageHandlers(
@@ -175,20 +184,25 @@ export class ChatWsAdapter extends WsAdapter {
         (error) => this.log.error(error, 'ChatWsAdapter'),
         connection.socket,
       );
-    connection.socket.on('message', (raw: Buffer, isBinary: boolean) =>
-      this.inbound.dispatch(connection, routes, raw, isBinary),
-    );
+    connection.routes = routes;
+    connection.socket.on('message', this.onMessage);
   }
 
   override bindErrorHandler(server: WebSocketServer): WebSocketServer {
     // Oversized and malformed frames raise socket errors that clients control: debug, not error, so that
     // a public socket is not a log flood target. ws closes the socket itself (1009, 1002).
-    server.on('connection', (socket: WebSocket) =>
-      socket.on('error', (error) =>
-        this.log.debug?.(`socket error: ${error.message}`, 'ChatWsAdapter'),
-      ),
-    );
+    server.on('connection', (socket: WebSocket) => socket.on('error', this.onSocketError));
     server.on('error', (error) => this.log.error(error, 'ChatWsAdapter'));
     return server;
   }
+}
+
+/** A 'message' listener shared by every socket: EventEmitter calls it with the socket as `this`. */
+function messageListener(
+  inbound: InboundFrames,
+): (this: WebSocket, raw: Buffer, isBinary: boolean) => void {
+  return function onMessage(this: WebSocket, raw: Buffer, isBinary: boolean): void {
+    const connection = connectionOf(this);
+    if (connection.routes) inbound.dispatch(connection, connection.routes, raw, isBinary);
+  };
 }

@@ -47,6 +47,33 @@ describe('parseEnvelope', () => {
     expect(Object.hasOwn((envelope as { data: object }).data, '__proto__')).toBe(false);
   });
 
+  it('drops __proto__ and constructor keys spelled with escapes', () => {
+    const envelope = parse(
+      '{"event":"x","data":{"\\u005f_proto__":{"a":1},"\\u0063onstructor":{"prototype":{}},"b":"\\n"}}',
+    );
+
+    expect(envelope).toEqual({ event: 'x', data: { b: '\n' } });
+  });
+
+  it('keeps the words __proto__ and constructor in values', () => {
+    expect(parse('{"event":"x","data":{"text":"__proto__ constructor"}}')).toEqual({
+      event: 'x',
+      data: { text: '__proto__ constructor' },
+    });
+  });
+
+  it('counts arrays and empty objects as levels of nesting', () => {
+    const nested = (depth: number, inner: string) =>
+      '[{"a":'.repeat(depth / 2) + inner + '}]'.repeat(depth / 2);
+    expect(parse(`{"event":"x","data":{"a":${nested(30, '{}')},"b":2}}`)).toMatchObject({
+      event: 'x',
+    });
+    expect(parse(`{"event":"x","data":{"a":1,"b":${nested(32, '{}')}}}`)).toEqual(
+      badRequest('"data" is nested too deeply'),
+    );
+    expect(parse(`{"event":"x","data":{"a":${nested(30, '[]')}}}`)).toMatchObject({ event: 'x' });
+  });
+
   it('takes data nested MAX_DATA_DEPTH deep and refuses one level more', () => {
     const nested = (depth: number) => '{"a":'.repeat(depth) + '1' + '}'.repeat(depth);
     expect(parse(`{"event":"x","data":${nested(32)}}`)).toMatchObject({ event: 'x' });

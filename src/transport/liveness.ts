@@ -1,19 +1,14 @@
-import type { WebSocket } from 'ws';
 import { CloseCode } from '../protocol/close-code.js';
-import { connectionOf, type ChatConnection } from './chat-connection.js';
+import type { ChatConnection } from './chat-connection.js';
 import { Heartbeat } from './heartbeat.js';
 
 /** Longest a single timer may wait in Node; longer token lifetimes are re-armed. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
-/** Shared by every socket, so that idle sockets carry no closure of their own for heartbeats. */
-function resetMissedPongs(this: WebSocket): void {
-  connectionOf(this).missedPongs = 0;
-}
-
 /**
  * Whether each socket is still there and still allowed: heartbeats on a timer wheel (two missed pongs
- * terminate the socket) and the token's expiry (the socket closes with 4001 when it comes).
+ * terminate the socket; the pongs are counted by `ChatSocket`, the servers' socket class) and the token's
+ * expiry (the socket closes with 4001 when it comes).
  */
 export class Liveness {
   /** Pings every socket once per HEARTBEAT_INTERVAL_MS, each at its own offset. */
@@ -36,7 +31,6 @@ export class Liveness {
   /** Watches a connection that just opened. */
   watch(connection: ChatConnection): void {
     this.heartbeat.add(connection);
-    connection.socket.on('pong', resetMissedPongs);
     const { expiresAt } = connection.identity;
     if (expiresAt !== undefined) this.expireAt(connection, expiresAt);
   }

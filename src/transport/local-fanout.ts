@@ -34,7 +34,7 @@ export class LocalFanout implements OnModuleInit {
       }
       let frame: PreparedFrame | undefined;
       for (const userId of new Set(delivery.userIds)) {
-        for (const connection of this.registry.ofUser(userId) ?? []) {
+        for (const connection of this.registry.ofUser(userId)) {
           if (connection.id === delivery.exclude) continue;
           frame ??= this.prepare(delivery);
           if (connection.sendPrepared(frame)) delivered += 1;

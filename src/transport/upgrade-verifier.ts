@@ -34,8 +34,8 @@ interface Handshake {
   /** The user whose DM channel was subscribed for it, to unsubscribe should it never open. */
   watching?: string;
   opened: boolean;
-  /** Listens for the TCP connection's close until the socket opens, then is taken off. */
-  abandon: () => void;
+  /** Set once verified, when the socket may open. */
+  verified: boolean;
 }
 
 /** A verified upgrade whose socket just opened. */
@@ -45,21 +45,20 @@ export interface VerifiedUpgrade {
   admission: UpgradePass;
 }
 
-/** Runs `callback` once `socket` has closed, even if it already has. */
-function whenClosed(socket: Duplex, callback: () => void): void {
-  if (socket.closed) callback();
-  else socket.once('close', callback);
-}
-
 /**
  * Verifies an upgrade before any socket exists: the connection limits (node, IP, rate, handshakes under
  * way, then user), authentication, and the user's DM subscription, so that no DM can miss a socket that is
  * already open. Refusals are HTTP answers (503, 429 with `Retry-After`, 401, 403).
  */
 export class UpgradeVerifier {
-  /** Verified upgrades whose socket has not opened yet. */
-  private readonly handshakes = new WeakMap<IncomingMessage, Handshake>();
+  /** Admitted upgrades whose socket has not opened yet, by their TCP connection. */
+  private readonly handshakes = new WeakMap<Duplex, Handshake>();
   private readonly gate: UpgradeGate;
+  /**
+   * Every admitted TCP connection's 'close' listener until its socket opens (then the WebSocket's close
+   * gives everything back): one function for all, `this` the TCP connection, so no closure per handshake.
+   */
+  private readonly onClosedEarly: (this: Duplex) => void;
 
   constructor(
     private readonly config: AppConfig,
@@ -77,6 +76,11 @@ export class UpgradeVerifier {
       connectionRatePerSecond: config.CONNECTION_RATE_PER_SECOND,
       maxPendingHandshakes: config.MAX_PENDING_HANDSHAKES,
     });
+    const handshakes = this.handshakes;
+    const abandon = (handshake: Handshake | undefined) => handshake && this.abandon(handshake);
+    this.onClosedEarly = function (this: Duplex) {
+      abandon(handshakes.get(this));
+    };
   }
 
   /** ws's `verifyClient`: answers `done` once the upgrade is admitted and authenticated, or refused. */
@@ -84,10 +88,13 @@ export class UpgradeVerifier {
     if (!this.accepting()) return done(false, 503, 'shutting down');
     const pass = this.gate.admit(clientIp(info.req, this.config.TRUST_PROXY));
     if (!(pass instanceof UpgradePass)) return this.refuseUpgrade(pass, done);
-    const handshake: Handshake = { pass, opened: false, abandon: () => this.abandon(handshake) };
+    const handshake: Handshake = { pass, opened: false, verified: false };
     // Until the socket opens, the TCP connection's close gives everything back; then the WebSocket's close
-    // does, and this listener is taken off, so that an idle socket keeps no closure.
-    whenClosed(info.req.socket, handshake.abandon);
+    // does, and this listener is taken off.
+    const socket = info.req.socket;
+    this.handshakes.set(socket, handshake);
+    if (socket.closed) this.abandon(handshake);
+    else socket.on('close', this.onClosedEarly);
     try {
       await this.authorize(info, handshake, done);
     } finally {
@@ -97,11 +104,11 @@ export class UpgradeVerifier {
 
   /** The verified upgrade behind a socket that just opened, handed over once; undefined if it was not verified. */
   opened(request: IncomingMessage): VerifiedUpgrade | undefined {
-    const handshake = this.handshakes.get(request);
-    if (!handshake?.identity) return undefined;
-    this.handshakes.delete(request);
+    const handshake = this.handshakes.get(request.socket);
+    if (!handshake?.verified || !handshake.identity) return undefined;
+    this.handshakes.delete(request.socket);
     handshake.opened = true;
-    request.socket.off('close', handshake.abandon);
+    request.socket.off('close', this.onClosedEarly);
     return { identity: handshake.identity, admission: handshake.pass };
   }
 
@@ -152,7 +159,7 @@ export class UpgradeVerifier {
       this.abandon(handshake);
       return done(false, 503, 'closed during the handshake');
     }
-    this.handshakes.set(info.req, handshake);
+    handshake.verified = true;
     done(true);
   }
 }

@@ -225,10 +225,12 @@ export class MemoryMessageStore
   }
 
   private sweep(now: number): void {
-    for (const [key, entry] of this.dedupe) {
-      if (entry.expiresAt > now) break;
-      this.dedupe.delete(key);
-    }
+    // Most sends carry no clientMsgId: no iterator to make for an empty map, once per batch.
+    if (this.dedupe.size > 0)
+      for (const [key, entry] of this.dedupe) {
+        if (entry.expiresAt > now) break;
+        this.dedupe.delete(key);
+      }
     this.sweepRooms(now);
   }
 

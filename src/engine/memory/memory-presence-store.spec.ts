@@ -72,6 +72,32 @@ describe('MemoryPresenceStore', () => {
     expect(await sut.leave('elsewhere', alice, 'c1')).toEqual({ last: false, size: 0 });
   });
 
+  it('counts a socket that joins twice once', async () => {
+    await sut.join('lobby', alice, 'c1');
+    await sut.join('lobby', alice, 'c1');
+
+    expect(await sut.leave('lobby', alice, 'c1')).toEqual({ last: true, size: 0 });
+  });
+
+  it("treats leaving with a socket that is not the user's as not last, whatever their count", async () => {
+    await sut.join('lobby', alice, 'c1');
+    expect(await sut.leave('lobby', alice, 'c9')).toEqual({ last: false, size: 1 });
+
+    await sut.join('lobby', alice, 'c2');
+    expect(await sut.leave('lobby', alice, 'c9')).toEqual({ last: false, size: 1 });
+    expect(await sut.members('lobby')).toEqual([alice]);
+  });
+
+  it("keeps a user in the room through their sockets' comings and goings until the last leaves", async () => {
+    for (const id of ['c1', 'c2', 'c3']) await sut.join('lobby', alice, id);
+
+    expect(await sut.leave('lobby', alice, 'c2')).toEqual({ last: false, size: 1 });
+    expect(await sut.leave('lobby', alice, 'c1')).toEqual({ last: false, size: 1 });
+    expect(await sut.join('lobby', alice, 'c4')).toEqual({ first: false, size: 1 });
+    expect(await sut.leave('lobby', alice, 'c3')).toEqual({ last: false, size: 1 });
+    expect(await sut.leave('lobby', alice, 'c4')).toEqual({ last: true, size: 0 });
+  });
+
   it('lets a user rejoin after leaving, as first again', async () => {
     await sut.join('lobby', alice, 'c1');
     await sut.leave('lobby', alice, 'c1');
