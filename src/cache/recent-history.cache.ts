@@ -41,6 +41,7 @@ export class RecentHistoryCache {
         return cached;
       }
     }
+    // Read again: the cache lookup above awaited, and a message fanned out meanwhile moves the version.
     const version = this.heads.of(room)?.version ?? 0;
     // A read that began before a message was fanned out here may miss it, and the joiner was not holding
     // that message yet: sharing it would leave a gap. Only a read begun at the same version is shared.

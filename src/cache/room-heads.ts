@@ -28,9 +28,8 @@ export class RoomHeads {
   }
 
   /** The last message id fanned out to a room here, while this node follows it. */
-  of(room: string): RoomHead | undefined {
-    const known = this.rooms.get(room);
-    return known && { head: known.head, version: known.version };
+  of(room: string): Readonly<RoomHead> | undefined {
+    return this.rooms.get(room);
   }
 
   /** Records a message fanned out to a room. */

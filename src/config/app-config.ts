@@ -3,14 +3,15 @@ import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { EnvironmentSchema } from './environment.schema.js';
 
-/** Thrown at boot when the environment is invalid; its message and `keys` name every bad key. */
+/** Thrown at boot when the environment is invalid; its message, `keys` and `problems` name every bad key. */
 export class InvalidConfigurationError extends Error {
   constructor(
-    message: string,
-    /** The keys at fault, in the order the message names them. */
+    /** One line per problem, each naming its key and what is wrong with it. */
+    readonly problems: readonly string[],
+    /** The keys at fault, in the order `problems` names them. */
     readonly keys: readonly string[],
   ) {
-    super(message);
+    super(`Invalid configuration:\n  ${problems.join('\n  ')}`);
   }
 }
 
@@ -37,13 +38,13 @@ export function parseEnvironment(env: Record<string, string | undefined>): Envir
         `${e.property}=${JSON.stringify(raw[e.property])}: ${Object.values(e.constraints ?? {}).join('; ')}`,
     );
     throw new InvalidConfigurationError(
-      `Invalid configuration:\n  ${lines.join('\n  ')}`,
+      lines,
       errors.map((e) => e.property),
     );
   }
   if (settings.JWT_SECRET && settings.JWT_PUBLIC_KEY) {
     throw new InvalidConfigurationError(
-      'Invalid configuration:\n  JWT_SECRET and JWT_PUBLIC_KEY: set one, not both',
+      ['JWT_SECRET and JWT_PUBLIC_KEY: set one, not both'],
       ['JWT_SECRET', 'JWT_PUBLIC_KEY'],
     );
   }

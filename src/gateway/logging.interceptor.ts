@@ -1,6 +1,6 @@
 import { Injectable, type ExecutionContext } from '@nestjs/common';
 import { PinoLogger } from 'nestjs-pino';
-import { sessionIn } from './session-in.js';
+import { eventIn, sessionIn } from './session-in.js';
 import { outcomeOf } from './outcome.js';
 import { SettledInterceptor, type Settle } from '../fast-path/settled-interceptor.js';
 
@@ -16,7 +16,7 @@ export class LoggingInterceptor extends SettledInterceptor {
     // Per-message logging is off the hot path unless debug is on.
     if (!this.logger.logger.isLevelEnabled('debug')) return undefined;
     const started = performance.now();
-    const event = context.switchToWs().getPattern();
+    const event = eventIn(context);
     const user = sessionIn(context).user.id;
     return (error?: unknown) =>
       this.logger.debug(

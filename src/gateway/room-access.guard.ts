@@ -23,7 +23,7 @@ export class RoomAccessGuard implements CanActivate {
       this.requirements.set(handler, requirement);
     }
     if (!requirement) return true;
-    const room = context.switchToWs().getData<{ room?: unknown }>().room;
+    const room = context.getArgByIndex<{ room?: unknown }>(1).room;
     // A missing or malformed room is the validation pipe's to report, with every other field.
     if (typeof room !== 'string' || !ROOM_NAME.test(room)) return true;
     const connection = sessionIn(context);

@@ -7,3 +7,9 @@ export function sessionIn(context: ArgumentsHost): ChatSession {
   // spares `switchToWs()`, which builds three closures per call.
   return context.getArgByIndex<ChatSession>(0);
 }
+
+/** The event (pattern) of the frame a guard or interceptor is looking at: the last argument of a ws context. */
+export function eventIn(context: ArgumentsHost): string {
+  // As `switchToWs().getPattern()` reads it, without the three closures `switchToWs()` builds per call.
+  return context.getArgByIndex<string>(context.getArgs().length - 1);
+}

@@ -22,11 +22,10 @@ export function exitOnBootFailure(error: unknown): never {
   // pino's default destination writes stdout synchronously, so the line is out before the exit.
   const logger = pino().child({ context: 'Bootstrap' });
   if (error instanceof InvalidConfigurationError) {
-    const problems = error.message
-      .split('\n')
-      .slice(1)
-      .map((line) => line.trim());
-    logger.fatal({ keys: error.keys, problems }, `invalid configuration: ${error.keys.join(', ')}`);
+    logger.fatal(
+      { keys: error.keys, problems: error.problems },
+      `invalid configuration: ${error.keys.join(', ')}`,
+    );
   } else if (isListenError(error)) {
     const where = { host: error.address, port: error.port, code: error.code };
     logger.fatal(

@@ -1,11 +1,8 @@
 import type { AddressInfo } from 'node:net';
 import { WebSocket, WebSocketServer } from 'ws';
 import { ChatConnection, connectionOf } from './chat-connection.js';
+import { waitFor } from '../../test/utils/wait-for.mjs';
 import { ChatSocket } from './chat-socket.js';
-
-const until = async (condition: () => boolean) => {
-  for (let i = 0; i < 200 && !condition(); i += 1) await new Promise((r) => setTimeout(r, 5));
-};
 
 describe('ChatSocket', () => {
   let server: WebSocketServer;
@@ -48,7 +45,12 @@ describe('ChatSocket', () => {
     connection.missedPongs = 2;
 
     connection.ping();
-    await until(() => connection.missedPongs === 0);
+    await waitFor(
+      () => connection.missedPongs === 0,
+      'the pong to reset the missed count',
+      1000,
+      5,
+    );
 
     expect(connection.missedPongs).toBe(0);
     expect(socket.listenerCount('pong')).toBe(0);
@@ -69,7 +71,7 @@ describe('ChatSocket', () => {
     socket.on('pong', (data: Buffer) => pongs.push(data.toString()));
 
     socket.ping('hello');
-    await until(() => pongs.length === 1);
+    await waitFor(() => pongs.length === 1, 'one pong', 1000, 5);
 
     expect(pongs).toEqual(['hello']);
   });
@@ -79,7 +81,7 @@ describe('ChatSocket', () => {
     socket.on('pong', (data: Buffer) => pongs.push(data.toString()));
 
     socket.ping('early');
-    await until(() => pongs.length === 1);
+    await waitFor(() => pongs.length === 1, 'one pong', 1000, 5);
 
     expect(pongs).toEqual(['early']);
   });

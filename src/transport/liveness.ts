@@ -13,6 +13,8 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 export class Liveness {
   /** Pings every socket once per HEARTBEAT_INTERVAL_MS, each at its own offset. */
   private readonly heartbeat: Heartbeat<ChatConnection>;
+  /** Token-expiry timers of the open connections whose token expires, cleared by `forget`. */
+  private readonly expiries = new Map<ChatConnection, NodeJS.Timeout>();
 
   constructor(heartbeatIntervalMs: number) {
     this.heartbeat = new Heartbeat(heartbeatIntervalMs);
@@ -38,15 +40,19 @@ export class Liveness {
   /** Stops watching a closed connection. */
   forget(connection: ChatConnection): void {
     this.heartbeat.remove(connection);
+    const expiry = this.expiries.get(connection);
+    if (expiry === undefined) return;
+    clearTimeout(expiry);
+    this.expiries.delete(connection);
   }
 
   private expireAt(connection: ChatConnection, expiresAt: number): void {
     const wait = expiresAt - Date.now();
     if (wait <= 0) return connection.close(CloseCode.TokenExpired, 'token expired');
-    const timer = setTimeout(
-      () => this.expireAt(connection, expiresAt),
-      Math.min(wait, MAX_TIMER_MS),
+    // Re-armed in place for lifetimes past MAX_TIMER_MS: one timer and no close listener per connection.
+    this.expiries.set(
+      connection,
+      setTimeout(() => this.expireAt(connection, expiresAt), Math.min(wait, MAX_TIMER_MS)),
     );
-    connection.socket.once('close', () => clearTimeout(timer));
   }
 }

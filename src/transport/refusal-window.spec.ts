@@ -35,7 +35,7 @@ describe('RefusalWindow', () => {
       clock.advance(100);
     }
 
-    expect(sut.count()).toBeGreaterThanOrEqual(9);
+    expect(sut.count()).toBe(10);
   });
 
   it('weighs the previous window by how much of it still overlaps', () => {

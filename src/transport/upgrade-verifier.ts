@@ -29,10 +29,8 @@ export type VerifyCallback = (
 interface Handshake {
   /** Its share of the connection limits; the connection keeps it once the socket opens. */
   pass: UpgradePass;
-  /** Set once verified. */
+  /** Set once authenticated and the user's DM channel subscribed (to unsubscribe should it never open). */
   identity?: Identity;
-  /** The user whose DM channel was subscribed for it, to unsubscribe should it never open. */
-  watching?: string;
   opened: boolean;
   /** Set once verified, when the socket may open. */
   verified: boolean;
@@ -93,8 +91,12 @@ export class UpgradeVerifier {
     // does, and this listener is taken off.
     const socket = info.req.socket;
     this.handshakes.set(socket, handshake);
-    if (socket.closed) this.abandon(handshake);
-    else socket.on('close', this.onClosedEarly);
+    if (socket.closed) {
+      this.abandon(handshake);
+      pass.settle();
+      return done(false, 503, 'closed during the handshake');
+    }
+    socket.on('close', this.onClosedEarly);
     try {
       await this.authorize(info, handshake, done);
     } finally {
@@ -116,8 +118,9 @@ export class UpgradeVerifier {
   private abandon(handshake: Handshake): void {
     if (handshake.opened) return;
     handshake.pass.release();
-    if (handshake.watching !== undefined)
-      void this.broker.unwatchUser(handshake.watching).catch(() => undefined);
+    // The identity is set once the user's DM channel is subscribed: there is something to unsubscribe.
+    if (handshake.identity !== undefined)
+      void this.broker.unwatchUser(handshake.identity.user.id).catch(() => undefined);
   }
 
   private refuseUpgrade(refusal: UpgradeRefusal, done: VerifyCallback): void {
@@ -153,7 +156,6 @@ export class UpgradeVerifier {
       return done(false, 503, 'unavailable');
     }
     handshake.identity = identity;
-    handshake.watching = identity.user.id;
     // Closed while the subscription was made: abandon() ran before there was anything to unsubscribe.
     if (info.req.socket.closed) {
       this.abandon(handshake);

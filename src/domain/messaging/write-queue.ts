@@ -75,7 +75,7 @@ export class WriteQueue {
       stored = await this.store.append(batch.map((queued) => queued.send));
     } catch (error) {
       logFailure(this.logger, 'warn', `store refused a batch of ${batch.length}`, error);
-      this.settle(batch.length);
+      this.depth -= batch.length;
       const unavailable = new ChatException(
         ChatErrorCode.Unavailable,
         'message not stored, retry with the same clientMsgId',
@@ -83,14 +83,10 @@ export class WriteQueue {
       for (const queued of batch) queued.reject(unavailable);
       return;
     }
-    this.settle(batch.length);
+    this.depth -= batch.length;
     stored.forEach((result, i) =>
       isSendRefusal(result) ? batch[i].reject(refusalError(result)) : batch[i].resolve(result),
     );
-  }
-
-  private settle(count: number): void {
-    this.depth -= count;
   }
 }
 

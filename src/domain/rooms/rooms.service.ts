@@ -84,14 +84,13 @@ export class RoomsService {
     let lastShown: string | undefined;
     try {
       const size = isNew ? await this.enter(connection, room) : undefined;
-      const [recovery, members] = await Promise.all([
+      const [recovery, { members, count }] = await Promise.all([
         this.history.snapshot(room, since),
-        this.presence.members(room),
+        this.members(room),
       ]);
-      const listed = members.length <= this.config.PRESENCE_MAX_MEMBERS;
       lastShown = recovery.messages.at(-1)?.id;
-      sendJoined({ room, members: listed ? members : [], ...recovery });
-      if (size?.first && announcesPresence(room, members.length, this.presenceRule(false)))
+      sendJoined({ room, members, ...recovery });
+      if (size?.first && announcesPresence(room, count, this.presenceRule(false)))
         this.announce(connection, room, 'join');
     } catch (error) {
       if (isNew) await this.exit(connection, room, 'silent');
