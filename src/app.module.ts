@@ -26,6 +26,9 @@ import { WebModule } from './web/web.module.js';
           redact: ['req.headers.authorization', 'req.headers.cookie', 'req.query.access_token'],
           autoLogging: false,
         },
+        // No route binds a request logger: that runs each request in an AsyncLocalStorage, and on Node 20 the
+        // first one installs an async hook that then runs for every promise the process creates (sockets too).
+        forRoutes: [],
       }),
     }),
     ObservabilityModule,

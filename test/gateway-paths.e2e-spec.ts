@@ -41,6 +41,13 @@ class ScopedGateway {
 @Module({ providers: [GatewayA, GatewayB, ScopedGateway] })
 class MoreGatewaysModule {}
 
+/** A second gateway on the path GatewayA already listens on. */
+@WebSocketGateway({ path: '/a' })
+class GatewayBesideA extends NamedGateway {}
+
+@Module({ providers: [GatewayA, GatewayBesideA] })
+class SharedPathModule {}
+
 /** Which route class ran each event of the test: the lean path's or Nest's own handlers. */
 function watchPaths(): () => { lean: string[]; nest: string[] } {
   const lean = vi.spyOn(GatewayRoute.prototype, 'handle');
@@ -122,6 +129,12 @@ describe('gateway paths: which handlers run a socket’s events', () => {
       expect(serials[0]).toBe(serials[1]);
       expect(serials[2]).not.toBe(serials[0]);
       expect(paths()).toEqual({ lean: [], nest: ['first', 'first again', 'second'] });
+    });
+
+    it('refuses to boot with two gateways on one path, naming it', async () => {
+      await expect(startApp({ GATEWAY_FAST_PATH }, undefined, [SharedPathModule])).rejects.toThrow(
+        'two gateways listen on the same port and path (0 /a): give each its own path',
+      );
     });
   });
 });

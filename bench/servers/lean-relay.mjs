@@ -8,7 +8,7 @@
  * Pings are answered by `ws` itself. One listener of each kind is shared by every socket (no closure per
  * socket), so that what is measured is the state above and `ws`'s own.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { Sender, WebSocket, WebSocketServer } from 'ws';
 
 const DEFAULT_ROOM = 'lobby';
@@ -110,6 +110,12 @@ function onClose() {
 
 function ignore() {}
 
+/** As Switchboard's dev identity draws them: from randomUUID's cached pool, no system call per socket. */
+function randomHex16() {
+  const uuid = randomUUID();
+  return uuid.slice(19, 23) + uuid.slice(24);
+}
+
 const server = new WebSocketServer({
   host: '127.0.0.1',
   port: Number(process.env.PORT),
@@ -119,8 +125,8 @@ server.on('connection', (socket, request) => {
   const query = new URL(request.url ?? '/', 'ws://localhost').searchParams;
   socket[STATE] = {
     user: {
-      id: query.get('uid') ?? `u-${randomBytes(8).toString('hex')}`,
-      name: query.get('name') ?? `guest-${randomBytes(2).toString('hex')}`,
+      id: query.get('uid') ?? `u-${randomHex16()}`,
+      name: query.get('name') ?? `guest-${randomHex16().slice(-4)}`,
     },
     rooms: new Set(),
   };

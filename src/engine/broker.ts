@@ -34,8 +34,11 @@ export abstract class Broker {
   abstract watchRoom(room: string): Promise<void>;
   /** Tells the broker this node has no members left in a room. */
   abstract unwatchRoom(room: string): Promise<void>;
-  /** Counts one more socket of a user on this node; resolves once their direct messages reach this node. */
-  async watchUser(_userId: string): Promise<void> {}
+  /**
+   * Counts one more socket of a user on this node; resolves once their direct messages reach this node, or
+   * returns nothing when they already do (one node: no subscription to wait for, and no promise to pay).
+   */
+  watchUser(_userId: string): Promise<void> | void {}
   /** Counts one socket of a user less; the last one stops their direct messages reaching this node. */
   async unwatchUser(_userId: string): Promise<void> {}
 }

@@ -21,10 +21,23 @@ import { GatewayRoute, type EventRoute, type RouteParam } from './gateway-route.
 /** A gateway's routes by event. */
 export type RouteTable = ReadonlyMap<string, EventRoute>;
 
+/**
+ * A gateway whose sockets the adapter connects itself, as Nest's `WebSocketsController` would: the only
+ * gateway on its server, static, every handler on the lean path. Nest's own connection handler costs every
+ * socket a Subject emission, a bound function per handler and a closure for its disconnect.
+ */
+export interface LeanGateway {
+  /** Its routes by event. */
+  table: RouteTable;
+  /** Runs the gateway's `handleConnection(client, request)`, if any; a fault is reported, never thrown. */
+  connected(client: object, request: unknown): void;
+  /** The disconnect hook of all its sockets: `this` is the client, so no socket keeps a closure for it. */
+  disconnected: (this: object, code: number) => void;
+}
+
 /** A discovered gateway with its compiled routes. */
 interface CompiledGateway {
-  /** Its handlers in the order Nest binds them, to recognise them in what Nest hands the adapter. */
-  handlers: readonly MessageMappingProperties[];
+  instance: object;
   /** Undefined when it must run on Nest's own handlers: request-scoped, or an event that is not a string. */
   table: RouteTable | undefined;
 }
@@ -33,7 +46,7 @@ interface CompiledGateway {
  * Compiles every static gateway's handlers into `GatewayRoute`s once per app, resolving guards, pipes,
  * interceptors and filters with the same Nest context creators `@nestjs/websockets` uses, so the lean path
  * runs exactly what Nest would. Gateways are found with Nest's `DiscoveryService` and known by the server
- * they listen on (`gatewayEndpoint`); a socket's handlers are matched to them one by one, in Nest's order.
+ * they listen on (`gatewayEndpoint`), which is how the adapter, given a server, finds its gateway.
  */
 export class GatewayRoutes {
   private readonly guards: GuardsContextCreator;
@@ -50,7 +63,8 @@ export class GatewayRoutes {
   constructor(
     private readonly container: NestContainer,
     private readonly discovery: DiscoveryService,
-    private readonly onFilterFault: (fault: unknown) => void,
+    /** Told of a fault no client may see: a failing exception filter, or a failing connection hook. */
+    private readonly onFault: (fault: unknown) => void,
   ) {
     const config = container.applicationConfig;
     this.guards = new GuardsContextCreator(container, config);
@@ -78,30 +92,47 @@ export class GatewayRoutes {
     if (this.compiled) return;
     const compiled = new Map<string, CompiledGateway[]>();
     for (const gateway of discoverGateways(this.discovery)) {
-      const entry = { handlers: gateway.handlers, table: this.compile(gateway) };
+      const entry = { instance: gateway.instance, table: this.compile(gateway) };
       compiled.set(gateway.endpoint, [...(compiled.get(gateway.endpoint) ?? []), entry]);
     }
     this.compiled = compiled;
   }
 
   /**
-   * The routes for the handlers Nest binds to one socket of the server at `endpoint`, or undefined when
-   * they must run Nest's own way: the gateway is request-scoped, or no single gateway on that server has
-   * exactly these handlers (two gateways alike on one server, or an `endpoint` the adapter did not know).
+   * The gateway the adapter connects sockets to itself at `endpoint`: undefined unless exactly one gateway
+   * listens there and all its handlers run on the lean path (else Nest's own handlers run them).
    */
-  forHandlers(
-    endpoint: string | undefined,
-    handlers: readonly MessageMappingProperties[],
-  ): RouteTable | undefined {
+  leanGateway(endpoint: string | undefined): LeanGateway | undefined {
     if (endpoint === undefined) return undefined;
     this.prepare();
-    let found: CompiledGateway | undefined;
-    for (const gateway of this.compiled!.get(endpoint) ?? []) {
-      if (!bindsSameHandlers(gateway.handlers, handlers)) continue;
-      if (found) return undefined;
-      found = gateway;
-    }
-    return found?.table;
+    const gateways = this.compiled!.get(endpoint) ?? [];
+    if (gateways.length !== 1 || !gateways[0].table) return undefined;
+    const { instance, table } = gateways[0];
+    const hooks = instance as {
+      handleConnection?: (client: object, request: unknown) => unknown;
+      handleDisconnect?: (client: object, reason: unknown) => unknown;
+    };
+    const report = this.onFault;
+    const settle = (outcome: unknown): void => {
+      if (outcome instanceof Promise) outcome.catch(report);
+    };
+    return {
+      table,
+      connected(client, request) {
+        try {
+          settle(hooks.handleConnection?.(client, request));
+        } catch (fault) {
+          report(fault);
+        }
+      },
+      disconnected(this: object, code: number) {
+        try {
+          settle(hooks.handleDisconnect?.(this, code));
+        } catch (fault) {
+          report(fault);
+        }
+      },
+    };
   }
 
   private compile({
@@ -156,25 +187,7 @@ export class GatewayRoutes {
         ? { kind: 'settled', interceptors }
         : { kind: 'rxjs', interceptors, consumer: this.interceptorsConsumer },
       exceptions: this.filters.create(instance, callback, moduleKey, STATIC_CONTEXT),
-      onFilterFault: this.onFilterFault,
+      onFilterFault: this.onFault,
     });
   }
-}
-
-/**
- * Whether Nest's handlers for a socket are a gateway's, handler for handler: Nest binds every handler the
- * gateway has, in the order it explored them, with the same events (and names their methods when it
- * passes `methodName`, which `@nestjs/websockets` 12 leaves out).
- */
-function bindsSameHandlers(
-  gateway: readonly MessageMappingProperties[],
-  bound: readonly MessageMappingProperties[],
-): boolean {
-  if (gateway.length !== bound.length) return false;
-  for (let i = 0; i < bound.length; i += 1) {
-    if (bound[i].message !== gateway[i].message) return false;
-    const { methodName } = bound[i] as { methodName?: unknown };
-    if (methodName !== undefined && methodName !== gateway[i].methodName) return false;
-  }
-  return true;
 }

@@ -96,8 +96,11 @@ export class ChatConnection implements ChatSession, TurnFlushable, Heartbeating 
    * to its burst): an idle socket keeps no bucket.
    */
   private rate: TokenBucket | undefined;
-  /** Nest's disconnect callback (the gateway's `handleDisconnect`), run first when the socket closes. */
-  disconnected: ((code: number) => void) | undefined;
+  /**
+   * The gateway's disconnect hook (Nest's callback, or the lean path's shared one), run first when the socket
+   * closes, called as a method: `this` is this connection.
+   */
+  disconnected: ((this: ChatConnection, code: number) => void) | undefined;
   /** The routes of the gateway this socket's frames go to, read by the adapter's shared 'message' listener. */
   routes: RouteTable | undefined;
 

@@ -50,8 +50,8 @@ export class ChatWsAdapter extends WsAdapter {
   private readonly routes: GatewayRoutes | undefined;
   /** The endpoint (`gatewayEndpoint`) of each server this adapter created, to tell whose gateway a socket is. */
   private readonly endpoints = new WeakMap<WebSocketServer, string>();
-  /** The endpoint of the socket whose handlers Nest is binding now (Nest binds them inside the connect callback). */
-  private binding: string | undefined;
+  /** Servers a gateway is connected to: a second gateway on one server is refused at boot. */
+  private readonly connected = new WeakSet<WebSocketServer>();
   /**
    * Every socket's 'message' listener: one function for all (`this` is the socket, whose connection holds
    * its routes), so that an idle socket keeps no closure for it.
@@ -115,8 +115,7 @@ export class ChatWsAdapter extends WsAdapter {
       perMessageDeflate: this.config.PERMESSAGE_DEFLATE,
       // Counts heartbeat pongs without a 'pong' listener on every socket (see ChatSocket).
       WebSocket: ChatSocket,
-      verifyClient: (info: VerifyInfo, done: VerifyCallback) =>
-        void this.verifier.verify(info, done),
+      verifyClient: (info: VerifyInfo, done: VerifyCallback) => this.verifier.verify(info, done),
     }) as WebSocketServer;
     this.endpoints.set(server, gatewayEndpoint(port, options.path));
     this.liveness.start();
@@ -147,18 +146,28 @@ export class ChatWsAdapter extends WsAdapter {
     server: WebSocketServer,
     callback: (...args: unknown[]) => void,
   ): void {
+    const endpoint = this.endpoints.get(server);
+    // A socket is one session with one gateway's routes: a second gateway on the same port and path would
+    // open a second session for it. Refused where it is declared, not on the first connection.
+    if (this.connected.has(server))
+      throw new Error(
+        `two gateways listen on the same port and path (${endpoint}): give each its own path`,
+      );
+    this.connected.add(server);
     // Nest connects a gateway now, and compiles its own handlers now: so does the lean path.
     this.routes?.prepare();
-    const endpoint = this.endpoints.get(server);
+    const lean = this.routes?.leanGateway(endpoint);
     server.on('connection', (socket: WebSocket, request: IncomingMessage) => {
       const verified = this.verifier.opened(request);
       if (!verified) return socket.terminate();
-      this.binding = endpoint;
-      try {
-        callback(this.connections.open(socket, verified), request);
-      } finally {
-        this.binding = undefined;
-      }
+      const connection = this.connections.open(socket, verified);
+      if (!lean) return callback(connection, request);
+      // What Nest's connection handler does (routes, disconnect hook, handleConnection) without its
+      // per-socket closures; Nest's own runs when the gateway is not wholly on the lean path.
+      connection.routes = lean.table;
+      connection.disconnected = lean.disconnected;
+      socket.on('message', this.onMessage);
+      lean.connected(connection, request);
     });
   }
 
@@ -175,16 +184,13 @@ export class ChatWsAdapter extends WsAdapter {
     handlers: MessageMappingProperties[],
     transform: ResultTransform,
   ): void {
-    // Compiled once and shared by every socket; Nest's per-socket handlers are kept only when they must run.
-    const routes =
-      this.routes?.forHandlers(this.binding, handlers) ??
-      nestHandlerRoutes(
-        handlers,
-        transform,
-        (error) => this.log.error(error, 'ChatWsAdapter'),
-        connection.socket,
-      );
-    connection.routes = routes;
+    // Only for a gateway off the lean path (see bindClientConnect): Nest's per-socket handlers run its events.
+    connection.routes = nestHandlerRoutes(
+      handlers,
+      transform,
+      (error) => this.log.error(error, 'ChatWsAdapter'),
+      connection.socket,
+    );
     connection.socket.on('message', this.onMessage);
   }
 

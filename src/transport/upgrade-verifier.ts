@@ -81,8 +81,11 @@ export class UpgradeVerifier {
     };
   }
 
-  /** ws's `verifyClient`: answers `done` once the upgrade is admitted and authenticated, or refused. */
-  async verify(info: VerifyInfo, done: VerifyCallback): Promise<void> {
+  /**
+   * ws's `verifyClient`: answers `done` once the upgrade is admitted and authenticated, or refused; in the
+   * same turn when nothing it needs is asynchronous (dev identities on the memory engine).
+   */
+  verify(info: VerifyInfo, done: VerifyCallback): void {
     if (!this.accepting()) return done(false, 503, 'shutting down');
     const pass = this.gate.admit(clientIp(info.req, this.config.TRUST_PROXY));
     if (!(pass instanceof UpgradePass)) return this.refuseUpgrade(pass, done);
@@ -97,11 +100,9 @@ export class UpgradeVerifier {
       return done(false, 503, 'closed during the handshake');
     }
     socket.on('close', this.onClosedEarly);
-    try {
-      await this.authorize(info, handshake, done);
-    } finally {
-      pass.settle();
-    }
+    const settled = this.authorize(info, handshake, done);
+    if (settled) void settled.finally(() => pass.settle());
+    else pass.settle();
   }
 
   /** The verified upgrade behind a socket that just opened, handed over once; undefined if it was not verified. */
@@ -134,34 +135,78 @@ export class UpgradeVerifier {
     done(false, refusal.status, refusal.limit.replaceAll('_', ' '), headers);
   }
 
-  private async authorize(
+  /** Authenticates and subscribes the user's DMs; a promise only when one of those steps is asynchronous. */
+  private authorize(
     info: VerifyInfo,
     handshake: Handshake,
     done: VerifyCallback,
-  ): Promise<void> {
-    let identity: Identity;
+  ): Promise<void> | undefined {
+    let identity: Identity | Promise<Identity>;
     try {
-      identity = await this.authenticator.authenticate(info.req);
+      identity = this.authenticator.authenticate(info.req);
     } catch (error) {
-      if (error instanceof HandshakeRejection) return done(false, error.status, error.message);
-      this.log.error(error, 'ChatWsAdapter');
-      return done(false, 500, 'internal error');
+      return this.refuseIdentity(error, done);
     }
+    if (identity instanceof Promise) {
+      return identity.then(
+        (verified) => this.subscribe(info, handshake, verified, done),
+        (error: unknown) => this.refuseIdentity(error, done),
+      );
+    }
+    return this.subscribe(info, handshake, identity, done);
+  }
+
+  private refuseIdentity(error: unknown, done: VerifyCallback): undefined {
+    if (error instanceof HandshakeRejection) {
+      done(false, error.status, error.message);
+      return undefined;
+    }
+    this.log.error(error, 'ChatWsAdapter');
+    done(false, 500, 'internal error');
+    return undefined;
+  }
+
+  private subscribe(
+    info: VerifyInfo,
+    handshake: Handshake,
+    identity: Identity,
+    done: VerifyCallback,
+  ): Promise<void> | undefined {
     const refusal = handshake.pass.admitUser(identity.user.id);
-    if (refusal) return this.refuseUpgrade(refusal, done);
-    try {
-      // Before the socket exists, so that no DM to a connected user can miss this node.
-      await this.broker.watchUser(identity.user.id);
-    } catch {
-      return done(false, 503, 'unavailable');
+    if (refusal) {
+      this.refuseUpgrade(refusal, done);
+      return undefined;
     }
+    // Before the socket exists, so that no DM to a connected user can miss this node.
+    let watching: Promise<void> | void;
+    try {
+      watching = this.broker.watchUser(identity.user.id);
+    } catch {
+      done(false, 503, 'unavailable');
+      return undefined;
+    }
+    if (!watching) return this.admit(info, handshake, identity, done);
+    return watching.then(
+      () => this.admit(info, handshake, identity, done),
+      () => done(false, 503, 'unavailable'),
+    );
+  }
+
+  private admit(
+    info: VerifyInfo,
+    handshake: Handshake,
+    identity: Identity,
+    done: VerifyCallback,
+  ): undefined {
     handshake.identity = identity;
     // Closed while the subscription was made: abandon() ran before there was anything to unsubscribe.
     if (info.req.socket.closed) {
       this.abandon(handshake);
-      return done(false, 503, 'closed during the handshake');
+      done(false, 503, 'closed during the handshake');
+      return undefined;
     }
     handshake.verified = true;
     done(true);
+    return undefined;
   }
 }
