@@ -6,6 +6,7 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { WebSocket, WebSocketServer } from 'ws';
 import { HandshakeAuthenticator } from '../auth/handshake-authenticator.js';
 import { appConfig, type AppConfig } from '../config/app-config.js';
+import { ErrorAnswers } from '../domain/error-answer.js';
 import { Broker } from '../engine/broker.js';
 import { gatewayEndpoint } from '../fast-path/gateway-endpoint.js';
 import { GatewayRoutes } from '../fast-path/gateway-routes.js';
@@ -82,7 +83,7 @@ export class ChatWsAdapter extends WsAdapter {
     this.inbound = new InboundFrames(
       this.config.DEFAULT_ROOM,
       metrics,
-      new Replies(metrics, app.get(RefusalLog)),
+      new Replies(new ErrorAnswers(metrics, app.get(RefusalLog))),
     );
     this.onMessage = messageListener(this.inbound);
     if (this.config.GATEWAY_FAST_PATH) {
