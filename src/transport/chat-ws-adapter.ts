@@ -203,7 +203,6 @@ function messageListener(
   inbound: InboundFrames,
 ): (this: WebSocket, raw: Buffer, isBinary: boolean) => void {
   return function onMessage(this: WebSocket, raw: Buffer, isBinary: boolean): void {
-    const connection = connectionOf(this);
-    if (connection.routes) inbound.dispatch(connection, connection.routes, raw, isBinary);
+    inbound.dispatch(connectionOf(this), raw, isBinary);
   };
 }
