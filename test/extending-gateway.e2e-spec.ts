@@ -126,6 +126,7 @@ describe(`extending the gateway: a user event runs the whole Nest pipeline (${le
       new DiscoveryService(sut.app.get(ModulesContainer)),
       () => undefined,
     );
+    routes.prepare();
     const endpoint = gatewayEndpoint(0, '/');
 
     // Every built-in event (whatever the README's guide added), then the two this spec adds.

@@ -88,15 +88,15 @@ export class GatewayRoutes {
    * The routes for the handlers Nest binds to one socket of the server at `endpoint`, or undefined when
    * they must run Nest's own way: the gateway is request-scoped, or no single gateway on that server has
    * exactly these handlers (two gateways alike on one server, or an `endpoint` the adapter did not know).
+   * Nest binds a socket's handlers only after connecting its gateway, so `prepare` has run by then.
    */
   forHandlers(
     endpoint: string | undefined,
     handlers: readonly MessageMappingProperties[],
   ): RouteTable | undefined {
     if (endpoint === undefined) return undefined;
-    this.prepare();
     let found: CompiledGateway | undefined;
-    for (const gateway of this.compiled!.get(endpoint) ?? []) {
+    for (const gateway of this.compiled?.get(endpoint) ?? []) {
       if (!bindsSameHandlers(gateway.handlers, handlers)) continue;
       if (found) return undefined;
       found = gateway;
