@@ -151,7 +151,7 @@ export class ChatWsAdapter extends WsAdapter {
     // Nest connects a gateway now, and compiles its own handlers now: so does the lean path.
     this.routes?.prepare();
     const endpoint = this.endpoints.get(server);
-    server.on('connection', (socket: WebSocket, request: IncomingMessage) => {
+    server.on('connection', (socket: ChatSocket, request: IncomingMessage) => {
       const verified = this.verifier.opened(request);
       if (!verified) return socket.terminate();
       this.binding = endpoint;
