@@ -34,7 +34,7 @@ export class ConnectionLifecycle {
       rateBurst: config.RATE_LIMIT_BURST,
     };
     this.observer = { slowConsumerClosed: () => metrics.slowConsumerCloses.inc() };
-    metrics.reportConnections(() => registry.size);
+    metrics.connections.readFrom(() => registry.size);
     const closed = (connection: ChatConnection, code: number): void => {
       // The gateway runs first: it still needs the connection's rooms to announce the leave.
       connection.disconnected?.(code);
