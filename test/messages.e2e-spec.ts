@@ -1,6 +1,6 @@
 import type { TestClient } from './utils/test-client.js';
 import { startApp, type TestApp } from './utils/test-app.js';
-import { asUser, userOf } from './utils/users.js';
+import { asUser, connectUsers, userOf } from './utils/users.js';
 
 describe('message (room messages, ack, ref, clientMsgId)', () => {
   let sut: TestApp;
@@ -97,11 +97,7 @@ describe('message (room messages, ack, ref, clientMsgId)', () => {
     });
 
     it('delivers only to members of the room', async () => {
-      const [alice, bob, carol] = [
-        await sut.connect(asUser('alice')),
-        await sut.connect(asUser('bob')),
-        await sut.connect(asUser('carol')),
-      ];
+      const [alice, bob, carol] = await connectUsers(sut, 'alice', 'bob', 'carol');
       await joinAll('kitchen', alice, bob);
 
       await alice.request('message', { room: 'kitchen', text: 'kitchen only' });
@@ -216,10 +212,7 @@ describe('message (room messages, ack, ref, clientMsgId)', () => {
 
     it('dedupes a resend from the same user’s other device', async () => {
       const bob = await sut.connect(asUser('bob'));
-      const [phone, laptop] = [
-        await sut.connect(asUser('alice')),
-        await sut.connect(asUser('alice')),
-      ];
+      const [phone, laptop] = await connectUsers(sut, 'alice', 'alice');
 
       const first = await phone.request('message', {
         room: 'lobby',
@@ -237,11 +230,7 @@ describe('message (room messages, ack, ref, clientMsgId)', () => {
     });
 
     it('treats the same clientMsgId from two users as two messages', async () => {
-      const [alice, bob, carol] = [
-        await sut.connect(asUser('alice')),
-        await sut.connect(asUser('bob')),
-        await sut.connect(asUser('carol')),
-      ];
+      const [alice, bob, carol] = await connectUsers(sut, 'alice', 'bob', 'carol');
 
       const fromAlice = await alice.request('message', {
         room: 'lobby',

@@ -1,5 +1,5 @@
 import { appPerTest } from './utils/test-app.js';
-import { asUser, userOf } from './utils/users.js';
+import { asUser, connectUsers, userOf } from './utils/users.js';
 
 describe('typing', () => {
   const sut = appPerTest();
@@ -25,11 +25,7 @@ describe('typing', () => {
   });
 
   it('tells nobody outside the room', async () => {
-    const [alice, bob, carol] = [
-      await sut.connect(asUser('alice')),
-      await sut.connect(asUser('bob')),
-      await sut.connect(asUser('carol')),
-    ];
+    const [alice, bob, carol] = await connectUsers(sut, 'alice', 'bob', 'carol');
     await alice.request('join', { room: 'kitchen' });
     await bob.request('join', { room: 'kitchen' });
 
