@@ -63,7 +63,7 @@ describe('dm (direct messages)', () => {
   });
 
   it('reaches a recipient who shares no room with the sender', async () => {
-    const [alice, bob] = [await sut.connect(asUser('alice')), await sut.connect(asUser('bob'))];
+    const [alice, bob] = await connectUsers(sut, 'alice', 'bob');
     await bob.request('leave', { room: 'lobby' });
 
     await alice.request('dm', { to: 'bob', text: 'found you' });
@@ -82,7 +82,7 @@ describe('dm (direct messages)', () => {
   });
 
   it('acks a dm to a user with no open socket and delivers it to nobody else', async () => {
-    const [alice, carol] = [await sut.connect(asUser('alice')), await sut.connect(asUser('carol'))];
+    const [alice, carol] = await connectUsers(sut, 'alice', 'carol');
 
     const ack = await alice.request('dm', { to: 'nobody-home', text: 'hello?' });
 
@@ -91,7 +91,7 @@ describe('dm (direct messages)', () => {
   });
 
   it('answers a resend with the same clientMsgId with the first ack and delivers it once', async () => {
-    const [alice, bob] = [await sut.connect(asUser('alice')), await sut.connect(asUser('bob'))];
+    const [alice, bob] = await connectUsers(sut, 'alice', 'bob');
 
     const first = await alice.request('dm', { to: 'bob', text: 'once', clientMsgId: 'd-1' });
     const again = await alice.request('dm', { to: 'bob', text: 'once', clientMsgId: 'd-1' });

@@ -75,7 +75,7 @@ describe('history and recovery', () => {
 
     beforeEach(async () => {
       sut = await startApp(UNLIMITED);
-      [alice, bob] = [await sut.connect(asUser('alice')), await sut.connect(asUser('bob'))];
+      [alice, bob] = await connectUsers(sut, 'alice', 'bob');
       await alice.request('join', { room: 'kitchen' });
     });
 
@@ -293,7 +293,7 @@ describe('history and recovery', () => {
 
     beforeEach(async () => {
       sut = await startApp({ ...UNLIMITED, HISTORY_CACHE_TTL_MS: '0' });
-      [alice, bob] = [await sut.connect(asUser('alice')), await sut.connect(asUser('bob'))];
+      [alice, bob] = await connectUsers(sut, 'alice', 'bob');
       await alice.request('join', { room: 'kitchen' });
       await alice.request('message', { room: 'kitchen', text: 'm0' });
     });
@@ -373,7 +373,7 @@ describe('history and recovery', () => {
     });
 
     it('shows the latest held messages with recovered false when since is older than what is held', async () => {
-      const [alice, bob] = [await sut.connect(asUser('alice')), await sut.connect(asUser('bob'))];
+      const [alice, bob] = await connectUsers(sut, 'alice', 'bob');
       await alice.request('join', { room: 'kitchen' });
       const acks = await sendMany(alice, 'kitchen', 30);
 
@@ -384,7 +384,7 @@ describe('history and recovery', () => {
     });
 
     it('recovers with recovered true when since is the message just before the oldest held', async () => {
-      const [alice, bob] = [await sut.connect(asUser('alice')), await sut.connect(asUser('bob'))];
+      const [alice, bob] = await connectUsers(sut, 'alice', 'bob');
       await alice.request('join', { room: 'kitchen' });
       const acks = await sendMany(alice, 'kitchen', 30);
 

@@ -71,7 +71,7 @@ describe('message (room messages, ack, ref, clientMsgId)', () => {
 
   describe('delivery', () => {
     it('delivers to another member exactly {id, room, from, text, ts}, with the id and ts of the ack', async () => {
-      const [alice, bob] = [await sut.connect(asUser('alice')), await sut.connect(asUser('bob'))];
+      const [alice, bob] = await connectUsers(sut, 'alice', 'bob');
 
       const ack = await alice.request('message', { room: 'lobby', text: 'hello bob' });
 
@@ -110,7 +110,7 @@ describe('message (room messages, ack, ref, clientMsgId)', () => {
     });
 
     it('delivers a sender’s messages to others in the order they were sent, with the acked ids', async () => {
-      const [alice, bob] = [await sut.connect(asUser('alice')), await sut.connect(asUser('bob'))];
+      const [alice, bob] = await connectUsers(sut, 'alice', 'bob');
       const texts = Array.from({ length: 20 }, (_, i) => `m${i}`);
 
       for (const text of texts) alice.send('message', { room: 'lobby', text, ref: text });
@@ -124,7 +124,7 @@ describe('message (room messages, ack, ref, clientMsgId)', () => {
     });
 
     it('trims the text before storing and delivering it', async () => {
-      const [alice, bob] = [await sut.connect(asUser('alice')), await sut.connect(asUser('bob'))];
+      const [alice, bob] = await connectUsers(sut, 'alice', 'bob');
 
       await alice.request('message', { room: 'lobby', text: '  \n\t spaced out \t ' });
 
@@ -134,7 +134,7 @@ describe('message (room messages, ack, ref, clientMsgId)', () => {
 
   describe('clientMsgId', () => {
     it('answers a resend with the first send’s ack and delivers it once', async () => {
-      const [alice, bob] = [await sut.connect(asUser('alice')), await sut.connect(asUser('bob'))];
+      const [alice, bob] = await connectUsers(sut, 'alice', 'bob');
 
       const first = await alice.request('message', {
         room: 'lobby',
@@ -154,7 +154,7 @@ describe('message (room messages, ack, ref, clientMsgId)', () => {
     });
 
     it('dedupes two sends of the same clientMsgId pipelined in one burst', async () => {
-      const [alice, bob] = [await sut.connect(asUser('alice')), await sut.connect(asUser('bob'))];
+      const [alice, bob] = await connectUsers(sut, 'alice', 'bob');
 
       alice.send('message', { room: 'lobby', text: 'burst', clientMsgId: 'c-1', ref: 'a' });
       alice.send('message', { room: 'lobby', text: 'burst', clientMsgId: 'c-1', ref: 'b' });
@@ -250,7 +250,7 @@ describe('message (room messages, ack, ref, clientMsgId)', () => {
     it('stores a resend as a new message once DEDUPE_TTL_MS has passed', async () => {
       await sut.close();
       sut = await startApp({ DEDUPE_TTL_MS: '1000' });
-      const [alice, bob] = [await sut.connect(asUser('alice')), await sut.connect(asUser('bob'))];
+      const [alice, bob] = await connectUsers(sut, 'alice', 'bob');
       const first = await alice.request('message', {
         room: 'lobby',
         text: 'x',

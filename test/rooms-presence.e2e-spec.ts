@@ -34,7 +34,7 @@ describe('rooms and presence (join, leave, default room)', () => {
     });
 
     it('announces a join to the others in the room with exactly {room, user, action}', async () => {
-      const [alice, bob] = [await sut.connect(asUser('alice')), await sut.connect(asUser('bob'))];
+      const [alice, bob] = await connectUsers(sut, 'alice', 'bob');
       await alice.request('join', { room: 'kitchen' });
 
       await bob.request('join', { room: 'kitchen' });
@@ -75,7 +75,7 @@ describe('rooms and presence (join, leave, default room)', () => {
     });
 
     it('re-sends the snapshot and announces nothing when a socket joins a room it is already in', async () => {
-      const [alice, bob] = [await sut.connect(asUser('alice')), await sut.connect(asUser('bob'))];
+      const [alice, bob] = await connectUsers(sut, 'alice', 'bob');
       await bob.request('join', { room: 'kitchen' });
       await alice.request('join', { room: 'kitchen' });
       await bob.next('presence');
@@ -99,7 +99,7 @@ describe('rooms and presence (join, leave, default room)', () => {
     });
 
     it('announces a leave to the others in the room', async () => {
-      const [alice, bob] = [await sut.connect(asUser('alice')), await sut.connect(asUser('bob'))];
+      const [alice, bob] = await connectUsers(sut, 'alice', 'bob');
       await alice.request('join', { room: 'kitchen' });
       await bob.request('join', { room: 'kitchen' });
       await alice.next('presence');
@@ -114,7 +114,7 @@ describe('rooms and presence (join, leave, default room)', () => {
     });
 
     it('stops delivering a room’s messages to a socket that left it', async () => {
-      const [alice, bob] = [await sut.connect(asUser('alice')), await sut.connect(asUser('bob'))];
+      const [alice, bob] = await connectUsers(sut, 'alice', 'bob');
       await alice.request('join', { room: 'kitchen' });
       await bob.request('join', { room: 'kitchen' });
       await bob.request('leave', { room: 'kitchen' });
@@ -135,7 +135,7 @@ describe('rooms and presence (join, leave, default room)', () => {
     });
 
     it('announces a leave for every joined room when a socket disconnects', async () => {
-      const [alice, bob] = [await sut.connect(asUser('alice')), await sut.connect(asUser('bob'))];
+      const [alice, bob] = await connectUsers(sut, 'alice', 'bob');
       await alice.request('join', { room: 'kitchen' });
       await alice.request('join', { room: 'garden' });
       await bob.request('join', { room: 'kitchen' });
@@ -176,7 +176,7 @@ describe('rooms and presence (join, leave, default room)', () => {
     });
 
     it('puts a new connection in lobby: it can send there without joining', async () => {
-      const [alice, bob] = [await sut.connect(asUser('alice')), await sut.connect(asUser('bob'))];
+      const [alice, bob] = await connectUsers(sut, 'alice', 'bob');
 
       const ack = await alice.request('message', { room: 'lobby', text: 'no join needed' });
 
@@ -203,7 +203,7 @@ describe('rooms and presence (join, leave, default room)', () => {
     const sut = appPerTest({ DEFAULT_ROOM: 'hall' });
 
     it('puts new connections in the configured default room and sends plain text there', async () => {
-      const [alice, bob] = [await sut.connect(asUser('alice')), await sut.connect(asUser('bob'))];
+      const [alice, bob] = await connectUsers(sut, 'alice', 'bob');
 
       alice.sendRaw('plain hello');
 
