@@ -80,10 +80,10 @@ module.exports = {
     {
       name: 'transport-uses-domain-ports-only',
       comment:
-        'transport reaches the domain through the ports it owns (session.ts, turn-flush.ts), never its services',
+        'transport reaches the domain through the ports it owns (session.ts, turn-flush.ts) and the error answer it shares with the gateway (error-answer.ts), never its services',
       severity: 'error',
       from: { path: '^src/transport/' },
-      to: { path: '^src/domain/', pathNot: '^src/domain/(session|turn-flush)\\.ts$' },
+      to: { path: '^src/domain/', pathNot: '^src/domain/(session|turn-flush|error-answer)\\.ts$' },
     },
     {
       name: 'nest-internals-in-one-file',

@@ -2,15 +2,15 @@ import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from './app.module.js';
 import { configureApp } from './app.setup.js';
-import { parseEnvironment } from './config/app-config.js';
+import { appConfig, type AppConfig } from './config/app-config.js';
 import { exitOnBootFailure } from './process/boot-failure.js';
 import { listen } from './process/listen.js';
 import { armShutdownBackstop } from './process/shutdown-backstop.js';
 
 try {
-  // Checked before Nest starts, so that a bad key is one log line rather than a dependency-injection stack trace.
-  const config = parseEnvironment(process.env);
-  // Logs stay buffered (and a failed boot's are dropped: exitOnBootFailure reports it) until the pino logger is in.
+  // Logs stay buffered (and a failed boot's are dropped: exitOnBootFailure reports it) until the pino logger is in,
+  // so that a bad key (appConfig's factory, the one parse of the environment, throws it) is one log line rather
+  // than a dependency-injection stack trace.
   const app = configureApp(
     await NestFactory.create(AppModule, {
       bufferLogs: true,
@@ -19,6 +19,7 @@ try {
     }),
   );
   app.flushLogs();
+  const config = app.get<AppConfig>(appConfig.KEY);
   armShutdownBackstop(config.SHUTDOWN_TIMEOUT_MS);
   await app.init();
   // Not app.listen(): it logs a listen error itself, as a bare string, before rethrowing it.

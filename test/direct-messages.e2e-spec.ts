@@ -1,5 +1,5 @@
 import { appPerTest } from './utils/test-app.js';
-import { asUser, userOf } from './utils/users.js';
+import { asUser, connectUsers, userOf } from './utils/users.js';
 
 describe('dm (direct messages)', () => {
   const sut = appPerTest();
@@ -21,10 +21,7 @@ describe('dm (direct messages)', () => {
 
   it('delivers exactly {id, from, to, text, ts} to every socket of the recipient', async () => {
     const alice = await sut.connect(asUser('alice'));
-    const [bobPhone, bobLaptop] = [
-      await sut.connect(asUser('bob')),
-      await sut.connect(asUser('bob')),
-    ];
+    const [bobPhone, bobLaptop] = await connectUsers(sut, 'bob', 'bob');
 
     const ack = await alice.request('dm', { to: 'bob', text: ' psst ' });
 
@@ -43,10 +40,7 @@ describe('dm (direct messages)', () => {
   });
 
   it('delivers to the sender’s other sockets and not to the sending socket', async () => {
-    const [alicePhone, aliceLaptop] = [
-      await sut.connect(asUser('alice')),
-      await sut.connect(asUser('alice')),
-    ];
+    const [alicePhone, aliceLaptop] = await connectUsers(sut, 'alice', 'alice');
     await sut.connect(asUser('bob'));
 
     const ack = await alicePhone.request('dm', { to: 'bob', text: 'sent from phone' });
@@ -60,11 +54,7 @@ describe('dm (direct messages)', () => {
   });
 
   it('delivers to nobody but the sender and the recipient', async () => {
-    const [alice, bob, carol] = [
-      await sut.connect(asUser('alice')),
-      await sut.connect(asUser('bob')),
-      await sut.connect(asUser('carol')),
-    ];
+    const [alice, bob, carol] = await connectUsers(sut, 'alice', 'bob', 'carol');
 
     await alice.request('dm', { to: 'bob', text: 'just us' });
 
@@ -73,7 +63,7 @@ describe('dm (direct messages)', () => {
   });
 
   it('reaches a recipient who shares no room with the sender', async () => {
-    const [alice, bob] = [await sut.connect(asUser('alice')), await sut.connect(asUser('bob'))];
+    const [alice, bob] = await connectUsers(sut, 'alice', 'bob');
     await bob.request('leave', { room: 'lobby' });
 
     await alice.request('dm', { to: 'bob', text: 'found you' });
@@ -82,10 +72,7 @@ describe('dm (direct messages)', () => {
   });
 
   it('delivers a dm to oneself once to each other socket and not to the sending socket', async () => {
-    const [phone, laptop] = [
-      await sut.connect(asUser('alice')),
-      await sut.connect(asUser('alice')),
-    ];
+    const [phone, laptop] = await connectUsers(sut, 'alice', 'alice');
 
     await phone.request('dm', { to: 'alice', text: 'note to self' });
 
@@ -95,7 +82,7 @@ describe('dm (direct messages)', () => {
   });
 
   it('acks a dm to a user with no open socket and delivers it to nobody else', async () => {
-    const [alice, carol] = [await sut.connect(asUser('alice')), await sut.connect(asUser('carol'))];
+    const [alice, carol] = await connectUsers(sut, 'alice', 'carol');
 
     const ack = await alice.request('dm', { to: 'nobody-home', text: 'hello?' });
 
@@ -104,7 +91,7 @@ describe('dm (direct messages)', () => {
   });
 
   it('answers a resend with the same clientMsgId with the first ack and delivers it once', async () => {
-    const [alice, bob] = [await sut.connect(asUser('alice')), await sut.connect(asUser('bob'))];
+    const [alice, bob] = await connectUsers(sut, 'alice', 'bob');
 
     const first = await alice.request('dm', { to: 'bob', text: 'once', clientMsgId: 'd-1' });
     const again = await alice.request('dm', { to: 'bob', text: 'once', clientMsgId: 'd-1' });

@@ -4,7 +4,7 @@ import type { ChatMessage } from '../src/protocol/chat.events.js';
 import { MessageStore } from '../src/engine/message-store.js';
 import type { TestClient } from './utils/test-client.js';
 import { startApp, type TestApp } from './utils/test-app.js';
-import { asUser } from './utils/users.js';
+import { asUser, connectUsers } from './utils/users.js';
 
 /** A fault with the kind of detail that must never reach a client. */
 const SECRET_FAULT = 'ECONNREFUSED 10.0.0.7:5432 user=switchboard password=hunter2';
@@ -144,7 +144,7 @@ describe('error codes', () => {
       });
 
       it('delivers nothing to others when a message fails validation', async () => {
-        const [alice, bob] = [await sut.connect(asUser('alice')), await sut.connect(asUser('bob'))];
+        const [alice, bob] = await connectUsers(sut, 'alice', 'bob');
 
         await alice.request('message', { room: 'lobby', text: '' });
 
@@ -180,7 +180,7 @@ describe('error codes', () => {
       );
 
       it('delivers nothing to the room’s members when a non-member sends to it', async () => {
-        const [alice, bob] = [await sut.connect(asUser('alice')), await sut.connect(asUser('bob'))];
+        const [alice, bob] = await connectUsers(sut, 'alice', 'bob');
         await bob.request('join', { room: 'kitchen' });
 
         await alice.request('message', { room: 'kitchen', text: 'let me in' });
@@ -250,7 +250,7 @@ describe('error codes', () => {
     });
 
     it('keeps a refused socket out of the room: its members see no presence and it gets no messages', async () => {
-      const [alice, bob] = [await sut.connect(asUser('alice')), await sut.connect(asUser('bob'))];
+      const [alice, bob] = await connectUsers(sut, 'alice', 'bob');
       await bob.request('join', { room: 'c' });
       await alice.request('join', { room: 'a' });
       await alice.request('join', { room: 'b' });
@@ -312,7 +312,7 @@ describe('error codes', () => {
     });
 
     it('does not deliver a rate-limited message', async () => {
-      const [alice, bob] = [await sut.connect(asUser('alice')), await sut.connect(asUser('bob'))];
+      const [alice, bob] = await connectUsers(sut, 'alice', 'bob');
 
       for (const text of ['1', '2', '3', '4']) alice.send('message', { room: 'lobby', text });
 
@@ -364,7 +364,7 @@ describe('error codes', () => {
     });
 
     it('limits each connection on its own: another socket is unaffected by the abuser', async () => {
-      const [alice, bob] = [await sut.connect(asUser('alice')), await sut.connect(asUser('bob'))];
+      const [alice, bob] = await connectUsers(sut, 'alice', 'bob');
       for (let i = 0; i < 3 + 5; i += 1) alice.send('message', { room: 'lobby', text: `${i}` });
       await alice.waitClosed(5000);
 
@@ -408,7 +408,7 @@ describe('error codes', () => {
     });
 
     it('delivers nothing while the store is down', async () => {
-      const [alice, bob] = [await sut.connect(asUser('alice')), await sut.connect(asUser('bob'))];
+      const [alice, bob] = await connectUsers(sut, 'alice', 'bob');
       storeDown();
 
       await alice.request('message', { room: 'lobby', text: 'lost?', clientMsgId: 'u-1' });
@@ -417,7 +417,7 @@ describe('error codes', () => {
     });
 
     it('acks and delivers once a resend with the same clientMsgId after the store recovered', async () => {
-      const [alice, bob] = [await sut.connect(asUser('alice')), await sut.connect(asUser('bob'))];
+      const [alice, bob] = await connectUsers(sut, 'alice', 'bob');
       const outage = storeDown();
       await alice.request('message', { room: 'lobby', text: 'retry me', clientMsgId: 'u-1' });
       outage.mockRestore();

@@ -120,6 +120,7 @@ describe(`extending the gateway: a user event runs the whole Nest pipeline (${le
       new DiscoveryService(sut.app.get(ModulesContainer)),
       () => undefined,
     );
+    routes.prepare();
 
     // Every built-in event (whatever the README's guide added), then the two this spec adds.
     expect([...(routes.leanGateway(gatewayEndpoint(0, '/'))?.table.keys() ?? [])].sort()).toEqual(

@@ -2,7 +2,7 @@ import { vi } from 'vitest';
 import { MessageStore } from '../src/engine/message-store.js';
 import type { Frame, TestClient } from './utils/test-client.js';
 import { startApp, type TestApp, type TestEnv } from './utils/test-app.js';
-import { asUser, userOf } from './utils/users.js';
+import { asUser, connectUsers, userOf } from './utils/users.js';
 
 interface Message {
   id: string;
@@ -75,7 +75,7 @@ describe('history and recovery', () => {
 
     beforeEach(async () => {
       sut = await startApp(UNLIMITED);
-      [alice, bob] = [await sut.connect(asUser('alice')), await sut.connect(asUser('bob'))];
+      [alice, bob] = await connectUsers(sut, 'alice', 'bob');
       await alice.request('join', { room: 'kitchen' });
     });
 
@@ -293,7 +293,7 @@ describe('history and recovery', () => {
 
     beforeEach(async () => {
       sut = await startApp({ ...UNLIMITED, HISTORY_CACHE_TTL_MS: '0' });
-      [alice, bob] = [await sut.connect(asUser('alice')), await sut.connect(asUser('bob'))];
+      [alice, bob] = await connectUsers(sut, 'alice', 'bob');
       await alice.request('join', { room: 'kitchen' });
       await alice.request('message', { room: 'kitchen', text: 'm0' });
     });
@@ -346,11 +346,7 @@ describe('history and recovery', () => {
   describe('with the recent-history cache (the default)', () => {
     it('shows a joiner a message that arrived while another join was reading, in joined or live', async () => {
       sut = await startApp(UNLIMITED);
-      const [alice, bob, carol] = [
-        await sut.connect(asUser('alice')),
-        await sut.connect(asUser('bob')),
-        await sut.connect(asUser('carol')),
-      ];
+      const [alice, bob, carol] = await connectUsers(sut, 'alice', 'bob', 'carol');
       await carol.request('join', { room: 'kitchen' });
       await carol.request('message', { room: 'kitchen', text: 'm0' });
       const stall = stallNextLatest(sut, true);
@@ -377,7 +373,7 @@ describe('history and recovery', () => {
     });
 
     it('shows the latest held messages with recovered false when since is older than what is held', async () => {
-      const [alice, bob] = [await sut.connect(asUser('alice')), await sut.connect(asUser('bob'))];
+      const [alice, bob] = await connectUsers(sut, 'alice', 'bob');
       await alice.request('join', { room: 'kitchen' });
       const acks = await sendMany(alice, 'kitchen', 30);
 
@@ -388,7 +384,7 @@ describe('history and recovery', () => {
     });
 
     it('recovers with recovered true when since is the message just before the oldest held', async () => {
-      const [alice, bob] = [await sut.connect(asUser('alice')), await sut.connect(asUser('bob'))];
+      const [alice, bob] = await connectUsers(sut, 'alice', 'bob');
       await alice.request('join', { room: 'kitchen' });
       const acks = await sendMany(alice, 'kitchen', 30);
 

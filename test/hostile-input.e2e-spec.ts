@@ -1,6 +1,6 @@
 import type { TestClient } from './utils/test-client.js';
 import { startApp, type TestApp, type TestEnv } from './utils/test-app.js';
-import { asUser, userOf } from './utils/users.js';
+import { asUser, connectUsers, userOf } from './utils/users.js';
 
 /** Rate limits out of the way, so that every hostile frame gets its own answer. */
 const UNLIMITED: TestEnv = {
@@ -36,10 +36,7 @@ describe('hostile input', () => {
   describe('malformed frames, one at a time', () => {
     beforeEach(async () => {
       sut = await startApp(UNLIMITED);
-      [attacker, bystander] = [
-        await sut.connect(asUser('mallory')),
-        await sut.connect(asUser('bob')),
-      ];
+      [attacker, bystander] = await connectUsers(sut, 'mallory', 'bob');
     });
 
     it.each([
@@ -187,11 +184,7 @@ describe('hostile input', () => {
 
     beforeEach(async () => {
       sut = await startApp(UNLIMITED);
-      [attacker, bystander, peer] = [
-        await sut.connect(asUser('mallory')),
-        await sut.connect(asUser('bob')),
-        await sut.connect(asUser('peer')),
-      ];
+      [attacker, bystander, peer] = await connectUsers(sut, 'mallory', 'bob', 'peer');
       await attacker.request('join', { room: 'den' });
       await peer.request('join', { room: 'den' });
     });
@@ -291,10 +284,7 @@ describe('hostile input', () => {
   describe('floods, with the default rate limits', () => {
     beforeEach(async () => {
       sut = await startApp();
-      [attacker, bystander] = [
-        await sut.connect(asUser('mallory')),
-        await sut.connect(asUser('bob')),
-      ];
+      [attacker, bystander] = await connectUsers(sut, 'mallory', 'bob');
     });
 
     it('closes a socket flooding garbage with 1008, and the server still answers everyone else', async () => {

@@ -3,7 +3,7 @@ import { ConnectionRegistry } from '../src/transport/connection-registry.js';
 import { floodPings } from './utils/ping-flood.js';
 import type { TestClient } from './utils/test-client.js';
 import { startApp, type TestApp, type TestEnv } from './utils/test-app.js';
-import { asUser } from './utils/users.js';
+import { asUser, connectUsers } from './utils/users.js';
 import { waitFor } from './utils/wait-for.mjs';
 
 /** Rate limits out of the way, for tests about other limits. */
@@ -75,7 +75,7 @@ describe('limits', () => {
     });
 
     it('accepts a text of 4000 characters and delivers it intact', async () => {
-      const [alice, bob] = [await sut.connect(asUser('alice')), await sut.connect(asUser('bob'))];
+      const [alice, bob] = await connectUsers(sut, 'alice', 'bob');
       const text = 'a'.repeat(3999) + 'z';
 
       expect((await alice.request('message', { room: 'lobby', text })).event).toBe('ack');
@@ -102,7 +102,7 @@ describe('limits', () => {
     });
 
     it('counts characters, not UTF-16 units: 4000 emoji are accepted and delivered intact', async () => {
-      const [alice, bob] = [await sut.connect(asUser('alice')), await sut.connect(asUser('bob'))];
+      const [alice, bob] = await connectUsers(sut, 'alice', 'bob');
       const text = '😀'.repeat(4000);
       expect(text.length).toBe(8000);
 
@@ -297,7 +297,7 @@ describe('limits', () => {
     });
 
     it('closes only the offending socket', async () => {
-      const [alice, bob] = [await sut.connect(asUser('alice')), await sut.connect(asUser('bob'))];
+      const [alice, bob] = await connectUsers(sut, 'alice', 'bob');
 
       alice.sendRaw(frameOfSize(2048, 'too-big'));
       await alice.waitClosed(5000);
@@ -331,7 +331,7 @@ describe('limits', () => {
 
     beforeEach(async () => {
       sut = await startApp({ PRESENCE_MAX_MEMBERS: '2' });
-      [alice, bob] = [await sut.connect(asUser('alice')), await sut.connect(asUser('bob'))];
+      [alice, bob] = await connectUsers(sut, 'alice', 'bob');
       await alice.request('join', { room: 'hall' });
     });
 
@@ -368,7 +368,7 @@ describe('limits', () => {
     it('announces no leave from a room above the limit, and again once it is back within it', async () => {
       await bob.request('join', { room: 'hall' });
       await alice.next('presence');
-      const [carol, dave] = [await sut.connect(asUser('carol')), await sut.connect(asUser('dave'))];
+      const [carol, dave] = await connectUsers(sut, 'carol', 'dave');
       await carol.request('join', { room: 'hall' });
       await dave.request('join', { room: 'hall' });
 

@@ -1,6 +1,6 @@
 import type { TestClient } from './utils/test-client.js';
 import { startApp, type TestApp } from './utils/test-app.js';
-import { asUser, userOf } from './utils/users.js';
+import { asUser, connectUsers, userOf } from './utils/users.js';
 
 describe('message (room messages, ack, ref, clientMsgId)', () => {
   let sut: TestApp;
@@ -71,7 +71,7 @@ describe('message (room messages, ack, ref, clientMsgId)', () => {
 
   describe('delivery', () => {
     it('delivers to another member exactly {id, room, from, text, ts}, with the id and ts of the ack', async () => {
-      const [alice, bob] = [await sut.connect(asUser('alice')), await sut.connect(asUser('bob'))];
+      const [alice, bob] = await connectUsers(sut, 'alice', 'bob');
 
       const ack = await alice.request('message', { room: 'lobby', text: 'hello bob' });
 
@@ -97,11 +97,7 @@ describe('message (room messages, ack, ref, clientMsgId)', () => {
     });
 
     it('delivers only to members of the room', async () => {
-      const [alice, bob, carol] = [
-        await sut.connect(asUser('alice')),
-        await sut.connect(asUser('bob')),
-        await sut.connect(asUser('carol')),
-      ];
+      const [alice, bob, carol] = await connectUsers(sut, 'alice', 'bob', 'carol');
       await joinAll('kitchen', alice, bob);
 
       await alice.request('message', { room: 'kitchen', text: 'kitchen only' });
@@ -114,7 +110,7 @@ describe('message (room messages, ack, ref, clientMsgId)', () => {
     });
 
     it('delivers a sender’s messages to others in the order they were sent, with the acked ids', async () => {
-      const [alice, bob] = [await sut.connect(asUser('alice')), await sut.connect(asUser('bob'))];
+      const [alice, bob] = await connectUsers(sut, 'alice', 'bob');
       const texts = Array.from({ length: 20 }, (_, i) => `m${i}`);
 
       for (const text of texts) alice.send('message', { room: 'lobby', text, ref: text });
@@ -128,7 +124,7 @@ describe('message (room messages, ack, ref, clientMsgId)', () => {
     });
 
     it('trims the text before storing and delivering it', async () => {
-      const [alice, bob] = [await sut.connect(asUser('alice')), await sut.connect(asUser('bob'))];
+      const [alice, bob] = await connectUsers(sut, 'alice', 'bob');
 
       await alice.request('message', { room: 'lobby', text: '  \n\t spaced out \t ' });
 
@@ -138,7 +134,7 @@ describe('message (room messages, ack, ref, clientMsgId)', () => {
 
   describe('clientMsgId', () => {
     it('answers a resend with the first send’s ack and delivers it once', async () => {
-      const [alice, bob] = [await sut.connect(asUser('alice')), await sut.connect(asUser('bob'))];
+      const [alice, bob] = await connectUsers(sut, 'alice', 'bob');
 
       const first = await alice.request('message', {
         room: 'lobby',
@@ -158,7 +154,7 @@ describe('message (room messages, ack, ref, clientMsgId)', () => {
     });
 
     it('dedupes two sends of the same clientMsgId pipelined in one burst', async () => {
-      const [alice, bob] = [await sut.connect(asUser('alice')), await sut.connect(asUser('bob'))];
+      const [alice, bob] = await connectUsers(sut, 'alice', 'bob');
 
       alice.send('message', { room: 'lobby', text: 'burst', clientMsgId: 'c-1', ref: 'a' });
       alice.send('message', { room: 'lobby', text: 'burst', clientMsgId: 'c-1', ref: 'b' });
@@ -216,10 +212,7 @@ describe('message (room messages, ack, ref, clientMsgId)', () => {
 
     it('dedupes a resend from the same user’s other device', async () => {
       const bob = await sut.connect(asUser('bob'));
-      const [phone, laptop] = [
-        await sut.connect(asUser('alice')),
-        await sut.connect(asUser('alice')),
-      ];
+      const [phone, laptop] = await connectUsers(sut, 'alice', 'alice');
 
       const first = await phone.request('message', {
         room: 'lobby',
@@ -237,11 +230,7 @@ describe('message (room messages, ack, ref, clientMsgId)', () => {
     });
 
     it('treats the same clientMsgId from two users as two messages', async () => {
-      const [alice, bob, carol] = [
-        await sut.connect(asUser('alice')),
-        await sut.connect(asUser('bob')),
-        await sut.connect(asUser('carol')),
-      ];
+      const [alice, bob, carol] = await connectUsers(sut, 'alice', 'bob', 'carol');
 
       const fromAlice = await alice.request('message', {
         room: 'lobby',
@@ -261,7 +250,7 @@ describe('message (room messages, ack, ref, clientMsgId)', () => {
     it('stores a resend as a new message once DEDUPE_TTL_MS has passed', async () => {
       await sut.close();
       sut = await startApp({ DEDUPE_TTL_MS: '1000' });
-      const [alice, bob] = [await sut.connect(asUser('alice')), await sut.connect(asUser('bob'))];
+      const [alice, bob] = await connectUsers(sut, 'alice', 'bob');
       const first = await alice.request('message', {
         room: 'lobby',
         text: 'x',

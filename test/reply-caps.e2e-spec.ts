@@ -1,7 +1,7 @@
 import type { Frame, TestClient } from './utils/test-client.js';
 import { deletePrefix, REDIS_URL, uniquePrefix } from './utils/redis.js';
 import { startApp, type TestApp, type TestEnv } from './utils/test-app.js';
-import { asUser } from './utils/users.js';
+import { connectUsers } from './utils/users.js';
 
 interface Message {
   id: string;
@@ -57,7 +57,7 @@ describe.each([
     });
 
     beforeEach(async () => {
-      [alice, bob] = [await sut.connect(asUser('alice')), await sut.connect(asUser('bob'))];
+      [alice, bob] = await connectUsers(sut, 'alice', 'bob');
     });
 
     afterEach(async () => {

@@ -1,5 +1,5 @@
 import { appPerTest } from './utils/test-app.js';
-import { asUser, userOf } from './utils/users.js';
+import { asUser, connectUsers, userOf } from './utils/users.js';
 
 describe('rooms and presence (join, leave, default room)', () => {
   describe('with the default room lobby', () => {
@@ -23,11 +23,7 @@ describe('rooms and presence (join, leave, default room)', () => {
     });
 
     it('lists every user in the room once in joined.members, however many sockets they have', async () => {
-      const [alicePhone, aliceLaptop, bob] = [
-        await sut.connect(asUser('alice')),
-        await sut.connect(asUser('alice')),
-        await sut.connect(asUser('bob')),
-      ];
+      const [alicePhone, aliceLaptop, bob] = await connectUsers(sut, 'alice', 'alice', 'bob');
       await alicePhone.request('join', { room: 'kitchen' });
       await aliceLaptop.request('join', { room: 'kitchen' });
 
@@ -38,7 +34,7 @@ describe('rooms and presence (join, leave, default room)', () => {
     });
 
     it('announces a join to the others in the room with exactly {room, user, action}', async () => {
-      const [alice, bob] = [await sut.connect(asUser('alice')), await sut.connect(asUser('bob'))];
+      const [alice, bob] = await connectUsers(sut, 'alice', 'bob');
       await alice.request('join', { room: 'kitchen' });
 
       await bob.request('join', { room: 'kitchen' });
@@ -58,11 +54,7 @@ describe('rooms and presence (join, leave, default room)', () => {
     });
 
     it('does not announce a join to users outside the room', async () => {
-      const [alice, bob, carol] = [
-        await sut.connect(asUser('alice')),
-        await sut.connect(asUser('bob')),
-        await sut.connect(asUser('carol')),
-      ];
+      const [alice, bob, carol] = await connectUsers(sut, 'alice', 'bob', 'carol');
       await alice.request('join', { room: 'kitchen' });
 
       await bob.request('join', { room: 'kitchen' });
@@ -72,11 +64,7 @@ describe('rooms and presence (join, leave, default room)', () => {
     });
 
     it('announces nothing when a user already in the room joins it from a second socket', async () => {
-      const [alicePhone, aliceLaptop, bob] = [
-        await sut.connect(asUser('alice')),
-        await sut.connect(asUser('alice')),
-        await sut.connect(asUser('bob')),
-      ];
+      const [alicePhone, aliceLaptop, bob] = await connectUsers(sut, 'alice', 'alice', 'bob');
       await bob.request('join', { room: 'kitchen' });
       await alicePhone.request('join', { room: 'kitchen' });
       expect((await bob.next('presence')).data.action).toBe('join');
@@ -87,7 +75,7 @@ describe('rooms and presence (join, leave, default room)', () => {
     });
 
     it('re-sends the snapshot and announces nothing when a socket joins a room it is already in', async () => {
-      const [alice, bob] = [await sut.connect(asUser('alice')), await sut.connect(asUser('bob'))];
+      const [alice, bob] = await connectUsers(sut, 'alice', 'bob');
       await bob.request('join', { room: 'kitchen' });
       await alice.request('join', { room: 'kitchen' });
       await bob.next('presence');
@@ -111,7 +99,7 @@ describe('rooms and presence (join, leave, default room)', () => {
     });
 
     it('announces a leave to the others in the room', async () => {
-      const [alice, bob] = [await sut.connect(asUser('alice')), await sut.connect(asUser('bob'))];
+      const [alice, bob] = await connectUsers(sut, 'alice', 'bob');
       await alice.request('join', { room: 'kitchen' });
       await bob.request('join', { room: 'kitchen' });
       await alice.next('presence');
@@ -126,7 +114,7 @@ describe('rooms and presence (join, leave, default room)', () => {
     });
 
     it('stops delivering a room’s messages to a socket that left it', async () => {
-      const [alice, bob] = [await sut.connect(asUser('alice')), await sut.connect(asUser('bob'))];
+      const [alice, bob] = await connectUsers(sut, 'alice', 'bob');
       await alice.request('join', { room: 'kitchen' });
       await bob.request('join', { room: 'kitchen' });
       await bob.request('leave', { room: 'kitchen' });
@@ -147,7 +135,7 @@ describe('rooms and presence (join, leave, default room)', () => {
     });
 
     it('announces a leave for every joined room when a socket disconnects', async () => {
-      const [alice, bob] = [await sut.connect(asUser('alice')), await sut.connect(asUser('bob'))];
+      const [alice, bob] = await connectUsers(sut, 'alice', 'bob');
       await alice.request('join', { room: 'kitchen' });
       await alice.request('join', { room: 'garden' });
       await bob.request('join', { room: 'kitchen' });
@@ -171,11 +159,7 @@ describe('rooms and presence (join, leave, default room)', () => {
     });
 
     it('announces a leave only when the user’s last socket in the room goes', async () => {
-      const [alice, bobPhone, bobLaptop] = [
-        await sut.connect(asUser('alice')),
-        await sut.connect(asUser('bob')),
-        await sut.connect(asUser('bob')),
-      ];
+      const [alice, bobPhone, bobLaptop] = await connectUsers(sut, 'alice', 'bob', 'bob');
       await alice.request('join', { room: 'kitchen' });
       await bobPhone.request('join', { room: 'kitchen' });
       await bobLaptop.request('join', { room: 'kitchen' });
@@ -192,7 +176,7 @@ describe('rooms and presence (join, leave, default room)', () => {
     });
 
     it('puts a new connection in lobby: it can send there without joining', async () => {
-      const [alice, bob] = [await sut.connect(asUser('alice')), await sut.connect(asUser('bob'))];
+      const [alice, bob] = await connectUsers(sut, 'alice', 'bob');
 
       const ack = await alice.request('message', { room: 'lobby', text: 'no join needed' });
 
@@ -219,7 +203,7 @@ describe('rooms and presence (join, leave, default room)', () => {
     const sut = appPerTest({ DEFAULT_ROOM: 'hall' });
 
     it('puts new connections in the configured default room and sends plain text there', async () => {
-      const [alice, bob] = [await sut.connect(asUser('alice')), await sut.connect(asUser('bob'))];
+      const [alice, bob] = await connectUsers(sut, 'alice', 'bob');
 
       alice.sendRaw('plain hello');
 

@@ -1,11 +1,11 @@
 import { appPerTest } from './utils/test-app.js';
-import { asUser, userOf } from './utils/users.js';
+import { asUser, connectUsers, userOf } from './utils/users.js';
 
 describe('typing', () => {
   const sut = appPerTest();
 
   it('tells the others in the room exactly {room, user}', async () => {
-    const [alice, bob] = [await sut.connect(asUser('alice')), await sut.connect(asUser('bob'))];
+    const [alice, bob] = await connectUsers(sut, 'alice', 'bob');
 
     alice.send('typing', { room: 'lobby' });
 
@@ -16,7 +16,7 @@ describe('typing', () => {
   });
 
   it('sends the typing socket no reply at all, even when the request has a ref', async () => {
-    const [alice, bob] = [await sut.connect(asUser('alice')), await sut.connect(asUser('bob'))];
+    const [alice, bob] = await connectUsers(sut, 'alice', 'bob');
 
     alice.send('typing', { room: 'lobby', ref: 't1' });
 
@@ -25,11 +25,7 @@ describe('typing', () => {
   });
 
   it('tells nobody outside the room', async () => {
-    const [alice, bob, carol] = [
-      await sut.connect(asUser('alice')),
-      await sut.connect(asUser('bob')),
-      await sut.connect(asUser('carol')),
-    ];
+    const [alice, bob, carol] = await connectUsers(sut, 'alice', 'bob', 'carol');
     await alice.request('join', { room: 'kitchen' });
     await bob.request('join', { room: 'kitchen' });
 
@@ -40,7 +36,7 @@ describe('typing', () => {
   });
 
   it('is never stored: neither history nor a later join shows it', async () => {
-    const [alice, bob] = [await sut.connect(asUser('alice')), await sut.connect(asUser('bob'))];
+    const [alice, bob] = await connectUsers(sut, 'alice', 'bob');
     alice.send('typing', { room: 'lobby' });
     await bob.next('typing');
 
@@ -53,7 +49,7 @@ describe('typing', () => {
   });
 
   it('answers typing in a room the socket has not joined with not_in_room and tells nobody', async () => {
-    const [alice, bob] = [await sut.connect(asUser('alice')), await sut.connect(asUser('bob'))];
+    const [alice, bob] = await connectUsers(sut, 'alice', 'bob');
     await bob.request('join', { room: 'kitchen' });
 
     const reply = await alice.request('typing', { room: 'kitchen' });

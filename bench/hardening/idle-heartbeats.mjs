@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pollHealth } from '../lib/health-poller.mjs';
 import { LoadGenerator } from '../lib/load-generator.mjs';
-import { machineBusyMicros, processCpuMicros } from '../lib/process-cpu.mjs';
+import { cpuWindow } from '../lib/measure.mjs';
 import { withSwitchboard } from './switchboard.mjs';
 
 const SOCKETS = 10_000;
@@ -83,30 +83,15 @@ export const idleHeartbeats = {
  * and what the rest of the machine (not the server, the load generator or this process) used.
  */
 async function measureWindow(serverPid, loadgenPid, port) {
-  const cpu = () => {
-    const own = process.cpuUsage();
-    return {
-      server: processCpuMicros(serverPid),
-      loadgen: processCpuMicros(loadgenPid),
-      self: own.user + own.system,
-      machine: machineBusyMicros(),
-    };
-  };
-  const before = cpu();
-  const started = performance.now();
+  const window = cpuWindow({ servers: [serverPid], loadgen: loadgenPid });
   const health = pollHealth(port);
   await sleep(ROUNDS * HEARTBEAT_INTERVAL_MS);
   const polls = await health.stop();
-  const wallUs = (performance.now() - started) * 1000;
-  const after = cpu();
-  const used = (key) => after[key] - before[key];
-  const pct = (micros) => Math.round((micros / wallUs) * 1000) / 10;
+  const cpu = window.stop();
   return {
     healthMs: polls.latencies,
     healthFailures: polls.failures,
-    serverCpuPct: pct(used('server')),
-    otherCpuPct: pct(
-      Math.max(0, used('machine') - used('server') - used('loadgen') - used('self')),
-    ),
+    serverCpuPct: cpu.pct(cpu.serverCpuUs),
+    otherCpuPct: cpu.foreignCpuPct,
   };
 }

@@ -1,5 +1,4 @@
 import { join } from 'node:path';
-import { freePort } from '../../test/utils/free-port.mjs';
 import { ServerProcess } from '../lib/server-process.mjs';
 
 /**
@@ -20,16 +19,10 @@ import { ServerProcess } from '../lib/server-process.mjs';
  * @returns {Promise<T>}
  */
 export async function withSwitchboard(run, name, env, use) {
-  const port = await freePort();
-  const serverEnv = { ...process.env, LOG_LEVEL: 'warn', ...env, PORT: String(port) };
-  serverEnv.HOST = '127.0.0.1';
-  delete serverEnv.REDIS_URL;
-  delete serverEnv.OPS_PORT;
-  const server = await ServerProcess.start({
+  const server = await ServerProcess.startOnFreePort({
     name,
     entry: run.entry,
-    env: serverEnv,
-    port,
+    env: { LOG_LEVEL: 'warn', ...env },
     logFile: join(run.logDir, `${name}.log`),
     cwd: run.root,
   });

@@ -67,37 +67,64 @@ export async function measureRun(ctx, session, args, { retryIfNoisy = true } = {
 
 async function measureOnce(ctx, session, args) {
   await session.loadgen.request('quiet', { quietMs: QUIET_MS }, 30_000);
-  const pids = {
+  const window = cpuWindow({
     servers: session.servers.map((server) => server.pid),
     loadgen: session.loadgen.pid,
     redis: session.redisPrefix ? ctx.redisPid : undefined,
-  };
-  const before = snapshot(pids);
+  });
   const run = await session.loadgen.request('run', { ...args, quietMs: 0 }, 60_000);
-  const after = snapshot(pids);
-  const wallUs = (after.at - before.at) * 1000;
-  const serverCpuUs = after.servers - before.servers;
-  const serverStatCpuUs = after.serverStat - before.serverStat;
-  const ours = serverCpuUs + (after.loadgen - before.loadgen) + (after.redis - before.redis);
-  const pct = (micros) => Math.round((micros / wallUs) * 1000) / 10;
+  const cpu = window.stop();
   return {
     ...run,
-    serverCpuUs: Math.round(serverCpuUs),
-    serverStatCpuUs: Math.round(serverStatCpuUs),
-    serverCpuPct: pct(serverCpuUs),
-    serverCpuPerDeliveryUs: run.deliveries > 0 ? round2(serverCpuUs / run.deliveries) : undefined,
-    serverCpuPerMessageUs: run.sent > 0 ? round2(serverCpuUs / run.sent) : undefined,
-    serverReadCalls: after.serverIo.reads - before.serverIo.reads,
-    serverWriteCalls: after.serverIo.writes - before.serverIo.writes,
-    loadgenCpuPct: pct(after.loadgen - before.loadgen),
-    redisCpuPct: pids.redis ? pct(after.redis - before.redis) : undefined,
-    foreignCpuPct: pct(Math.max(0, after.machine - before.machine - ours)),
+    serverCpuUs: Math.round(cpu.serverCpuUs),
+    serverStatCpuUs: Math.round(cpu.serverStatCpuUs),
+    serverCpuPct: cpu.pct(cpu.serverCpuUs),
+    serverCpuPerDeliveryUs:
+      run.deliveries > 0 ? round2(cpu.serverCpuUs / run.deliveries) : undefined,
+    serverCpuPerMessageUs: run.sent > 0 ? round2(cpu.serverCpuUs / run.sent) : undefined,
+    serverReadCalls: cpu.serverReadCalls,
+    serverWriteCalls: cpu.serverWriteCalls,
+    loadgenCpuPct: cpu.pct(cpu.loadgenCpuUs),
+    redisCpuPct: cpu.redisCpuUs === undefined ? undefined : cpu.pct(cpu.redisCpuUs),
+    foreignCpuPct: cpu.foreignCpuPct,
+  };
+}
+
+/**
+ * Starts reading, from /proc, the CPU the servers, the load generator and Redis (when given) use, and the
+ * machine's; `stop()` gives what each used since, with `pct` to turn microseconds into a share of one core
+ * over the wall time, and `foreignCpuPct`, what every other process (not these, nor this one) used: other
+ * users of this shared machine.
+ * @param {{ servers: number[], loadgen: number, redis?: number }} pids
+ */
+export function cpuWindow(pids) {
+  const before = snapshot(pids);
+  return {
+    stop() {
+      const after = snapshot(pids);
+      const wallUs = (after.at - before.at) * 1000;
+      const used = (key) => after[key] - before[key];
+      const pct = (micros) => Math.round((micros / wallUs) * 1000) / 10;
+      const ours = used('servers') + used('loadgen') + used('redis') + used('self');
+      return {
+        serverCpuUs: used('servers'),
+        serverStatCpuUs: used('serverStat'),
+        serverReadCalls: after.serverIo.reads - before.serverIo.reads,
+        serverWriteCalls: after.serverIo.writes - before.serverIo.writes,
+        loadgenCpuUs: used('loadgen'),
+        redisCpuUs: pids.redis ? used('redis') : undefined,
+        foreignCpuPct: pct(Math.max(0, used('machine') - ours)),
+        pct,
+      };
+    },
   };
 }
 
 function snapshot({ servers, loadgen, redis }) {
+  const self = process.cpuUsage();
   return {
     at: performance.now(),
+    self: self.user + self.system,
     servers: servers.reduce((sum, pid) => sum + processCpuMicros(pid), 0),
     serverStat: servers.reduce((sum, pid) => sum + processStatCpuMicros(pid), 0),
     serverIo: servers

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 
 /** A process's resident set size in bytes, from /proc/<pid>/status (VmRSS); 0 once it has exited. */
-export function rssBytes(pid) {
+function rssBytes(pid) {
   try {
     const kib = /VmRSS:\s*(\d+)\s*kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
     return kib === undefined ? 0 : Number(kib) * 1024;

@@ -1,9 +1,12 @@
 import { ChildServer } from '../../test/utils/child-server.mjs';
+import { freePort } from '../../test/utils/free-port.mjs';
 import { acceptsTcp } from '../../test/utils/probes.mjs';
 import { spawnNode } from './child.mjs';
 import { processCpuMicros } from './process-cpu.mjs';
 
 const START_TIMEOUT_MS = 30_000;
+/** Settings of this process's environment a server does not inherit: they would change what is measured. */
+const NOT_INHERITED = ['REDIS_URL', 'REDIS_KEY_PREFIX', 'OPS_PORT'];
 /** Servers still running; killed if the bench itself exits early, so that none outlives it. */
 const running = new Set();
 process.once('exit', () => {
@@ -39,6 +42,20 @@ export class ServerProcess extends ChildServer {
       throw error;
     }
     return server;
+  }
+
+  /**
+   * Starts a server on a free port of 127.0.0.1, with this process's environment (less Redis and the ops
+   * port) and `env` on top; the other options as `start` takes them.
+   * @param {{ name: string, entry: string, nodeFlags?: string[], env: Record<string, string>,
+   *   logFile: string, ipc?: boolean, cwd: string }} options
+   */
+  static async startOnFreePort({ env, ...options }) {
+    const port = await freePort();
+    const serverEnv = { ...process.env };
+    for (const key of NOT_INHERITED) delete serverEnv[key];
+    Object.assign(serverEnv, env, { PORT: String(port), HOST: '127.0.0.1' });
+    return ServerProcess.start({ ...options, env: serverEnv, port });
   }
 
   /** CPU the server has used so far, in microseconds. */

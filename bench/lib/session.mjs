@@ -1,5 +1,4 @@
 import { join } from 'node:path';
-import { freePort } from '../../test/utils/free-port.mjs';
 import { LoadGenerator } from './load-generator.mjs';
 import { ServerProcess } from './server-process.mjs';
 
@@ -37,22 +36,18 @@ export async function withSession(
   let loadgen;
   try {
     for (let node = 0; node < nodes; node += 1) {
-      const port = await freePort();
-      const env = { ...process.env, ...arm.env, PORT: String(port), HOST: '127.0.0.1' };
-      delete env.REDIS_URL;
-      delete env.REDIS_KEY_PREFIX;
-      if (redisPrefix)
-        Object.assign(env, { REDIS_URL: ctx.redisUrl, REDIS_KEY_PREFIX: redisPrefix });
+      const env = redisPrefix
+        ? { ...arm.env, REDIS_URL: ctx.redisUrl, REDIS_KEY_PREFIX: redisPrefix }
+        : arm.env;
       const flags = memoryHook
         ? ['--expose-gc', '--import', ctx.memoryHook, ...nodeFlags]
         : nodeFlags;
       servers.push(
-        await ServerProcess.start({
+        await ServerProcess.startOnFreePort({
           name: `${arm.id}#${node}`,
           entry: ctx.entries[arm.id] ?? arm.entry,
           nodeFlags: flags,
           env,
-          port,
           logFile: join(ctx.logDir, `${String(id).padStart(3, '0')}-${arm.id}-${node}.log`),
           ipc: memoryHook,
           cwd: ctx.root,

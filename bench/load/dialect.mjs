@@ -36,7 +36,7 @@ export const FrameKind = Object.freeze({
  */
 
 /** Switchboard's envelopes, which the bare relays speak too: `{"event":"…","data":{…}}` or plain text. */
-export const envelopeDialect = {
+const envelopeDialect = {
   name: 'envelope',
   path: (name) => `/?name=${encodeURIComponent(name)}`,
   classify(payload, start, end) {
@@ -67,7 +67,7 @@ export const envelopeDialect = {
 };
 
 /** Socket.IO 4 over its websocket transport (Engine.IO protocol 4), spoken by hand. */
-export const socketIoDialect = {
+const socketIoDialect = {
   name: 'socket.io',
   path: () => '/socket.io/?EIO=4&transport=websocket',
   classify(payload, start, end) {

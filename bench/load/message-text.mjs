@@ -1,5 +1,5 @@
 /** Length of every message text the load generator sends, in characters (ASCII, so also bytes). */
-export const TEXT_LENGTH = 100;
+const TEXT_LENGTH = 100;
 const FILLER = 'x'.repeat(TEXT_LENGTH);
 
 /**

@@ -8,7 +8,7 @@ const HEIGHT = 470;
 const PANEL = { top: 70, bottom: 390, width: 330 };
 const FONT = 'DejaVu Sans, Liberation Sans, sans-serif';
 /** One colour per arm, fixed so that every chart reads the same. */
-export const ARM_COLOURS = {
+const ARM_COLOURS = {
   'corked-relay': '#2b8a3e',
   'ws-relay': '#868e96',
   'socket.io': '#1971c2',

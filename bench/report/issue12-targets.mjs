@@ -1,7 +1,7 @@
 import { LEAN_ARM } from '../arms.mjs';
 
 /** Issue 12's targets for Switchboard, as differences or ratios against baselines of the same run. */
-export const ISSUE_12_TARGETS = {
+const ISSUE_12_TARGETS = {
   extraPerInboundOverAckingUs: 8,
   roomsCpuPerDeliveryOverAcking: 1.25,
   idleMemoryPerSocketOverLean: 1.2,

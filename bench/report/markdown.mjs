@@ -247,11 +247,7 @@ function roomsSection(summary, results, label) {
       label,
       [
         'arm',
-        'delivered',
-        'deliveries/s',
-        'p50 ms',
-        'p99 ms',
-        'server CPU µs/delivery',
+        ...DELIVERY_COLUMNS,
         'server CPU µs/message',
         'server write calls/message',
         'alone: µs/inbound message',
@@ -266,11 +262,7 @@ function roomsSection(summary, results, label) {
         const signed = (value) =>
           value === undefined ? '—' : `${value >= 0 ? '+' : ''}${figure(value, { unit: 'µs' })}`;
         return [
-          `${figure(s.deliveredPct, { digits: 2 })}%`,
-          withRatio(s.deliveriesPerSec, ref.deliveriesPerSec),
-          withRatio(s.p50, ref.p50),
-          withRatio(s.p99, ref.p99),
-          withRatio(s.cpuPerDeliveryUs, ref.cpuPerDeliveryUs),
+          ...deliveryCells(s, ref),
           withRatio(s.cpuPerMessageUs, ref.cpuPerMessageUs),
           figure(s.writesPerMessage, { digits: 2 }),
           withRatio(s.inboundAloneUs, ref.inboundAloneUs),
@@ -280,6 +272,26 @@ function roomsSection(summary, results, label) {
       },
     ),
     '',
+  ];
+}
+
+/** The columns the rooms and seed tables share after `arm`: what was delivered, how fast, at what CPU. */
+const DELIVERY_COLUMNS = [
+  'delivered',
+  'deliveries/s',
+  'p50 ms',
+  'p99 ms',
+  'server CPU µs/delivery',
+];
+
+/** One arm's cells under DELIVERY_COLUMNS, each with its ratio to the reference arm's `ref`. */
+function deliveryCells(s, ref) {
+  return [
+    `${figure(s.deliveredPct, { digits: 2 })}%`,
+    withRatio(s.deliveriesPerSec, ref.deliveriesPerSec),
+    withRatio(s.p50, ref.p50),
+    withRatio(s.p99, ref.p99),
+    withRatio(s.cpuPerDeliveryUs, ref.cpuPerDeliveryUs),
   ];
 }
 
@@ -296,23 +308,8 @@ function seedSection(summary, results, label) {
       'seed',
       summary,
       label,
-      [
-        'arm',
-        'delivered',
-        'deliveries/s',
-        'p50 ms',
-        'p99 ms',
-        'server CPU µs/delivery',
-        'server CPU % of a core',
-      ],
-      (s) => [
-        `${figure(s.deliveredPct, { digits: 2 })}%`,
-        withRatio(s.deliveriesPerSec, ref.deliveriesPerSec),
-        withRatio(s.p50, ref.p50),
-        withRatio(s.p99, ref.p99),
-        withRatio(s.cpuPerDeliveryUs, ref.cpuPerDeliveryUs),
-        withRatio(s.serverCpuPct, ref.serverCpuPct),
-      ],
+      ['arm', ...DELIVERY_COLUMNS, 'server CPU % of a core'],
+      (s) => [...deliveryCells(s, ref), withRatio(s.serverCpuPct, ref.serverCpuPct)],
     ),
     '',
   ];

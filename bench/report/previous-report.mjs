@@ -28,7 +28,7 @@ export function readPreviousReport(root) {
 }
 
 /** The figures `readPreviousReport` needs, read off a report's Markdown. */
-export function parsePreviousReport(markdown) {
+function parsePreviousReport(markdown) {
   const runId = /\(run `([^`]+)`/.exec(markdown)?.[1];
   const fanout = markdown.split(/^## /m).find((section) => section.startsWith('Fan-out'));
   const row = fanout?.split('\n').find((line) => line.startsWith('| Switchboard |'));

@@ -4,7 +4,7 @@ import { median } from '../lib/stats.mjs';
 import { issue12Targets } from './issue12-targets.mjs';
 
 /** The issue's targets for Switchboard, as ratios (or a difference) against the baselines of the same run. */
-export const TARGETS = {
+const TARGETS = {
   fanoutMaxRate: 0.9,
   roomsCpuPerDelivery: 1.5,
   extraPerInboundUs: 3,

@@ -51,20 +51,11 @@ export const cpuProfileScenario = {
 async function fanoutLoad(ctx, session) {
   const config = ctx.profile.fanout;
   const connect = await connectClients(session, config);
-  // Not repeated when noisy: the profile would then hold both runs.
-  return (rate, durationMs) =>
-    measureRun(
-      ctx,
-      session,
-      {
-        rate,
-        durationMs,
-        target: 'lobby',
-        recipients: connect.connected - 1,
-        drainMs: config.drainMs,
-      },
-      { retryIfNoisy: false },
-    );
+  return unrepeatedRuns(ctx, session, {
+    target: 'lobby',
+    recipients: connect.connected - 1,
+    drainMs: config.drainMs,
+  });
 }
 
 /** The rooms scenario's clients in `rooms` rooms, sending to their own room. */
@@ -73,20 +64,18 @@ async function roomsLoad(ctx, session, rooms, prefix) {
   await connectClients(session, { ...config, senders: config.clients });
   await session.loadgen.request('join', { rooms, prefix, timeoutMs: 20_000 }, 30_000);
   const recipients = config.clients / rooms - 1;
+  return unrepeatedRuns(ctx, session, {
+    target: 'own',
+    recipients,
+    drainMs: config.drainMs,
+    settleMs: recipients === 0 ? 300 : 0,
+  });
+}
+
+/** Runs of `args` at a rate and for a time; not repeated when noisy: the profile would then hold both runs. */
+function unrepeatedRuns(ctx, session, args) {
   return (rate, durationMs) =>
-    measureRun(
-      ctx,
-      session,
-      {
-        rate,
-        durationMs,
-        target: 'own',
-        recipients,
-        drainMs: config.drainMs,
-        settleMs: recipients === 0 ? 300 : 0,
-      },
-      { retryIfNoisy: false },
-    );
+    measureRun(ctx, session, { rate, durationMs, ...args }, { retryIfNoisy: false });
 }
 
 const LOADS = {

@@ -11,11 +11,11 @@ import { WsException } from '@nestjs/websockets';
 import { WsExceptionsHandler } from '@nestjs/websockets/exceptions/ws-exceptions-handler.js';
 import { EventEmitter } from 'node:events';
 import { NEVER, Observable, map, of, startWith, type Observable as ObservableType } from 'rxjs';
-import type { WebSocket } from 'ws';
 import { SettledInterceptor, type Settle } from './settled-interceptor.js';
 import { GatewayRoute, type RouteDefinition, type RouteParam } from './gateway-route.js';
 
-const client = Object.assign(new EventEmitter(), { id: 'client' }) as unknown as WebSocket;
+const socket = new EventEmitter();
+const client = { id: 'client', socket };
 
 /** Records what reached the exception filters. */
 class RecordingFilters extends WsExceptionsHandler {
@@ -83,7 +83,7 @@ function route(overrides: Partial<RouteDefinition> = {}): {
     sut,
     filters,
     replies,
-    run: (data: unknown = 'hi') => sut.handle(client, data, (value) => replies.push(value), client),
+    run: (data: unknown = 'hi') => sut.handle(client, data, (value) => replies.push(value)),
   };
 }
 
@@ -266,15 +266,15 @@ describe('GatewayRoute', () => {
 
     run();
     expect(replies).toEqual(['first']);
-    (client as unknown as EventEmitter).emit('close');
+    socket.emit('close');
 
     expect(unsubscribed).toBe(true);
-    expect((client as unknown as EventEmitter).listenerCount('close')).toBe(0);
+    expect(socket.listenerCount('close')).toBe(0);
   });
 
   it('leaves no close listener behind for an observable that completed', () => {
     const { run, replies } = route({ method: () => NEVER.pipe(startWith('only')) });
-    const before = (client as unknown as EventEmitter).listenerCount('close');
+    const before = socket.listenerCount('close');
     const finite = route({ method: () => of('a', 'b') });
 
     finite.run();
@@ -282,31 +282,21 @@ describe('GatewayRoute', () => {
 
     expect(finite.replies).toEqual(['a', 'b']);
     expect(replies).toEqual(['only']);
-    expect((client as unknown as EventEmitter).listenerCount('close')).toBe(before + 1);
-    (client as unknown as EventEmitter).emit('close');
+    expect(socket.listenerCount('close')).toBe(before + 1);
+    socket.emit('close');
   });
 
   it('hands a reply that cannot be sent to the filters instead of throwing up the socket', async () => {
     const { sut, filters } = route({ method: () => Promise.resolve('value') });
     const throwing = route();
 
-    sut.handle(
-      client,
-      'x',
-      () => {
-        throw new TypeError('Do not know how to serialize a BigInt');
-      },
-      client,
-    );
+    sut.handle(client, 'x', () => {
+      throw new TypeError('Do not know how to serialize a BigInt');
+    });
     expect(() =>
-      throwing.sut.handle(
-        client,
-        'y',
-        () => {
-          throw new TypeError('circular');
-        },
-        client,
-      ),
+      throwing.sut.handle(client, 'y', () => {
+        throw new TypeError('circular');
+      }),
     ).not.toThrow();
     await settle();
 
@@ -391,7 +381,7 @@ describe('GatewayRoute', () => {
       onFilterFault: (fault) => faults.push(fault),
     });
 
-    sut.handle(client, 'x', () => undefined, client);
+    sut.handle(client, 'x', () => undefined);
 
     expect((faults[0] as Error).message).toBe('filter');
   });

@@ -45,16 +45,16 @@ export interface CloseSignal {
 }
 
 /**
- * Runs one client event: `reply` gets each value the handler produces. `client` is what guards, filters
- * and `@ConnectedSocket()` see (the adapter's session); `closing` tells when its socket closed.
+ * Who a route runs for: what guards, filters and `@ConnectedSocket()` see (the adapter's session), whose
+ * `socket` tells when it closed.
  */
+export interface RouteClient {
+  readonly socket: CloseSignal;
+}
+
+/** Runs one client event: `reply` gets each value the handler produces. */
 export interface EventRoute {
-  handle(
-    client: object,
-    data: unknown,
-    reply: (value: unknown) => void,
-    closing: CloseSignal,
-  ): void;
+  handle(client: RouteClient, data: unknown, reply: (value: unknown) => void): void;
 }
 
 /**
@@ -71,12 +71,7 @@ export class GatewayRoute implements EventRoute {
   }
 
   /** Runs the pipeline for one frame; `reply` gets each value the handler produces; failures go to the filters. */
-  handle(
-    client: object,
-    data: unknown,
-    reply: (value: unknown) => void,
-    closing: CloseSignal,
-  ): void {
+  handle(client: RouteClient, data: unknown, reply: (value: unknown) => void): void {
     const { instance, pattern } = this.definition;
     const context = new ExecutionContextHost(
       [client, data, pattern],
@@ -93,7 +88,7 @@ export class GatewayRoute implements EventRoute {
     } catch (error) {
       return this.fail(error, context);
     }
-    this.emit(result, context, reply, closing);
+    this.emit(result, context, reply, client.socket);
   }
 
   private emit(

@@ -104,8 +104,8 @@ export class GatewayRoutes {
    */
   leanGateway(endpoint: string | undefined): LeanGateway | undefined {
     if (endpoint === undefined) return undefined;
-    this.prepare();
-    const gateways = this.compiled!.get(endpoint) ?? [];
+    // The adapter calls it right after `prepare`, when Nest connects the gateway.
+    const gateways = this.compiled?.get(endpoint) ?? [];
     if (gateways.length !== 1 || !gateways[0].table) return undefined;
     const { instance, table } = gateways[0];
     const hooks = instance as {

@@ -1,6 +1,6 @@
 import type { MessageMappingProperties } from '@nestjs/websockets';
 import { EMPTY, Observable, catchError, filter, share, takeUntil } from 'rxjs';
-import type { CloseSignal, EventRoute } from './gateway-route.js';
+import type { CloseSignal, EventRoute, RouteClient } from './gateway-route.js';
 import type { RouteTable } from './gateway-routes.js';
 
 /** What Nest hands `bindMessageHandlers` to turn a handler's result into the observable of its replies. */
@@ -23,7 +23,7 @@ export class NestHandlerRoute implements EventRoute {
   ) {}
 
   /** Runs Nest's handler for one frame; `reply` gets each value it produces. */
-  handle(_client: object, data: unknown, reply: (value: unknown) => void): void {
+  handle(_client: RouteClient, data: unknown, reply: (value: unknown) => void): void {
     let results: Observable<unknown>;
     try {
       results = this.transform(this.handler.callback(data, this.handler.message));

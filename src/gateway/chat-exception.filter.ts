@@ -6,7 +6,7 @@ import { isBackendUnreachable } from '../engine/backend-unreachable.js';
 import { ChatMetrics } from '../observability/chat-metrics.js';
 import { ChatErrorCode } from '../protocol/chat-error-code.js';
 import { ChatException } from '../domain/chat.exception.js';
-import { errorFrame, refOf } from '../protocol/error-frame.js';
+import { ErrorAnswers } from '../domain/error-answer.js';
 import { RefusalLog } from '../observability/refusal-log.js';
 import { RateLimitRefusal } from './rate-limit-refusal.js';
 
@@ -19,15 +19,14 @@ import { RateLimitRefusal } from './rate-limit-refusal.js';
 @Catch()
 export class ChatExceptionFilter implements WsExceptionFilter {
   private readonly logger = new Logger('ChatExceptionFilter');
+  private readonly errors: ErrorAnswers;
 
-  constructor(
-    private readonly metrics: ChatMetrics,
-    private readonly refusals: RefusalLog,
-  ) {}
+  constructor(metrics: ChatMetrics, refusals: RefusalLog) {
+    this.errors = new ErrorAnswers(metrics, refusals);
+  }
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const ws = host.switchToWs();
-    const ref = refOf(ws.getData());
     let code = ChatErrorCode.Internal;
     let message = 'internal error';
     let details: unknown;
@@ -44,19 +43,17 @@ export class ChatExceptionFilter implements WsExceptionFilter {
     } else {
       this.logger.error(exception instanceof Error ? exception.stack : String(exception));
     }
-    this.metrics.errors.inc({ code });
-    const connection = ws.getClient<ChatSession>();
-    if (code !== ChatErrorCode.Internal) {
-      const event: unknown = ws.getPattern();
-      this.refusals.refused(
-        typeof event === 'string' ? event : undefined,
-        code,
-        connection.user.id,
-      );
-    }
-    const answered =
-      exception instanceof RateLimitRefusal ? exception.answered : connection.answersRefusals;
-    if (code === ChatErrorCode.RateLimited && !answered) return;
-    connection.send(errorFrame(code, message, ref, details));
+    const event: unknown = ws.getPattern();
+    this.errors.answer(ws.getClient<ChatSession>(), {
+      code,
+      message,
+      details,
+      event: typeof event === 'string' ? event : undefined,
+      data: ws.getData(),
+      // Only rate_limited is counted in the refusal window; every other failure is answered.
+      answered:
+        code !== ChatErrorCode.RateLimited ||
+        (exception instanceof RateLimitRefusal ? exception.answered : undefined),
+    });
   }
 }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Registry, collectDefaultMetrics } from 'prom-client';
+import { ScrapedGauge } from './scraped-gauge.js';
 import { TallyCounter } from './tally-counter.js';
 import { TallyHistogram } from './tally-histogram.js';
 
@@ -9,8 +10,11 @@ export class ChatMetrics {
   readonly registry = new Registry();
 
   /** Read from the connection registry when scraped, not set per connection opened and closed. */
-  readonly connections: Gauge;
-  private connectionsSource: () => number = () => 0;
+  readonly connections = new ScrapedGauge({
+    name: 'switchboard_connections',
+    help: 'Open WebSocket connections on this node',
+    registry: this.registry,
+  });
   readonly upgradesRefused = new Counter({
     name: 'switchboard_upgrades_refused_total',
     help: 'Upgrades refused by a connection limit (HTTP 429 or 503), by reason',
@@ -35,8 +39,11 @@ export class ChatMetrics {
     registers: [this.registry],
   });
   /** Read from the write queue when scraped, not set per message. */
-  readonly queueDepth: Gauge;
-  private queueDepthSource: () => number = () => 0;
+  readonly queueDepth = new ScrapedGauge({
+    name: 'switchboard_queue_depth',
+    help: 'Messages waiting in the write queue',
+    registry: this.registry,
+  });
   readonly slowConsumerCloses = new Counter({
     name: 'switchboard_slow_consumer_closes_total',
     help: 'Sockets closed with 1013 because their send buffer passed SLOW_CONSUMER_BYTES',
@@ -64,34 +71,6 @@ export class ChatMetrics {
   });
 
   constructor() {
-    const open = () => this.connectionsSource();
-    this.connections = new Gauge({
-      name: 'switchboard_connections',
-      help: 'Open WebSocket connections on this node',
-      registers: [this.registry],
-      collect() {
-        this.set(open());
-      },
-    });
-    const depth = () => this.queueDepthSource();
-    this.queueDepth = new Gauge({
-      name: 'switchboard_queue_depth',
-      help: 'Messages waiting in the write queue',
-      registers: [this.registry],
-      collect() {
-        this.set(depth());
-      },
-    });
     collectDefaultMetrics({ register: this.registry });
-  }
-
-  /** Where `switchboard_connections` reads the number of open connections from when scraped. */
-  reportConnections(source: () => number): void {
-    this.connectionsSource = source;
-  }
-
-  /** Where `switchboard_queue_depth` reads the write queue's depth from when scraped. */
-  reportQueueDepth(source: () => number): void {
-    this.queueDepthSource = source;
   }
 }

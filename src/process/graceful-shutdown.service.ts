@@ -9,7 +9,7 @@ import { ConnectionRegistry } from '../transport/connection-registry.js';
 import { WriteQueue } from '../domain/messaging/write-queue.js';
 
 /** How long the presence leaves of sockets cut at the deadline may still take before the engine goes. */
-export const SETTLE_AFTER_DEADLINE_MS = 250;
+const SETTLE_AFTER_DEADLINE_MS = 250;
 
 /**
  * On shutdown, all within SHUTDOWN_TIMEOUT_MS: refuse new upgrades, drop idle keep-alive connections,

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 
 /** Time Nest's own teardown (engine connections, HTTP server) may take past SHUTDOWN_TIMEOUT_MS. */
-export const SHUTDOWN_BACKSTOP_MARGIN_MS = 2000;
+const SHUTDOWN_BACKSTOP_MARGIN_MS = 2000;
 
 /**
  * On SIGTERM or SIGINT, arms a timer that ends the process with 1 should the graceful shutdown

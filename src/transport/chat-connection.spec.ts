@@ -3,6 +3,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
 import { CloseCode } from '../protocol/close-code.js';
 import { ChatConnection, type ConnectionLimits } from './chat-connection.js';
+import { ChatSocket } from './chat-socket.js';
 import { prepareFrame, prepareRun } from './prepared-frame.js';
 
 /** A real server socket wrapped in a ChatConnection, and the real client at the other end. */
@@ -17,9 +18,15 @@ async function connectedPair(limits: Partial<ConnectionLimits> = {}): Promise<{
   slowConsumerCloses: () => number;
 }> {
   let slowConsumerCloses = 0;
-  const server = new WebSocketServer({ port: 0, host: '127.0.0.1', perMessageDeflate: false });
+  // The adapter's servers create ChatSockets, the sockets a connection is opened on.
+  const server = new WebSocketServer({
+    port: 0,
+    host: '127.0.0.1',
+    perMessageDeflate: false,
+    WebSocket: ChatSocket,
+  });
   await new Promise((resolve) => server.once('listening', resolve));
-  const accepted = new Promise<WebSocket>((resolve) => server.once('connection', resolve));
+  const accepted = new Promise<ChatSocket>((resolve) => server.once('connection', resolve));
   const client = new WebSocket(`ws://127.0.0.1:${(server.address() as AddressInfo).port}/`);
   const received: string[] = [];
   client.on('message', (data: Buffer) => received.push(data.toString('utf8')));

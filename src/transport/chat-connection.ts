@@ -48,16 +48,11 @@ const PING_WIRE = Buffer.from([0x89, 0x00]);
 /** Frames held for one joining room at most; past it the socket is a slow consumer. */
 const MAX_HELD_FRAMES = 4096;
 
-/** Connections of sockets that are not `ChatSocket`s (which hold their own). */
-const bySocket = new WeakMap<WebSocket, ChatConnection>();
-
 /** The connection behind a socket accepted by the adapter. */
 export function connectionOf(socket: WebSocket): ChatConnection {
   // Only a ChatConnection sets a ChatSocket's owner.
   const connection =
-    socket instanceof ChatSocket
-      ? (socket.owner as ChatConnection | undefined)
-      : bySocket.get(socket);
+    socket instanceof ChatSocket ? (socket.owner as ChatConnection | undefined) : undefined;
   if (!connection) throw new Error('socket was not accepted by ChatWsAdapter');
   return connection;
 }
@@ -107,13 +102,13 @@ export class ChatConnection implements ChatSession, TurnFlushable, Heartbeating 
   constructor(
     /** Unique across nodes and restarts: lets a fan-out on any node skip the sender. */
     readonly id: string,
-    readonly socket: WebSocket,
+    /** A socket of the adapter's servers, which create `ChatSocket`s: it holds this connection. */
+    readonly socket: ChatSocket,
     readonly identity: Identity,
     private readonly limits: ConnectionLimits,
     private readonly observer: ConnectionObserver,
   ) {
-    if (socket instanceof ChatSocket) socket.owner = this;
-    else bySocket.set(socket, this);
+    socket.owner = this;
     this.raw = socket.extensions === '' ? tcpSocketOf(socket) : undefined;
   }
 

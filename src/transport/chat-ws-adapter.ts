@@ -6,6 +6,7 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { WebSocket, WebSocketServer } from 'ws';
 import { HandshakeAuthenticator } from '../auth/handshake-authenticator.js';
 import { appConfig, type AppConfig } from '../config/app-config.js';
+import { ErrorAnswers } from '../domain/error-answer.js';
 import { Broker } from '../engine/broker.js';
 import { gatewayEndpoint } from '../fast-path/gateway-endpoint.js';
 import { GatewayRoutes } from '../fast-path/gateway-routes.js';
@@ -82,7 +83,7 @@ export class ChatWsAdapter extends WsAdapter {
     this.inbound = new InboundFrames(
       this.config.DEFAULT_ROOM,
       metrics,
-      new Replies(metrics, app.get(RefusalLog)),
+      new Replies(new ErrorAnswers(metrics, app.get(RefusalLog))),
     );
     this.onMessage = messageListener(this.inbound);
     if (this.config.GATEWAY_FAST_PATH) {
@@ -157,7 +158,7 @@ export class ChatWsAdapter extends WsAdapter {
     // Nest connects a gateway now, and compiles its own handlers now: so does the lean path.
     this.routes?.prepare();
     const lean = this.routes?.leanGateway(endpoint);
-    server.on('connection', (socket: WebSocket, request: IncomingMessage) => {
+    server.on('connection', (socket: ChatSocket, request: IncomingMessage) => {
       const verified = this.verifier.opened(request);
       if (!verified) return socket.terminate();
       const connection = this.connections.open(socket, verified);
@@ -208,7 +209,6 @@ function messageListener(
   inbound: InboundFrames,
 ): (this: WebSocket, raw: Buffer, isBinary: boolean) => void {
   return function onMessage(this: WebSocket, raw: Buffer, isBinary: boolean): void {
-    const connection = connectionOf(this);
-    if (connection.routes) inbound.dispatch(connection, connection.routes, raw, isBinary);
+    inbound.dispatch(connectionOf(this), raw, isBinary);
   };
 }

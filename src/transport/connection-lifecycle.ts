@@ -9,6 +9,7 @@ import {
 } from './chat-connection.js';
 import type { ConnectionRegistry } from './connection-registry.js';
 import type { Liveness } from './liveness.js';
+import type { ChatSocket } from './chat-socket.js';
 import type { VerifiedUpgrade } from './upgrade-verifier.js';
 
 /** Opens a `ChatConnection` for each verified socket and puts away what it held once it closes. */
@@ -33,7 +34,7 @@ export class ConnectionLifecycle {
       rateBurst: config.RATE_LIMIT_BURST,
     };
     this.observer = { slowConsumerClosed: () => metrics.slowConsumerCloses.inc() };
-    metrics.reportConnections(() => registry.size);
+    metrics.connections.readFrom(() => registry.size);
     const closed = (connection: ChatConnection, code: number): void => {
       // The gateway runs first: it still needs the connection's rooms to announce the leave.
       connection.disconnected?.(code);
@@ -48,7 +49,7 @@ export class ConnectionLifecycle {
    * The connection of a socket that just opened: registered, counted and watched. When the socket closes,
    * its `disconnected` callback runs, then `close`.
    */
-  open(socket: WebSocket, { identity, admission }: VerifiedUpgrade): ChatConnection {
+  open(socket: ChatSocket, { identity, admission }: VerifiedUpgrade): ChatConnection {
     const connection = new ChatConnection(
       this.registry.nextId(),
       socket,

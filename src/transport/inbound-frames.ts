@@ -1,4 +1,3 @@
-import type { RouteTable } from '../fast-path/gateway-routes.js';
 import { ChatErrorCode } from '../protocol/chat-error-code.js';
 import { refOf } from '../protocol/error-frame.js';
 import type { ChatMetrics } from '../observability/chat-metrics.js';
@@ -14,10 +13,11 @@ export class InboundFrames {
     private readonly replies: Replies,
   ) {}
 
-  /** Handles one frame from `connection`. */
-  dispatch(connection: ChatConnection, routes: RouteTable, raw: Buffer, isBinary: boolean): void {
+  /** Handles one frame from `connection`, on the routes Nest bound for it. */
+  dispatch(connection: ChatConnection, raw: Buffer, isBinary: boolean): void {
+    const { routes } = connection;
     // A socket closing (1008, 1013, 4001) takes no more frames, whatever is still in flight.
-    if (!connection.isOpen) return;
+    if (!routes || !connection.isOpen) return;
     if (isBinary)
       return this.replies.refuse(
         connection,
@@ -39,11 +39,6 @@ export class InboundFrames {
     }
     const ref = refOf(envelope.data);
     this.metrics.messagesIn.inc(envelope.event);
-    route.handle(
-      connection,
-      envelope.data,
-      (value) => this.replies.reply(connection, value, ref),
-      connection.socket,
-    );
+    route.handle(connection, envelope.data, (value) => this.replies.reply(connection, value, ref));
   }
 }

@@ -1,15 +1,10 @@
+import type { ErrorAnswers } from '../domain/error-answer.js';
 import { ChatErrorCode } from '../protocol/chat-error-code.js';
-import { errorFrame, refOf } from '../protocol/error-frame.js';
-import type { ChatMetrics } from '../observability/chat-metrics.js';
-import type { RefusalLog } from '../observability/refusal-log.js';
 import type { ChatConnection } from './chat-connection.js';
 
 /** What the adapter writes back for a frame: a handler's reply with the request's `ref`, or its own refusal. */
 export class Replies {
-  constructor(
-    private readonly metrics: ChatMetrics,
-    private readonly refusals: RefusalLog,
-  ) {}
+  constructor(private readonly errors: ErrorAnswers) {}
 
   /** Sends what a handler produced, if it is a frame, adding the request's `ref` to its data. */
   reply(connection: ChatConnection, result: unknown, ref: string | undefined): void {
@@ -36,15 +31,17 @@ export class Replies {
     const retryAfterMs = connection.takeRateToken();
     // A frame over the rate was counted by the bucket; any other refusal is counted here, once.
     if (retryAfterMs === 0) connection.countRefusal();
-    const sent = retryAfterMs > 0 ? ChatErrorCode.RateLimited : code;
-    this.metrics.errors.inc({ code: sent });
-    this.refusals.refused(event, sent, connection.user.id);
-    if (!connection.answersRefusals) return;
-    const ref = refOf(data);
-    connection.send(
+    this.errors.answer(
+      connection,
       retryAfterMs > 0
-        ? errorFrame(ChatErrorCode.RateLimited, 'rate limit exceeded', ref, { retryAfterMs })
-        : errorFrame(code, message, ref),
+        ? {
+            code: ChatErrorCode.RateLimited,
+            message: 'rate limit exceeded',
+            details: { retryAfterMs },
+            event,
+            data,
+          }
+        : { code, message, event, data },
     );
   }
 }

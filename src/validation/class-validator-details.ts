@@ -5,7 +5,7 @@ import type { FieldError } from './field-error.js';
  * The options every DTO is validated with: fields without rules are stripped, a class without rules is
  * refused, and errors carry neither the object nor the value. Compiled validators reproduce exactly these.
  */
-export const DTO_VALIDATOR_OPTIONS: ValidatorOptions = {
+const DTO_VALIDATOR_OPTIONS: ValidatorOptions = {
   whitelist: true,
   forbidUnknownValues: true,
   validationError: { target: false, value: false },
@@ -18,7 +18,7 @@ export function validateWithClassValidator(dto: object): FieldError[] | null {
 }
 
 /** class-validator's error tree as `details`: one entry per failing field, nested fields by their path. */
-export function flattenValidationErrors(errors: ValidationError[], prefix = ''): FieldError[] {
+function flattenValidationErrors(errors: ValidationError[], prefix = ''): FieldError[] {
   return errors.flatMap((error) => [
     ...(error.constraints
       ? [{ field: prefix + error.property, errors: Object.values(error.constraints) }]

@@ -20,7 +20,7 @@ export function spawnOwned(command: string, args: string[], options: SpawnOption
 }
 
 /** Sends a signal to an owned process's whole group (the process and every child it started). */
-export function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   if (child.pid === undefined) return;
   try {
     process.kill(-child.pid, signal);

@@ -1,4 +1,4 @@
-import type { ConnectOptions } from './test-client.js';
+import type { ConnectOptions, TestClient } from './test-client.js';
 
 /** How long a user's client waits for a frame before its error names what it waited for. */
 const USER_TIMEOUT_MS = 5000;
@@ -23,4 +23,14 @@ export function asUser(uid: string, options: ConnectOptions = {}): ConnectOption
     ...options,
     query: { uid, name: nameOf(uid), ...options.query },
   };
+}
+
+/** Connects each of `uids` to `sut` as `asUser(uid)`, one after another; the clients in that order. */
+export async function connectUsers(
+  sut: { connect(options: ConnectOptions): Promise<TestClient> },
+  ...uids: string[]
+): Promise<TestClient[]> {
+  const clients: TestClient[] = [];
+  for (const uid of uids) clients.push(await sut.connect(asUser(uid)));
+  return clients;
 }

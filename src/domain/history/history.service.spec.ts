@@ -52,8 +52,12 @@ function messagesOf(count: number, bytes: number): ChatMessage[] {
   });
 }
 
-function historyWith(store: MessageStore, env: Record<string, string> = {}): HistoryService {
-  return new HistoryService(parseEnvironment(env), store, noCache);
+function historyWith(
+  store: MessageStore,
+  env: Record<string, string> = {},
+  recent: RecentHistoryCache = noCache,
+): HistoryService {
+  return new HistoryService(parseEnvironment(env), store, recent);
 }
 
 describe('HistoryService', () => {
@@ -93,6 +97,25 @@ describe('HistoryService', () => {
     }).snapshot('lobby');
 
     expect(snapshot).toEqual({ messages: messages.slice(7), recovered: false });
+  });
+
+  it('caches the latest page as capped, so that a join served from the cache measures nothing again', async () => {
+    const messages = messagesOf(10, 1000);
+    let cached: ChatMessage[] | undefined;
+    /** Loads once, then serves what it loaded, as the cache does while the room's head stays put. */
+    const onceCache = {
+      latest: async (_room, load) => (cached ??= await load()),
+    } as RecentHistoryCache;
+    const history = historyWith(new FixedStore(messages), { REPLY_MAX_BYTES: '3500' }, onceCache);
+    const first = await history.snapshot('lobby');
+    const stringify = vi.spyOn(JSON, 'stringify');
+
+    const second = await history.snapshot('lobby');
+
+    expect(stringify).not.toHaveBeenCalled();
+    stringify.mockRestore();
+    expect(first).toEqual({ messages: messages.slice(7), recovered: false });
+    expect(second.messages).toBe(first.messages);
   });
 
   it('caps a history page to REPLY_MAX_BYTES, keeping the newest', async () => {

@@ -25,8 +25,12 @@ export class HistoryService {
    */
   async snapshot(room: string, since?: string): Promise<Recovery> {
     if (since === undefined) {
-      const latest = await this.recent.latest(room, () => this.store.latest(room, HISTORY_PAGE));
-      return { messages: this.withinReplyBytes(latest), recovered: false };
+      // Capped as it is read from the store, so that the cached snapshot is the capped one: a join that
+      // hits the cache serializes nothing to measure it. Capping keeps the newest message, the cache's head.
+      const latest = await this.recent.latest(room, async () =>
+        this.withinReplyBytes(await this.store.latest(room, HISTORY_PAGE)),
+      );
+      return { messages: latest, recovered: false };
     }
     const recovery = await this.store.after(room, since, {
       max: this.config.RECOVERY_MAX_MESSAGES,

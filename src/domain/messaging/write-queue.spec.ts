@@ -110,7 +110,7 @@ describe('WriteQueue', () => {
   }
 
   async function scrapedDepth(): Promise<number> {
-    return (await metrics.queueDepth.get()).values[0]?.value ?? Number.NaN;
+    return (await metrics.queueDepth.gauge.get()).values[0]?.value ?? Number.NaN;
   }
 
   beforeEach(async () => {

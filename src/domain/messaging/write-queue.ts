@@ -31,7 +31,7 @@ export class WriteQueue {
     private readonly store: MessageStore,
     metrics: ChatMetrics,
   ) {
-    metrics.reportQueueDepth(() => this.depth);
+    metrics.queueDepth.readFrom(() => this.depth);
   }
 
   /** Queues a send; resolves with the stored message, rejects with `unavailable` when it could not be stored. */

@@ -180,7 +180,7 @@ export function parseId(id: string): ParsedId | undefined {
 }
 
 /** Orders two stream ids (`<ms>-<seq>`) numerically. */
-export function compareStreamIds(a: string, b: string): number {
+function compareStreamIds(a: string, b: string): number {
   const [am, as] = a.split('-').map(Number);
   const [bm, bs] = b.split('-').map(Number);
   return am !== bm ? am - bm : as - bs;
