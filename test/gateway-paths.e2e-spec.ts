@@ -4,6 +4,7 @@ import { GatewayRoute } from '../src/fast-path/gateway-route.js';
 import { NestHandlerRoute } from '../src/fast-path/nest-handler-route.js';
 import { startApp, type TestApp } from './utils/test-app.js';
 import { TestClient } from './utils/test-client.js';
+import { waitFor } from './utils/wait-for.mjs';
 
 /** A gateway that answers `whoami` with its own name: its subclasses have exactly the same events. */
 class NamedGateway {
@@ -38,6 +39,23 @@ class ScopedGateway {
   }
 }
 
+/** Its connection hooks fail: the lean path reports them and the socket carries on. */
+@WebSocketGateway({ path: '/faulty' })
+class FaultyHooksGateway extends NamedGateway {
+  static faults = 0;
+  protected override readonly name = 'faulty';
+
+  handleConnection(): void {
+    FaultyHooksGateway.faults += 1;
+    throw new Error('connection hook failed');
+  }
+
+  async handleDisconnect(): Promise<void> {
+    FaultyHooksGateway.faults += 1;
+    throw new Error('disconnect hook failed');
+  }
+}
+
 @Module({ providers: [GatewayA, GatewayB, ScopedGateway] })
 class MoreGatewaysModule {}
 
@@ -47,6 +65,9 @@ class GatewayBesideA extends NamedGateway {}
 
 @Module({ providers: [GatewayA, GatewayBesideA] })
 class SharedPathModule {}
+
+@Module({ providers: [FaultyHooksGateway] })
+class FaultyModule {}
 
 /** Which route class ran each event of the test: the lean path's or Nest's own handlers. */
 function watchPaths(): () => { lean: string[]; nest: string[] } {
@@ -130,6 +151,22 @@ describe('gateway paths: which handlers run a socket’s events', () => {
       expect(serials[2]).not.toBe(serials[0]);
       expect(paths()).toEqual({ lean: [], nest: ['first', 'first again', 'second'] });
     });
+
+    it.runIf(ran === 'lean')(
+      'reports a failing handleConnection and handleDisconnect, and the socket still works',
+      async () => {
+        await sut.close();
+        FaultyHooksGateway.faults = 0;
+        sut = await startApp({ GATEWAY_FAST_PATH, LOG_LEVEL: 'silent' }, undefined, [FaultyModule]);
+        const client = await connect('/faulty');
+
+        const reply = await client.request('whoami', { tag: 'after a failed hook' });
+        await client.close();
+
+        expect(reply.data).toEqual({ gateway: 'faulty', ref: expect.any(String) });
+        await waitFor(() => FaultyHooksGateway.faults === 2, 'both hooks ran');
+      },
+    );
 
     it('refuses to boot with two gateways on one path, naming it', async () => {
       await expect(startApp({ GATEWAY_FAST_PATH }, undefined, [SharedPathModule])).rejects.toThrow(
