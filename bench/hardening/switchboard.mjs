@@ -21,7 +21,13 @@ import { ServerProcess } from '../lib/server-process.mjs';
  */
 export async function withSwitchboard(run, name, env, use) {
   const port = await freePort();
-  const serverEnv = { ...process.env, LOG_LEVEL: 'warn', ...env, PORT: String(port) };
+  const serverEnv = {
+    ...process.env,
+    LOG_LEVEL: 'warn',
+    DATABASE_URL: 'memory',
+    ...env,
+    PORT: String(port),
+  };
   serverEnv.HOST = '127.0.0.1';
   delete serverEnv.REDIS_URL;
   delete serverEnv.OPS_PORT;
