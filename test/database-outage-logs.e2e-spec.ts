@@ -69,6 +69,11 @@ describe('a PostgreSQL outage (node dist/main.js)', { timeout: 30_000 }, () => {
       const reply = await client!.request('message', { room: 'outage', text: 'after' });
       return reply.event === 'ack';
     }, 'a send to be acked again');
+    // The line is written before the ack, but the pipe may bring it to this process after it.
+    await waitFor(
+      () => server!.logLines.some((line) => String(line.msg).includes('reachable again')),
+      'the "reachable again" line',
+    );
     const back = server.logLines.filter((line) => String(line.msg).includes('reachable again'));
     expect(back).toHaveLength(1);
     expect(back[0]).toMatchObject({ level: 30, context: 'Database' });

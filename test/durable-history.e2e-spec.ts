@@ -247,6 +247,43 @@ describe.each(DATABASE_KINDS)('durable history on %s', (kind) => {
   });
 });
 
+describe.each(DATABASE_KINDS)('the per-user rate on %s', (kind) => {
+  const database = databasePerSuite(kind, 'rate');
+  let sut: TestApp;
+
+  afterEach(async () => {
+    await sut.close();
+  });
+
+  it('refuses sends past USER_RATE_LIMIT_PER_SECOND with rate_limited and stores only the acked ones', async () => {
+    sut = await startApp({
+      DATABASE_URL: database.url,
+      RATE_LIMIT_BURST: '1000',
+      RATE_LIMIT_PER_SECOND: '1000',
+      USER_RATE_LIMIT_PER_SECOND: '10',
+    });
+    const alice = await sut.connect(asUser('alice'));
+    await alice.request('join', { room: 'flood' });
+
+    const replies = await Promise.all(
+      Array.from({ length: 30 }, (_, i) =>
+        alice.request('message', { room: 'flood', text: `${i}` }),
+      ),
+    );
+
+    const acked = replies.filter((reply) => reply.event === 'ack');
+    expect(replies.filter((reply) => reply.data.code === 'rate_limited').length).toBeGreaterThan(0);
+    expect(acked.length).toBeLessThanOrEqual(20);
+    const stored = await database
+      .db()
+      .selectFrom('messages')
+      .select('seq')
+      .where('conversation', '=', ConversationKey.room('flood'))
+      .execute();
+    expect(stored).toHaveLength(acked.length);
+  });
+});
+
 describe.each(DATABASE_KINDS)('readiness on %s', (kind) => {
   const database = databasePerSuite(kind, 'ready');
   let sut: TestApp;
@@ -274,7 +311,11 @@ describe('a PostgreSQL that cannot be reached', () => {
 
   it('starts all the same, answers /health/ready with 503 and sends with unavailable', async () => {
     const closed = await freePort();
-    sut = await startApp({ DATABASE_URL: `postgres://postgres@127.0.0.1:${closed}/none` });
+    // Its outage line (error level) is checked by database-outage-logs.e2e-spec.ts, not printed here.
+    sut = await startApp({
+      DATABASE_URL: `postgres://postgres@127.0.0.1:${closed}/none`,
+      LOG_LEVEL: 'fatal',
+    });
     const alice = await sut.connect(asUser('alice'));
 
     const response = await fetch(`${sut.httpUrl}/health/ready`);

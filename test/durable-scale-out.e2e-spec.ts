@@ -9,6 +9,8 @@ import { asUser } from './utils/users.js';
 import { waitFor } from './utils/wait-for.mjs';
 
 const PER_SENDER = 30;
+/** Low enough that 2 sockets x 60 sends break it in any split over two one-second windows. */
+const USER_RATE = 30;
 
 /**
  * Node 1's broker publishes 20 ms late: the window between a commit and its publish, where another
@@ -140,5 +142,56 @@ describe('two nodes on PostgreSQL and Redis', () => {
       .execute();
     expect(rows.map((row) => row.seq)).toEqual(Array.from({ length: total }, (_, i) => i + 1));
     expect(seen[0].map((frame) => frame.data.text)).toEqual(rows.map((row) => row.text));
+  });
+});
+
+describe('the per-user rate on two nodes with PostgreSQL and Redis', () => {
+  const database = databasePerSuite('postgres', 'durable_rate');
+  const prefix = uniquePrefix('durable-rate');
+  let nodes: TestApp[];
+
+  beforeEach(async () => {
+    nodes = await Promise.all(
+      [1, 2].map(() =>
+        startApp({
+          DATABASE_URL: database.url,
+          REDIS_URL,
+          REDIS_KEY_PREFIX: prefix,
+          RATE_LIMIT_BURST: '1000',
+          RATE_LIMIT_PER_SECOND: '1000',
+          USER_RATE_LIMIT_PER_SECOND: String(USER_RATE),
+        }),
+      ),
+    );
+  });
+
+  afterEach(async () => {
+    await Promise.all(nodes.map((node) => node.close()));
+    await deletePrefix(prefix);
+  });
+
+  it('limits a flood split over both nodes, and stores only what it acked', async () => {
+    const floods = await Promise.all(nodes.map((node) => node.connect(asUser('flooder'))));
+    for (const client of floods) await client.request('join', { room: 'flood' });
+
+    const replies = await Promise.all(
+      floods.flatMap((client) =>
+        Array.from({ length: 2 * USER_RATE }, (_, i) =>
+          client.request('message', { room: 'flood', text: `m${i}` }),
+        ),
+      ),
+    );
+
+    const acked = replies.filter((reply) => reply.event === 'ack');
+    expect(replies.filter((reply) => reply.data.code === 'rate_limited').length).toBeGreaterThan(0);
+    // The flood may straddle two seconds: at most the rate in each.
+    expect(acked.length).toBeLessThanOrEqual(2 * USER_RATE);
+    const stored = await database
+      .db()
+      .selectFrom('messages')
+      .select('seq')
+      .where('conversation', '=', ConversationKey.room('flood'))
+      .execute();
+    expect(stored).toHaveLength(acked.length);
   });
 });
