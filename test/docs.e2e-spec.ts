@@ -8,6 +8,7 @@ const DOCS = [
   'docs/PROTOCOL.md',
   'docs/ARCHITECTURE.md',
   'docs/SCALE-OUT.md',
+  'docs/DATABASE.md',
   'docs/BENCHMARKS.md',
 ];
 

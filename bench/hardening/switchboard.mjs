@@ -22,7 +22,7 @@ export async function withSwitchboard(run, name, env, use) {
   const server = await ServerProcess.startOnFreePort({
     name,
     entry: run.entry,
-    env: { LOG_LEVEL: 'warn', ...env },
+    env: { LOG_LEVEL: 'warn', DATABASE_URL: 'memory', ...env },
     logFile: join(run.logDir, `${name}.log`),
     cwd: run.root,
   });

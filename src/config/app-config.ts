@@ -48,6 +48,14 @@ export function parseEnvironment(env: Record<string, string | undefined>): Envir
       ['JWT_SECRET', 'JWT_PUBLIC_KEY'],
     );
   }
+  if (settings.REDIS_URL && settings.DATABASE_URL?.startsWith('sqlite:')) {
+    throw new InvalidConfigurationError(
+      [
+        'DATABASE_URL and REDIS_URL: an embedded SQLite file cannot be shared by several nodes; use postgres://… (or memory) with REDIS_URL',
+      ],
+      ['DATABASE_URL', 'REDIS_URL'],
+    );
+  }
   return settings;
 }
 

@@ -100,6 +100,17 @@ export class EnvironmentSchema {
   @IsString() OPS_HOST = '0.0.0.0';
   /** Messages the write queue holds at most; past it sends get `unavailable`. */
   @Type(() => Number) @IsInt() @Min(1) MAX_QUEUE_DEPTH = 10000;
+  /**
+   * Where history is kept: `postgres://…` or `postgresql://…` (PostgreSQL), `sqlite:<path>` (an embedded
+   * file), or `memory` (no database). Unset: `sqlite:./data/switchboard.db`, or `memory` when REDIS_URL is set.
+   */
+  @IsOptional()
+  @Matches(/^(postgres(ql)?:\/\/.+|sqlite:.+|memory)$/, {
+    message: 'DATABASE_URL must be postgres://…, postgresql://…, sqlite:<path> or memory',
+  })
+  DATABASE_URL?: string;
+  /** Connections the PostgreSQL reader pool opens at most (the writer has one of its own). */
+  @Type(() => Number) @IsInt() @Min(1) DATABASE_POOL_SIZE = 10;
   /** Redis for scale-out (`redis://host:6379/0`); unset runs the one-node memory engine. */
   @IsOptional()
   @Matches(/^rediss?:\/\//, { message: 'REDIS_URL must start with redis:// or rediss://' })

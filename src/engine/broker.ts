@@ -41,6 +41,10 @@ export abstract class Broker {
   watchUser(_userId: string): Promise<void> | void {}
   /** Counts one socket of a user less; the last one stops their direct messages reaching this node. */
   async unwatchUser(_userId: string): Promise<void> {}
+  /** Whether deliveries reach every node now (for /health/ready). */
+  async isReady(): Promise<boolean> {
+    return true;
+  }
 }
 
 /** A `presence` event for a room, skipping the connection that caused it if any. */

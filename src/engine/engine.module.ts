@@ -1,15 +1,21 @@
 import { Global, Module, type Provider, type Type } from '@nestjs/common';
 import { appConfig, type AppConfig } from '../config/app-config.js';
+import { databaseTarget } from '../config/database-target.js';
 import { Broker } from './broker.js';
+import { DatabaseConnection } from './database/database-connection.js';
+import { DatabaseMessageStore } from './database/database-message-store.js';
 import { MemoryBroker } from './memory/memory-broker.js';
 import { MemoryMessageStore } from './memory/memory-message-store.js';
 import { MemoryPresenceStore } from './memory/memory-presence-store.js';
+import { MemorySendRateLimiter } from './memory/memory-send-rate-limiter.js';
 import { MessageStore } from './message-store.js';
 import { PresenceStore } from './presence-store.js';
 import { RedisBroker } from './redis/redis-broker.js';
 import { RedisConnection } from './redis/redis-connection.js';
 import { RedisMessageStore } from './redis/redis-message-store.js';
 import { RedisPresenceStore } from './redis/redis-presence-store.js';
+import { RedisSendRateLimiter } from './redis/redis-send-rate-limiter.js';
+import { SendRateLimiter } from './send-rate-limiter.js';
 
 /** Binds one seam to the memory implementation, or to the Redis one when REDIS_URL is set. */
 function seam<T>(
@@ -26,9 +32,23 @@ function seam<T>(
   };
 }
 
+/** Binds `MessageStore` to the database when DATABASE_URL names one, else to memory or Redis as `seam` does. */
+const messageStore: Provider = {
+  provide: MessageStore,
+  inject: [appConfig.KEY, MemoryMessageStore, RedisMessageStore, DatabaseMessageStore],
+  useFactory: (
+    config: AppConfig,
+    memory: MemoryMessageStore,
+    redis: RedisMessageStore,
+    database: DatabaseMessageStore,
+  ) => (databaseTarget(config).kind !== 'memory' ? database : config.REDIS_URL ? redis : memory),
+};
+
 /**
- * The engine seam: `MessageStore`, `Broker` and `PresenceStore`, in memory on one node by default,
- * in Redis when REDIS_URL is set. The unused implementation stays idle.
+ * The engine seam: `MessageStore`, `Broker`, `PresenceStore` and `SendRateLimiter`. History goes to the
+ * database DATABASE_URL names (PostgreSQL or SQLite), else to memory (one node) or Redis streams; fan-out,
+ * presence and the per-user rate are in memory on one node and in Redis when REDIS_URL is set. The
+ * unused implementations stay idle.
  */
 @Global()
 @Module({
@@ -36,13 +56,18 @@ function seam<T>(
     MemoryMessageStore,
     MemoryBroker,
     MemoryPresenceStore,
+    MemorySendRateLimiter,
     RedisConnection,
     RedisMessageStore,
     RedisBroker,
     RedisPresenceStore,
-    seam(MessageStore, MemoryMessageStore, RedisMessageStore),
+    RedisSendRateLimiter,
+    DatabaseConnection,
+    DatabaseMessageStore,
+    messageStore,
     seam(Broker, MemoryBroker, RedisBroker),
     seam(PresenceStore, MemoryPresenceStore, RedisPresenceStore),
+    seam(SendRateLimiter, MemorySendRateLimiter, RedisSendRateLimiter),
   ],
   exports: [MessageStore, Broker, PresenceStore],
 })

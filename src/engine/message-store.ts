@@ -8,6 +8,8 @@ export type PendingSend = (
 ) & {
   /** Makes the send idempotent: a resend with the same key gets the first result. */
   dedupeKey?: string;
+  /** The `clientMsgId` the key was made of, as the client sent it (a database keeps it per sender). */
+  clientMsgId?: string;
   /** The sending connection, which the fan-out skips. */
   origin: string;
 };
@@ -32,7 +34,7 @@ export interface Recovery {
   recovered: boolean;
 }
 
-/** Where messages get their ids and are kept: the memory or Redis engine's history. */
+/** Where messages get their ids and are kept: the memory engine, the Redis streams or a database. */
 export abstract class MessageStore {
   /**
    * Stores a batch in order, assigning ids increasing per room, and publishes the new messages to every

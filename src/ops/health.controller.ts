@@ -5,6 +5,7 @@ import {
   HealthIndicatorService,
   type HealthCheckResult,
 } from '@nestjs/terminus';
+import { Broker } from '../engine/broker.js';
 import { MessageStore } from '../engine/message-store.js';
 import { OpsPortGuard } from './ops-port.guard.js';
 
@@ -16,6 +17,7 @@ export class HealthController {
     private readonly health: HealthCheckService,
     private readonly indicator: HealthIndicatorService,
     private readonly store: MessageStore,
+    private readonly broker: Broker,
   ) {}
 
   @Get('live')
@@ -33,6 +35,12 @@ export class HealthController {
         return (await this.store.isReady().catch(() => false))
           ? check.up()
           : check.down({ message: 'store unreachable' });
+      },
+      async () => {
+        const check = this.indicator.check('broker');
+        return (await this.broker.isReady().catch(() => false))
+          ? check.up()
+          : check.down({ message: 'broker unreachable' });
       },
     ]);
   }

@@ -10,7 +10,8 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const MAIN = 'dist/main.js';
 
 /**
- * `node dist/main.js` as a child process, configured only by `env` (plus PATH), as it runs in production;
+ * `node dist/main.js` as a child process, configured only by `env` (plus PATH, and DATABASE_URL=memory
+ * unless `env` sets it), as it runs in production;
  * owned by the test run (its teardown kills it if a test does not). Every wait has a timeout that names
  * what it waited for; `kill()` ends it for good.
  */
@@ -21,7 +22,8 @@ export class ServerProcess extends ChildServer {
       throw new Error(`${MAIN} is missing: run \`npx nest build\``);
     const child = spawnOwned(process.execPath, [MAIN], {
       cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', ...env },
+      // No database unless the test names one: no ./data/ file left behind by a test.
+      env: { PATH: process.env.PATH ?? '', DATABASE_URL: 'memory', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     return new ServerProcess(child, { name: 'the server process' });

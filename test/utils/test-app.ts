@@ -44,7 +44,8 @@ export const leanPathByDefault: boolean = parseEnvironment(switchFromEnvironment
 
 /**
  * Boots the real app on port 0 with the real adapter; `env` overrides the defaults (logs quiet unless
- * LOG_LEVEL is given), `overrides` may replace providers, and `modules` are imported beside `AppModule`.
+ * LOG_LEVEL is given; no database unless DATABASE_URL is given), `overrides` may replace providers, and
+ * `modules` are imported beside `AppModule`.
  */
 export async function startApp(
   env: TestEnv = {},
@@ -54,6 +55,8 @@ export async function startApp(
   const config = parseEnvironment({
     LOG_LEVEL: 'warn',
     HOST: '127.0.0.1',
+    // The memory engine (or the Redis streams with REDIS_URL) unless the test names a database.
+    DATABASE_URL: 'memory',
     ...switchFromEnvironment,
     ...env,
   });

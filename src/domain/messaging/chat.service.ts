@@ -30,6 +30,7 @@ export class ChatService {
       from: connection.user,
       text: trimmed,
       dedupeKey: this.dedupeKey(connection, clientMsgId),
+      clientMsgId,
       origin: connection.id,
     });
     const { id, ts } = stored.message;
@@ -50,6 +51,7 @@ export class ChatService {
       from: connection.user,
       text: trimmed,
       dedupeKey: this.dedupeKey(connection, clientMsgId),
+      clientMsgId,
       origin: connection.id,
     });
     return { id: stored.message.id, ts: stored.message.ts };

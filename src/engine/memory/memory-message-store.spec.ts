@@ -5,6 +5,7 @@ import { Broker, type Delivery } from '../broker.js';
 import type { PendingSend, StoredSend } from '../message-store.js';
 import { MemoryBroker } from './memory-broker.js';
 import { MemoryMessageStore } from './memory-message-store.js';
+import { MemorySendRateLimiter } from './memory-send-rate-limiter.js';
 import { isSendRefusal } from '../send-refusal.js';
 
 /** A broker that records every published batch. */
@@ -28,7 +29,8 @@ async function createStore(
   const moduleRef = await Test.createTestingModule({
     providers: [
       MemoryMessageStore,
-      { provide: appConfig.KEY, useValue: parseEnvironment(env) },
+      MemorySendRateLimiter,
+      { provide: appConfig.KEY, useValue: parseEnvironment({ DATABASE_URL: 'memory', ...env }) },
       { provide: MemoryBroker, useValue: broker },
       { provide: Broker, useValue: broker },
     ],

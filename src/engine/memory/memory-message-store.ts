@@ -2,8 +2,12 @@ import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } fro
 import { randomBytes } from 'node:crypto';
 import type { ChatMessage, DirectMessage } from '../../protocol/chat.events.js';
 import { appConfig, type AppConfig } from '../../config/app-config.js';
+import { databaseTarget } from '../../config/database-target.js';
 import type { Delivery } from '../broker.js';
+import { deliveryOf } from '../stored-send-delivery.js';
+import { formatMessageId, isMessageIdAfter, parseMessageId } from '../message-id.js';
 import { MemoryBroker } from './memory-broker.js';
+import { MemorySendRateLimiter } from './memory-send-rate-limiter.js';
 import { userRateExceeded, type SendRefusal } from '../send-refusal.js';
 import {
   MessageStore,
@@ -57,19 +61,18 @@ export class MemoryMessageStore
   /** Insertion-ordered, and every entry lives equally long, so expired ones are always at the front. */
   private readonly dedupe = new Map<string, { send: StoredSend; expiresAt: number }>();
   private directSequence = 0;
-  /** Sends per user in the current second; cleared when the second changes, so it stays small. */
-  private readonly userSends = new Map<string, number>();
-  private userSendsSecond = 0;
 
   constructor(
     @Inject(appConfig.KEY) private readonly config: AppConfig,
     private readonly broker: MemoryBroker,
+    private readonly rate: MemorySendRateLimiter,
   ) {
     super();
   }
 
   onModuleInit(): void {
-    if (this.config.REDIS_URL) return;
+    // Idle unless it is the store in use: no database, no Redis.
+    if (this.config.REDIS_URL || databaseTarget(this.config).kind !== 'memory') return;
     const every = Math.min(this.config.HISTORY_TTL_MS, SWEEP_INTERVAL_MS);
     this.sweepTimer = setInterval(() => this.sweep(Date.now()), every).unref();
   }
@@ -85,13 +88,13 @@ export class MemoryMessageStore
     const stored = batch.map((pending) => {
       const earlier = pending.dedupeKey ? this.dedupe.get(pending.dedupeKey) : undefined;
       if (earlier) return { ...earlier.send, duplicate: true } as StoredSend;
-      if (this.overUserRate(pending.from.id, now)) return userRateExceeded(now);
+      if (!this.rate.admitOne(pending.from.id, now)) return userRateExceeded(now);
       const send =
         pending.kind === 'room' ? this.appendToRoom(pending, now) : this.appendDirect(pending, now);
       if (pending.dedupeKey) {
         this.dedupe.set(pending.dedupeKey, { send, expiresAt: now + this.config.DEDUPE_TTL_MS });
       }
-      deliveries.push(toDelivery(send, pending.origin));
+      deliveries.push(deliveryOf(send, pending.origin));
       return send;
     });
     if (deliveries.length > 0) await this.broker.publish(deliveries);
@@ -106,7 +109,7 @@ export class MemoryMessageStore
     const held = this.held(room);
     const sequence = this.sequenceIn(room, since);
     const last = this.rooms.get(room)?.last ?? 0;
-    const oldest = held.length > 0 ? parseId(held[0].id)!.sequence : last + 1;
+    const oldest = held.length > 0 ? parseMessageId(held[0].id)!.sequence : last + 1;
     if (
       sequence === undefined ||
       sequence > last ||
@@ -122,14 +125,12 @@ export class MemoryMessageStore
     const held = this.held(room);
     const sequence = this.sequenceIn(room, before);
     if (sequence === undefined || held.length === 0) return [];
-    const end = Math.max(0, Math.min(held.length, sequence - parseId(held[0].id)!.sequence));
+    const end = Math.max(0, Math.min(held.length, sequence - parseMessageId(held[0].id)!.sequence));
     return held.slice(Math.max(0, end - limit), end);
   }
 
   isAfter(a: string, b: string): boolean {
-    const [pa, pb] = [parseId(a), parseId(b)];
-    // Ids of different epochs cannot be ordered: deliver rather than drop.
-    return !pa || !pb || pa.epoch !== pb.epoch || pa.sequence > pb.sequence;
+    return isMessageIdAfter(a, b);
   }
 
   async isReady(): Promise<boolean> {
@@ -150,7 +151,7 @@ export class MemoryMessageStore
     log.writtenAt = ts;
     log.last += 1;
     const message: ChatMessage = {
-      id: idOf(log.epoch, log.last),
+      id: formatMessageId(log.epoch, log.last),
       room: pending.room,
       from: pending.from,
       text: pending.text,
@@ -166,7 +167,7 @@ export class MemoryMessageStore
   private appendDirect(pending: Extract<PendingSend, { kind: 'dm' }>, ts: number): StoredSend {
     this.directSequence += 1;
     const message: DirectMessage = {
-      id: idOf(this.directEpoch, this.directSequence),
+      id: formatMessageId(this.directEpoch, this.directSequence),
       from: pending.from,
       to: pending.to,
       text: pending.text,
@@ -209,19 +210,8 @@ export class MemoryMessageStore
 
   /** The sequence of an id issued by this room's current log, else undefined. */
   private sequenceIn(room: string, id: string): number | undefined {
-    const parsed = parseId(id);
+    const parsed = parseMessageId(id);
     return parsed && parsed.epoch === this.rooms.get(room)?.epoch ? parsed.sequence : undefined;
-  }
-
-  private overUserRate(userId: string, now: number): boolean {
-    const second = Math.floor(now / 1000);
-    if (second !== this.userSendsSecond) {
-      this.userSends.clear();
-      this.userSendsSecond = second;
-    }
-    const sends = (this.userSends.get(userId) ?? 0) + 1;
-    this.userSends.set(userId, sends);
-    return sends > this.config.USER_RATE_LIMIT_PER_SECOND;
   }
 
   private sweep(now: number): void {
@@ -245,40 +235,4 @@ export class MemoryMessageStore
       if (this.expired(log, now)) this.rooms.delete(room);
     }
   }
-}
-
-function toDelivery(send: StoredSend, origin: string): Delivery {
-  if (send.kind === 'room') {
-    const { message } = send;
-    return {
-      target: 'room',
-      room: message.room,
-      event: 'message',
-      data: message,
-      id: message.id,
-      exclude: origin,
-    };
-  }
-  const { message } = send;
-  return {
-    target: 'user',
-    userIds: [message.to, message.from.id],
-    event: 'dm',
-    data: message,
-    exclude: origin,
-  };
-}
-
-function idOf(epoch: string, sequence: number): string {
-  // Zero-padded so that ids of one room also sort as strings.
-  return `${epoch}-${sequence.toString().padStart(12, '0')}`;
-}
-
-function parseId(id: string): { epoch: string; sequence: number } | undefined {
-  const dash = id.indexOf('-');
-  if (dash <= 0) return undefined;
-  const sequence = Number(id.slice(dash + 1));
-  return Number.isSafeInteger(sequence) && sequence >= 0
-    ? { epoch: id.slice(0, dash), sequence }
-    : undefined;
 }

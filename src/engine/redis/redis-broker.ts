@@ -83,6 +83,10 @@ export class RedisBroker extends Broker implements OnModuleInit {
     );
   }
 
+  override async isReady(): Promise<boolean> {
+    return this.redis.isReady;
+  }
+
   listen(listener: (batch: readonly Delivery[]) => void): void {
     this.listener = listener;
   }

@@ -1,0 +1,62 @@
+import type { Generated } from 'kysely';
+
+/** What a conversation is: a room, or the direct messages between two users. */
+export type ConversationKind = 'room' | 'dm';
+
+/** What a row of `messages` records: a message, or an edit or deletion of an earlier one (`target_seq`). */
+export type MessageKind = 'message' | 'edit' | 'delete';
+
+/** `conversations`: one row per room and per pair of users who exchanged direct messages. */
+export interface ConversationsTable {
+  /** `room:<name>` or `dm:<length of a>:<a>:<b>` (see `conversation-key.ts`). */
+  key: string;
+  kind: ConversationKind;
+  /** Random per conversation, the first part of its message ids; kept across restarts. */
+  epoch: string;
+  /** Sequence number of the last row of `messages`, of any kind. */
+  last_seq: number;
+  /** Rows of kind 'message' (not edits or deletions): what unread counts count. */
+  message_count: number;
+  /** The two users of a direct conversation (sorted); null for rooms. */
+  member_a: string | null;
+  member_b: string | null;
+  /** Milliseconds since the epoch. */
+  created_at: number;
+}
+
+/** `messages`: every message of every conversation, by (conversation, seq). */
+export interface MessagesTable {
+  conversation: string;
+  seq: number;
+  kind: MessageKind;
+  /** The message an edit or deletion applies to. */
+  target_seq: number | null;
+  sender_id: string;
+  sender_name: string;
+  /** Null for a deletion. */
+  text: string | null;
+  /** When it was stored, milliseconds since the epoch. */
+  ts: number;
+  /** The sender's idempotency key; unique per sender. */
+  client_msg_id: string | null;
+  /** Position among the conversation's rows of kind 'message' (1, 2, …); null for edits and deletions. */
+  ordinal: number | null;
+}
+
+/** `read_pointers`: how far each user has read each conversation. */
+export interface ReadPointersTable {
+  user_id: string;
+  conversation: string;
+  seq: number;
+  ordinal: number;
+  /** A private pointer is not shown to the other members (SQLite stores and reads 0/1). */
+  private: Generated<boolean | number>;
+  updated_at: number;
+}
+
+/** The tables Kysely types its queries against. */
+export interface DatabaseSchema {
+  conversations: ConversationsTable;
+  messages: MessagesTable;
+  read_pointers: ReadPointersTable;
+}
