@@ -8,7 +8,7 @@ import {
 import { appConfig, type AppConfig } from '../../config/app-config.js';
 import { databaseTarget, type DatabaseTarget } from '../../config/database-target.js';
 import { BackendUnavailableError, isBackendUnreachable } from '../backend-unreachable.js';
-import { reconnectDelay } from '../redis/redis-connection.js';
+import { reconnectDelay } from '../reconnect-delay.js';
 import type { Database } from './database.js';
 import { migrateToLatest } from './database-migrations.js';
 import { openDatabase } from './open-database.js';

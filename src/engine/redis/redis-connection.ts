@@ -8,11 +8,7 @@ import {
 import { createClient, type RedisClientType } from 'redis';
 import { appConfig, type AppConfig } from '../../config/app-config.js';
 import { RedisKeys } from './redis-keys.js';
-
-/** Backoff between reconnect attempts: doubling from 50 ms to 2 s, with jitter so nodes do not stampede. */
-function reconnectDelay(retries: number): number {
-  return Math.min(50 * 2 ** retries, 2000) + Math.floor(Math.random() * 100);
-}
+import { reconnectDelay } from '../reconnect-delay.js';
 
 /**
  * The Redis engine's two connections: one for commands, one for subscriptions. Both reconnect forever
