@@ -1,7 +1,10 @@
 import { defineConfig } from 'vitest/config';
 
-/** The contract suites: the app in process on the memory engine, every event and error over a real socket. */
-const NEST_PATH_SUITES = [
+/**
+ * The contract suites: the app in process, every event and error over a real socket. `e2e` runs them on the
+ * memory engine; they run again on Nest's own gateway handlers and on the embedded database.
+ */
+const CONTRACT_SUITES = [
   'auth',
   'compression',
   'dev-identity',
@@ -47,8 +50,20 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'e2e-nest-path',
-          include: NEST_PATH_SUITES.map((suite) => `test/${suite}.e2e-spec.ts`),
+          include: CONTRACT_SUITES.map((suite) => `test/${suite}.e2e-spec.ts`),
           env: { GATEWAY_FAST_PATH: 'false' },
+          testTimeout: 20_000,
+          hookTimeout: 20_000,
+        },
+      },
+      {
+        // The contract suites again, each test app on a fresh SQLite file (TEST_DATABASE=sqlite, which
+        // test/utils/test-app.ts reads): the default configuration of `npm start` speaks the same contract.
+        extends: true,
+        test: {
+          name: 'e2e-sqlite',
+          include: CONTRACT_SUITES.map((suite) => `test/${suite}.e2e-spec.ts`),
+          env: { TEST_DATABASE: 'sqlite' },
           testTimeout: 20_000,
           hookTimeout: 20_000,
         },

@@ -5,6 +5,7 @@ import { AppModule } from '../../src/app.module.js';
 import { configureApp } from '../../src/app.setup.js';
 import { appConfig, parseEnvironment } from '../../src/config/app-config.js';
 import type { EnvironmentSchema } from '../../src/config/environment.schema.js';
+import { createTestDatabase, type DatabaseKind } from './database.js';
 import { TestClient, type ConnectOptions } from './test-client.js';
 
 /** Environment overrides for one test app, by key. */
@@ -39,6 +40,13 @@ const switchFromEnvironment: TestEnv =
     ? {}
     : { GATEWAY_FAST_PATH: process.env.GATEWAY_FAST_PATH };
 
+/**
+ * The database the environment gives every test app that names none and no Redis: `TEST_DATABASE=sqlite`
+ * (as the `e2e-sqlite` project sets it) runs the contract suites on a fresh SQLite file per app, the
+ * default configuration of `npm start`; unset, test apps run on the memory engine.
+ */
+export const testDatabaseKind = process.env.TEST_DATABASE as DatabaseKind | undefined;
+
 /** Whether test apps run gateway handlers on the lean path, unless a test's `env` says otherwise. */
 export const leanPathByDefault: boolean = parseEnvironment(switchFromEnvironment).GATEWAY_FAST_PATH;
 
@@ -52,11 +60,15 @@ export async function startApp(
   overrides: ModuleOverrides = (builder) => builder,
   modules: ExtraModules = [],
 ): Promise<TestApp> {
+  const database =
+    env.DATABASE_URL === undefined && env.REDIS_URL === undefined && testDatabaseKind
+      ? await createTestDatabase(testDatabaseKind, 'app')
+      : undefined;
   const config = parseEnvironment({
     LOG_LEVEL: 'warn',
     HOST: '127.0.0.1',
-    // The memory engine (or the Redis streams with REDIS_URL) unless the test names a database.
-    DATABASE_URL: 'memory',
+    // The memory engine (or the Redis streams with REDIS_URL) unless the test or TEST_DATABASE names a database.
+    DATABASE_URL: database?.url ?? 'memory',
     ...switchFromEnvironment,
     ...env,
   });
@@ -83,6 +95,7 @@ export async function startApp(
     async close() {
       await Promise.all(clients.map((client) => client.close()));
       await app.close();
+      await database?.drop();
     },
   };
 }
