@@ -74,6 +74,18 @@ export class PostgresServer {
     return `postgres://postgres@127.0.0.1:${this.port}/postgres`;
   }
 
+  /** Creates a schema and answers a DATABASE_URL whose tables go there (`search_path`). */
+  async schemaUrl(schema: string): Promise<string> {
+    const client = new pg.Client({ connectionString: this.url });
+    await client.connect();
+    try {
+      await client.query(`create schema "${schema}"`);
+    } finally {
+      await client.end();
+    }
+    return `${this.url}?options=${encodeURIComponent(`-c search_path=${schema}`)}`;
+  }
+
   private get dataDir(): string {
     return join(this.dir, 'data');
   }
