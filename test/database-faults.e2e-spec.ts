@@ -1,5 +1,6 @@
-import { AckedSender, repeated, wholeHistory } from './utils/acked-traffic.js';
+import { AckedSender, repeated, sendContinuously, wholeHistory } from './utils/acked-traffic.js';
 import { PostgresServer } from './utils/postgres-server.js';
+import { readyStatus } from './utils/readiness.js';
 import { startApp, type TestApp } from './utils/test-app.js';
 import { asUser } from './utils/users.js';
 import { waitFor } from './utils/wait-for.mjs';
@@ -12,32 +13,6 @@ const STOPS: [string, (postgres: PostgresServer) => Promise<void>][] = [
   ['pg_ctl stop -m immediate', (postgres) => postgres.stopImmediate()],
   ['SIGKILL of the postmaster', (postgres) => postgres.killPostmaster()],
 ];
-
-/** /health/ready's status code. */
-async function readiness(app: TestApp): Promise<number> {
-  const response = await fetch(`${app.httpUrl}/health/ready`, {
-    signal: AbortSignal.timeout(5000),
-  });
-  return response.status;
-}
-
-/** Senders that each send one message after another, with a clientMsgId, until told to stop. */
-function sendWithoutPause(senders: AckedSender[]): { stop(): Promise<void> } {
-  let stopped = false;
-  const loops = senders.map(async (sender) => {
-    while (!stopped) {
-      await sender.sendOne();
-      // A beat between sends, so that an outage is many answered sends rather than a busy loop.
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
-  });
-  return {
-    async stop() {
-      stopped = true;
-      await Promise.all(loops);
-    },
-  };
-}
 
 /**
  * The database stopped mid-traffic, on a PostgreSQL of this file's own: sends are answered
@@ -79,7 +54,7 @@ describe('the database stopped mid-traffic (a private PostgreSQL)', { timeout: 6
         await client.request('join', { room: ROOM });
         sender.attach(client);
       }
-      const traffic = sendWithoutPause(senders);
+      const traffic = sendContinuously(senders);
 
       await waitFor(
         () => senders.every((sender) => sender.acked.size >= 3),
@@ -91,7 +66,10 @@ describe('the database stopped mid-traffic (a private PostgreSQL)', { timeout: 6
         () => senders.every((sender) => sender.unavailable >= 3),
         'every sender to be answered unavailable',
       );
-      await waitFor(async () => (await readiness(app!)) === 503, '/health/ready to answer 503');
+      await waitFor(
+        async () => (await readyStatus(app!.httpUrl)) === 503,
+        '/health/ready to answer 503',
+      );
       const ackedWhileDown = senders.map((sender, i) => sender.acked.size - ackedWhenStopped[i]);
 
       await postgres.start();
@@ -101,7 +79,10 @@ describe('the database stopped mid-traffic (a private PostgreSQL)', { timeout: 6
         'every sender to be acked again',
         20_000,
       );
-      await waitFor(async () => (await readiness(app!)) === 200, '/health/ready to answer 200');
+      await waitFor(
+        async () => (await readyStatus(app!.httpUrl)) === 200,
+        '/health/ready to answer 200',
+      );
       await traffic.stop();
       for (const sender of senders) sender.resend();
       await Promise.all(senders.map((sender) => sender.settled()));

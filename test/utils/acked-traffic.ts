@@ -142,3 +142,24 @@ export class AckedSender {
     }
   }
 }
+
+/**
+ * Each sender sends one message after another (awaiting each reply, a 10 ms beat between), until
+ * `stop()`, which resolves once every loop has ended.
+ */
+export function sendContinuously(senders: readonly AckedSender[]): { stop(): Promise<void> } {
+  let stopped = false;
+  const loops = senders.map(async (sender) => {
+    while (!stopped) {
+      await sender.sendOne();
+      // An outage is then many answered sends rather than a busy loop.
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  });
+  return {
+    async stop() {
+      stopped = true;
+      await Promise.all(loops);
+    },
+  };
+}
