@@ -51,6 +51,8 @@ export class AckedSender {
   private sent = 0;
   private client: TestClient | undefined;
   private whenSettled: (() => void) | undefined;
+  /** Sends kept unanswered by `keepInFlight`: each ack sends a new one while it is set. */
+  private window = 0;
   private readonly onFrame = (raw: Buffer) => this.read(JSON.parse(raw.toString()) as Frame);
 
   constructor(
@@ -68,6 +70,20 @@ export class AckedSender {
   /** Sends `count` new messages at once, without waiting for their replies. */
   burst(count: number): void {
     for (let i = 0; i < count; i += 1) this.transmit(`${this.uid}-${(this.sent += 1)}`);
+  }
+
+  /**
+   * Keeps `window` new sends unanswered, sending one more on each ack, until `stopSending`: a crash at
+   * any moment then cuts sends off mid-flight.
+   */
+  keepInFlight(window: number): void {
+    this.window = window;
+    this.burst(window);
+  }
+
+  /** Ends `keepInFlight`: no new send is made. */
+  stopSending(): void {
+    this.window = 0;
   }
 
   /** Sends one new message and resolves with its reply (an `ack` or an `error`). */
@@ -135,6 +151,7 @@ export class AckedSender {
     if (frame.event === 'ack') {
       this.acked.set(clientMsgId, frame.data.id as string);
       this.unacked.delete(clientMsgId);
+      if (this.window > 0) this.burst(1);
       if (this.unacked.size === 0) this.whenSettled?.();
     } else if (frame.event === 'error') {
       if (frame.data.code === 'unavailable') this.unavailable += 1;
