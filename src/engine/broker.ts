@@ -8,6 +8,11 @@ export interface RoomDelivery {
   data: ServerEvents['message'] | ServerEvents['presence'] | ServerEvents['typing'];
   /** The message id, for ordering against history during a join; absent for presence and typing. */
   id?: string;
+  /**
+   * The id stored just before this message in the room (its log's previous entry), when the store knows
+   * it: a node that delivered another one last missed something, and reads it back with `between`.
+   */
+  prev?: string;
   /** The connection that caused it, which does not receive it. */
   exclude?: string;
 }

@@ -52,6 +52,16 @@ export abstract class MessageStore {
   abstract after(room: string, since: string, limits: RecoveryLimits): Promise<Recovery>;
   /** Up to `limit` messages older than `before`, oldest first. */
   abstract before(room: string, before: string, limit: number): Promise<ChatMessage[]>;
+  /**
+   * The oldest `limit` messages after `after` up to and including `until`, oldest first: what a node's
+   * fan-out missed (a pub/sub gap, or a resubscribe). Empty when the two ids are not of the room's log.
+   */
+  abstract between(
+    room: string,
+    after: string,
+    until: string,
+    limit: number,
+  ): Promise<ChatMessage[]>;
   /** Whether id `a` comes after id `b` in the same room. */
   abstract isAfter(a: string, b: string): boolean;
   /** Whether storage is reachable now (for /health/ready). */

@@ -26,6 +26,9 @@ class FixedStore extends MessageStore {
   async before(): Promise<ChatMessage[]> {
     return this.messages;
   }
+  async between(): Promise<ChatMessage[]> {
+    return this.messages;
+  }
   isAfter(): boolean {
     return true;
   }

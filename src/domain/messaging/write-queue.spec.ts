@@ -52,6 +52,9 @@ class FakeStore extends MessageStore {
   async before(): Promise<ChatMessage[]> {
     return [];
   }
+  async between(): Promise<ChatMessage[]> {
+    return [];
+  }
   isAfter(): boolean {
     return true;
   }

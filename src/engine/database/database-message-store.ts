@@ -148,6 +148,23 @@ export class DatabaseMessageStore extends MessageStore {
     return rows.reverse().map(toChatMessage);
   }
 
+  async between(room: string, after: string, until: string, limit: number): Promise<ChatMessage[]> {
+    const [from, to] = [parseMessageId(after), parseMessageId(until)];
+    if (!from || !to || from.epoch !== to.epoch || to.sequence <= from.sequence) return [];
+    const rows = await this.connection.track((database) =>
+      this.selectStored(database.db)
+        .where('m.conversation', '=', ConversationKey.room(room))
+        .where('c.epoch', '=', from.epoch)
+        .where('m.seq', '>', from.sequence)
+        .where('m.seq', '<=', to.sequence)
+        .where('m.kind', '=', 'message')
+        .orderBy('m.seq', 'asc')
+        .limit(limit)
+        .execute(),
+    );
+    return rows.map(toChatMessage);
+  }
+
   isAfter(a: string, b: string): boolean {
     return isMessageIdAfter(a, b);
   }
@@ -342,7 +359,11 @@ export class DatabaseMessageStore extends MessageStore {
   private async publish(committed: readonly StoredSend[], writes: readonly Write[]): Promise<void> {
     const deliveries: Delivery[] = [];
     committed.forEach((send, i) => {
-      if (!send.duplicate) deliveries.push(deliveryOf(send, writes[i].send.origin));
+      if (send.duplicate) return;
+      const delivery = deliveryOf(send, writes[i].send.origin);
+      // Sequence numbers have no holes: the entry before this one is its predecessor in the log.
+      if (delivery.target === 'room') delivery.prev = previousId(send.message.id);
+      deliveries.push(delivery);
     });
     if (deliveries.length === 0) return;
     await this.broker
@@ -351,6 +372,12 @@ export class DatabaseMessageStore extends MessageStore {
         logFailure(this.logger, 'warn', `stored ${deliveries.length} but could not publish`, error),
       );
   }
+}
+
+/** The id of the entry stored just before `id` in its conversation; undefined for the first. */
+function previousId(id: string): string | undefined {
+  const parsed = parseMessageId(id)!;
+  return parsed.sequence > 1 ? formatMessageId(parsed.epoch, parsed.sequence - 1) : undefined;
 }
 
 /** The conversation a send goes to. */

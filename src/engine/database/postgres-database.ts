@@ -89,8 +89,15 @@ function pool(options: PostgresOptions, max: number): pg.Pool {
   });
   // Without a listener an idle connection's error (the server restarting) would crash the process.
   created.on('error', options.onIdleError);
+  // The pool listens only while a connection is idle: one in use (the writer's, held through a batch)
+  // that breaks would emit an unheard 'error' and crash the process. Its query fails by itself, and the
+  // pool drops the connection when it is released.
+  created.on('connect', (client) => client.on('error', ignoreInUseError));
   return created;
 }
+
+/** A broken connection in use is reported by its failing query, not by its 'error' event. */
+function ignoreInUseError(): void {}
 
 /** The advisory lock key of each conversation (FNV-1a, 32 bits), deduplicated and sorted. */
 export function lockKeys(conversations: readonly string[]): number[] {

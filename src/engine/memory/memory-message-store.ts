@@ -129,6 +129,17 @@ export class MemoryMessageStore
     return held.slice(Math.max(0, end - limit), end);
   }
 
+  async between(room: string, after: string, until: string, limit: number): Promise<ChatMessage[]> {
+    const [from, to] = [this.sequenceIn(room, after), this.sequenceIn(room, until)];
+    if (from === undefined || to === undefined) return [];
+    return this.held(room)
+      .filter((message) => {
+        const sequence = parseMessageId(message.id)!.sequence;
+        return sequence > from && sequence <= to;
+      })
+      .slice(0, limit);
+  }
+
   isAfter(a: string, b: string): boolean {
     return isMessageIdAfter(a, b);
   }

@@ -1,9 +1,13 @@
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
 import type { ChatMessage } from '../../protocol/chat.events.js';
 import { Broker, type Delivery, type RoomDelivery } from '../broker.js';
+import { MessageStore } from '../message-store.js';
 import { RedisConnection } from './redis-connection.js';
-import { RedisMessageStore } from './redis-message-store.js';
 import { logFailure } from '../backend-unreachable.js';
+
+/** Messages read per `between` call when catching up: a long gap is read, and delivered, in pages. */
+const CATCH_UP_PAGE = 500;
 
 /** A delivery as published on a channel; the channel names its room or user. */
 interface WireDelivery {
@@ -18,7 +22,8 @@ interface WireDelivery {
 /**
  * Pub/sub fan-out across nodes: a channel per room (subscribed while this node has members in it) and
  * per user (while this node has their sockets). It tracks the last message id per room, backfills from
- * the stream when pub/sub skipped some (a gap, or a reconnect), and drops what it already delivered.
+ * the message store in use (the Redis streams, or the database) when pub/sub skipped some (a gap, or a
+ * reconnect), and drops what it already delivered.
  */
 @Injectable()
 export class RedisBroker extends Broker implements OnModuleInit {
@@ -37,15 +42,19 @@ export class RedisBroker extends Broker implements OnModuleInit {
       .catch((error: unknown) => logFailure(this.logger, 'error', 'delivery failed', error));
   };
 
+  /** The bound `MessageStore`, which publishes through this broker: looked up once both exist. */
+  private store!: MessageStore;
+
   constructor(
     private readonly redis: RedisConnection,
-    private readonly store: RedisMessageStore,
+    private readonly moduleRef: ModuleRef,
   ) {
     super();
   }
 
   onModuleInit(): void {
     if (!this.redisEnabled()) return;
+    this.store = this.moduleRef.get(MessageStore, { strict: false });
     // node-redis resubscribes by itself after a reconnect; what was published meanwhile comes from the
     // streams, once both connections are back (whichever comes back last starts the catch-up).
     const catchUpWhenReady = () => {
@@ -71,6 +80,10 @@ export class RedisBroker extends Broker implements OnModuleInit {
         data: delivery.data,
         exclude: delivery.exclude,
       };
+      if (delivery.target === 'room' && delivery.id !== undefined) {
+        wire.id = delivery.id;
+        wire.prev = delivery.prev ?? null;
+      }
       if (delivery.target === 'room') add(this.redis.keys.roomChannel(delivery.room), wire);
       else
         for (const userId of new Set(delivery.userIds))
@@ -155,9 +168,8 @@ export class RedisBroker extends Broker implements OnModuleInit {
         const last = this.lastSeen.get(room);
         if (last !== undefined && !this.store.isAfter(d.id, last)) continue;
         if (last !== undefined && d.prev && d.prev !== last && this.store.isAfter(d.prev, last)) {
-          // Pub/sub skipped something: the stream has it.
-          const missed = await this.store.between(room, last, d.prev);
-          out.push(...missed.map((message) => messageDelivery(message)));
+          // Pub/sub skipped something: the store has it.
+          out.push(...(await this.missed(room, last, d.prev)).map(messageDelivery));
         }
         this.lastSeen.set(room, d.id);
       }
@@ -179,10 +191,21 @@ export class RedisBroker extends Broker implements OnModuleInit {
       const latest = await this.store.latest(room, 1);
       const newest = latest.at(-1)?.id;
       if (!newest || !this.store.isAfter(newest, last)) continue;
-      const missed = await this.store.between(room, last, newest);
+      const missed = await this.missed(room, last, newest);
       if (missed.length === 0) continue;
       this.lastSeen.set(room, missed.at(-1)!.id);
-      this.listener?.(missed.map((message) => messageDelivery(message)));
+      this.listener?.(missed.map(messageDelivery));
+    }
+  }
+
+  /** Every message after `last` up to `until`, read a page at a time. */
+  private async missed(room: string, last: string, until: string): Promise<ChatMessage[]> {
+    const missed: ChatMessage[] = [];
+    for (let from = last; ;) {
+      const page = await this.store.between(room, from, until, CATCH_UP_PAGE);
+      missed.push(...page);
+      if (page.length < CATCH_UP_PAGE) return missed;
+      from = page.at(-1)!.id;
     }
   }
 

@@ -128,8 +128,7 @@ export class RedisMessageStore extends MessageStore {
     return entries.reverse().map((entry) => toMessage(room, epoch, entry));
   }
 
-  /** Messages after `after` up to and including `until` (both ids of one epoch): what a node missed. */
-  async between(room: string, after: string, until: string): Promise<ChatMessage[]> {
+  async between(room: string, after: string, until: string, limit: number): Promise<ChatMessage[]> {
     const [from, to] = [parseId(after), parseId(until)];
     if (!from || !to || from.epoch !== to.epoch) return [];
     const entries = (await this.redis.client.sendCommand([
@@ -138,7 +137,7 @@ export class RedisMessageStore extends MessageStore {
       `(${from.streamId}`,
       to.streamId,
       'COUNT',
-      String(this.config.HISTORY_MAX_MESSAGES),
+      String(limit),
     ])) as RawEntry[];
     return entries.map((entry) => toMessage(room, from.epoch, entry));
   }
