@@ -1,5 +1,6 @@
 import { Transform, Type } from 'class-transformer';
 import {
+  IsNumber,
   IsBoolean,
   IsIn,
   IsInt,
@@ -98,6 +99,16 @@ export class EnvironmentSchema {
   @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(65535) OPS_PORT?: number;
   /** Interface of the OPS_PORT listener. */
   @IsString() OPS_HOST = '0.0.0.0';
+  /**
+   * With a database: log entries (messages, edits, deletions) older than this many days are purged;
+   * fractions allowed (0.5 is 12 hours); 0 keeps them forever.
+   */
+  @Type(() => Number)
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0)
+  HISTORY_RETENTION_DAYS = 0;
+  /** How often a node purges entries past HISTORY_RETENTION_DAYS (when it is set). */
+  @Type(() => Number) @IsInt() @Min(100) HISTORY_PURGE_INTERVAL_MS = 600000;
   /** Messages the write queue holds at most; past it sends get `unavailable`. */
   @Type(() => Number) @IsInt() @Min(1) MAX_QUEUE_DEPTH = 10000;
   /**
