@@ -5,7 +5,6 @@ import type { ChatMessage, DirectMessage } from '../../protocol/chat.events.js';
 import { appConfig, type AppConfig } from '../../config/app-config.js';
 import {
   MessageStore,
-  type PendingSend,
   type PendingWrite,
   sendsOnly,
   type Recovery,
