@@ -132,7 +132,7 @@ export class EnvironmentSchema {
   @Type(() => Number) @IsInt() @Min(100) NODE_HEARTBEAT_MS = 10000;
   /** A node whose liveness key is older than this is dead: its users leave their rooms. */
   @Type(() => Number) @IsInt() @Min(300) NODE_TTL_MS = 30000;
-  /** Messages and DMs a second per user across all their connections and nodes. */
+  /** Messages, DMs, edits and deletions a second per user across all their connections and nodes. */
   @Type(() => Number) @IsInt() @Min(1) USER_RATE_LIMIT_PER_SECOND = 60;
   /** How long a room's recent-history snapshot stays in the cache. */
   @Type(() => Number) @IsInt() @Min(0) HISTORY_CACHE_TTL_MS = 5000;
