@@ -1,5 +1,6 @@
 // Switchboard's browser client: one native WebSocket, rooms, direct messages, presence and typing,
-// and an outbox that survives reconnects. User data reaches the page only through textContent.
+// editing and deleting one's own messages, and an outbox that survives reconnects. User data reaches the
+// page only through textContent.
 
 const DEFAULT_ROOM = 'lobby';
 const ROOM_NAME = /^[A-Za-z0-9_.:-]{1,64}$/;
@@ -9,6 +10,8 @@ const TYPING_SHOW_MS = 3000;
 const BACKOFF_BASE_MS = 500;
 const BACKOFF_MAX_MS = 15000;
 const NOTICE_MS = 5000;
+/** How long a first click on "Delete" waits for the second that confirms it. */
+const DELETE_CONFIRM_MS = 4000;
 
 const $ = (id) => document.getElementById(id);
 const ui = {
@@ -243,6 +246,108 @@ function messageElement(from, text) {
   return item;
 }
 
+/** The Edit and Delete buttons of one's own stored message (a pending send has no id to name yet). */
+function addActions(conv, item) {
+  if (!item.classList.contains('own') || item.querySelector('.actions')) return;
+  const actions = document.createElement('span');
+  actions.className = 'actions';
+  const edit = document.createElement('button');
+  edit.type = 'button';
+  edit.className = 'link-button';
+  edit.dataset.testid = 'edit-message';
+  edit.textContent = 'Edit';
+  edit.addEventListener('click', () => startEdit(conv, item));
+  const remove = document.createElement('button');
+  remove.type = 'button';
+  remove.className = 'link-button danger';
+  remove.dataset.testid = 'delete-message';
+  remove.textContent = 'Delete';
+  let armed;
+  remove.addEventListener('click', () => {
+    // Two clicks, not `confirm()`: a modal dialog would stop every other conversation's updates.
+    if (!armed) {
+      remove.textContent = 'Delete?';
+      armed = setTimeout(() => {
+        armed = undefined;
+        remove.textContent = 'Delete';
+      }, DELETE_CONFIRM_MS);
+      return;
+    }
+    clearTimeout(armed);
+    armed = undefined;
+    remove.textContent = 'Delete';
+    change(conv, item, 'delete');
+  });
+  actions.append(edit, remove);
+  item.querySelector('.message-meta').append(actions);
+}
+
+/** Shows a message as it now is: its text and an "(edited)" mark, or "message deleted". */
+function showState(item, { text, editedAt, deleted }) {
+  const content = item.querySelector('.text');
+  let mark = item.querySelector('.edited');
+  if (deleted) {
+    item.classList.add('deleted');
+    content.textContent = 'message deleted';
+    item.querySelector('.actions')?.remove();
+    item.querySelector('.editor')?.remove();
+    content.hidden = false;
+    mark?.remove();
+    return;
+  }
+  if (text !== undefined) content.textContent = text;
+  if (editedAt === undefined || mark) return;
+  mark = document.createElement('span');
+  mark.className = 'edited';
+  mark.dataset.testid = 'edited-mark';
+  mark.textContent = '(edited)';
+  mark.title = new Date(editedAt).toLocaleString();
+  item.querySelector('.message-meta time').after(mark);
+}
+
+/** Replaces a message's text with a box to edit it in: Enter saves, Escape cancels. */
+function startEdit(conv, item) {
+  if (item.querySelector('.editor')) return;
+  const content = item.querySelector('.text');
+  const editor = document.createElement('textarea');
+  editor.className = 'editor';
+  editor.dataset.testid = 'edit-input';
+  editor.rows = 2;
+  editor.value = content.textContent;
+  content.hidden = true;
+  content.after(editor);
+  editor.focus();
+  const close = () => {
+    editor.remove();
+    content.hidden = false;
+  };
+  editor.addEventListener('keydown', (event) => {
+    if (event.key === 'Escape') return close();
+    if (event.key !== 'Enter' || event.shiftKey || event.isComposing) return;
+    event.preventDefault();
+    const text = editor.value.trim();
+    close();
+    if (text && text !== content.textContent) change(conv, item, 'edit', text);
+  });
+}
+
+/** Sends an edit or a deletion of one's own message; the page shows it once the server acks it. */
+function change(conv, item, action, text) {
+  if (!isOpen()) return notify('Not connected: try again once back online.');
+  const ref = nextRef();
+  requests.set(ref, { type: action, conv, item, text });
+  const where = conv.kind === 'room' ? { room: conv.target } : { with: conv.target };
+  send(action, { ...where, id: item.dataset.id, ...(text === undefined ? {} : { text }), ref });
+}
+
+/** Applies an `edited` or `deleted` that names a message this page shows. */
+function changed(data, state) {
+  const peer = data.from.id === me.id ? data.to : data.from.id;
+  const conv = conversations.get(data.room !== undefined ? `room:${data.room}` : `dm:${peer}`);
+  const item = conv?.byId.get(data.id);
+  if (item) showState(item, state);
+}
+
 function stamp(item, id, ts) {
   item.dataset.id = id;
   item.dataset.ts = String(ts);
@@ -270,11 +375,15 @@ function insert(conv, item) {
 
 /** Shows a stored message once, however many times recovery and live delivery bring it. */
 function receive(conv, message, { live }) {
-  if (conv.byId.has(message.id)) return;
+  const shown = conv.byId.get(message.id);
+  // History shows a message as it now is: what a page already shows may have changed since.
+  if (shown) return showState(shown, message);
   names.set(message.from.id, message.from.name);
   const item = messageElement(message.from, message.text);
   stamp(item, message.id, message.ts);
   conv.byId.set(message.id, item);
+  addActions(conv, item);
+  showState(item, message);
   insert(conv, item);
   // Acks never move lastId: an ack may overtake an earlier message still on its way to us.
   if (message.ts >= conv.lastTs) {
@@ -347,6 +456,12 @@ const handlers = {
     conv.members = new Map(members.map((user) => [user.id, user]));
     for (const user of members) names.set(user.id, user.name);
     for (const message of data.messages ?? []) receive(conv, message, { live: false });
+    for (const change of data.changes ?? []) {
+      const item = conv.byId.get(change.id);
+      if (!item) continue;
+      if (change.action === 'deleted') showState(item, { deleted: true });
+      else showState(item, { text: change.text, editedAt: change.at });
+    }
     if (request?.since !== undefined && !data.recovered) {
       notify(`Some messages in #${conv.target} from while you were away could not be loaded.`);
     }
@@ -357,6 +472,13 @@ const handlers = {
 
   ack(data) {
     const request = requests.get(data.ref);
+    if (request?.type === 'edit' || request?.type === 'delete') {
+      requests.delete(data.ref);
+      return showState(
+        request.item,
+        request.type === 'delete' ? { deleted: true } : { text: request.text, editedAt: data.ts },
+      );
+    }
     if (request?.type !== 'send') return;
     const { entry } = request;
     clearTimeout(entry.timer);
@@ -369,8 +491,17 @@ const handlers = {
     item.querySelector('.delivery').textContent = '';
     stamp(item, data.id, data.ts);
     conv.byId.set(data.id, item);
+    addActions(conv, item);
     item.remove();
     insert(conv, item);
+  },
+
+  edited(data) {
+    changed(data, { text: data.text, editedAt: data.editedAt });
+  },
+
+  deleted(data) {
+    changed(data, { deleted: true });
   },
 
   message(data) {
@@ -417,6 +548,10 @@ const handlers = {
     const request = data.ref === undefined ? undefined : requests.get(data.ref);
     if (request?.type === 'send') return sendFailed(request.entry, data);
     if (request?.type === 'join') return joinFailed(request.conv, data);
+    if (request?.type === 'edit' || request?.type === 'delete') {
+      requests.delete(data.ref);
+      return notify(`Could not ${request.type} the message: ${data.message || data.code}`);
+    }
     // Typing is best effort: being throttled or out of a room is not worth a word.
     if (data.code === 'rate_limited' || data.code === 'not_in_room') return;
     notify(data.message || data.code);
@@ -503,7 +638,8 @@ function closed(code) {
     for (const userId of conv.typing.keys()) stopTyping(conv, userId);
   }
   for (const entry of outbox.values()) clearTimeout(entry.timer);
-  for (const [ref, request] of requests) if (request.type === 'join') requests.delete(ref);
+  // Their answers died with the socket; a send stays in the outbox and goes out again.
+  for (const [ref, request] of requests) if (request.type !== 'send') requests.delete(ref);
   renderNav();
   if (code === 4001) {
     setStatus('expired', 'Session expired');

@@ -1,6 +1,7 @@
 import { SignJWT } from 'jose';
 import type { Browser } from 'playwright-core';
 import { ChatPage, launchBrowser } from './utils/browser.js';
+import { createTestDatabase, type TestDatabase } from './utils/database.js';
 import { startApp, type TestApp, type TestEnv } from './utils/test-app.js';
 
 describe('web client (Chromium)', () => {
@@ -152,6 +153,50 @@ describe('web client (Chromium)', () => {
     expect(await bob.messages('ops during').count()).toBe(1);
     await bob.send('back on the line');
     await alice.waitForMessage('back on the line');
+  });
+
+  it('lets the author edit and delete a message, seen live by another page and after a reload', async () => {
+    const database: TestDatabase = await createTestDatabase('sqlite', 'browser');
+    try {
+      await boot({ DATABASE_URL: database.url });
+      const alice = await open({ name: 'alice' });
+      const bob = await open({ name: 'bob' });
+      await alice.send('teh typo');
+      await alice.waitForSent('teh typo');
+      await bob.waitForMessage('teh typo');
+      await alice.send('regrettable');
+      await alice.waitForSent('regrettable');
+      await bob.waitForMessage('regrettable');
+      expect(await bob.messages('teh typo').getByTestId('edit-message').count()).toBe(0);
+
+      const typo = alice.messages('teh typo');
+      await typo.getByTestId('edit-message').click();
+      await typo.getByTestId('edit-input').fill('the typo, fixed');
+      await typo.getByTestId('edit-input').press('Enter');
+      const regret = alice.messages('regrettable');
+      await regret.getByTestId('delete-message').click();
+      await regret.getByTestId('delete-message').click();
+
+      const fixed = await bob.waitForMessage('the typo, fixed');
+      expect(await fixed.getByTestId('edited-mark').textContent()).toBe('(edited)');
+      await bob.waitForMessage('message deleted');
+      expect(await bob.messages('regrettable').count()).toBe(0);
+      const own = await alice.waitForMessage('the typo, fixed');
+      expect(await own.getByTestId('edited-mark').count()).toBe(1);
+      await alice.waitForMessage('message deleted');
+
+      await bob.page.reload();
+      await bob.waitForStatus('online');
+      const reloaded = await bob.waitForMessage('the typo, fixed');
+      expect(await reloaded.getByTestId('edited-mark').count()).toBe(1);
+      await bob.waitForMessage('message deleted');
+      expect(await bob.messages('regrettable').count()).toBe(0);
+      expect(await bob.messages('teh typo').count()).toBe(0);
+    } finally {
+      await sut?.close();
+      sut = undefined;
+      await database.drop();
+    }
   });
 
   it('in JWT mode connects with the access token and, once it expires, shows a notice instead of reconnecting', async () => {

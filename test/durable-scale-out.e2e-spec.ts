@@ -5,7 +5,7 @@ import { databasePerSuite } from './utils/database.js';
 import { deletePrefix, REDIS_URL, uniquePrefix } from './utils/redis.js';
 import { startApp, type TestApp } from './utils/test-app.js';
 import type { Frame, TestClient } from './utils/test-client.js';
-import { asUser } from './utils/users.js';
+import { asUser, userOf } from './utils/users.js';
 import { waitFor } from './utils/wait-for.mjs';
 
 const PER_SENDER = 30;
@@ -142,6 +142,45 @@ describe('two nodes on PostgreSQL and Redis', () => {
       .execute();
     expect(rows.map((row) => row.seq)).toEqual(Array.from({ length: total }, (_, i) => i + 1));
     expect(seen[0].map((frame) => frame.data.text)).toEqual(rows.map((row) => row.text));
+  });
+  it('delivers edited and deleted across nodes (room members, the DM peer, the author’s other socket), and a join on the other node shows the edit', async () => {
+    const [author, bob] = await Promise.all([
+      nodes[0].connect(asUser('author')),
+      nodes[1].connect(asUser('bob')),
+    ]);
+    const authorElsewhere = await nodes[1].connect(asUser('author'));
+    for (const client of [author, bob, authorElsewhere])
+      await client.request('join', { room: 'changes' });
+    const id = (await author.request('message', { room: 'changes', text: 'draft' })).data.id;
+    await bob.next('message');
+    const early = await nodes[1].connect(asUser('early'));
+    expect((await early.request('join', { room: 'changes' })).data.messages).toMatchObject([
+      { id, text: 'draft' },
+    ]);
+
+    const edit = await author.request('edit', { room: 'changes', id, text: 'final' });
+
+    const edited = {
+      room: 'changes',
+      id,
+      text: 'final',
+      editedAt: edit.data.ts,
+      from: userOf('author'),
+    };
+    expect((await bob.next('edited')).data).toEqual(edited);
+    expect((await authorElsewhere.next('edited')).data).toEqual(edited);
+    const late = await nodes[1].connect(asUser('late'));
+    expect((await late.request('join', { room: 'changes' })).data.messages).toMatchObject([
+      { id, text: 'final', editedAt: edit.data.ts },
+    ]);
+
+    const dmId = (await author.request('dm', { to: 'bob', text: 'psst' })).data.id;
+    await bob.next('dm');
+    const deletion = await author.request('delete', { with: 'bob', id: dmId });
+
+    const deleted = { to: 'bob', id: dmId, deletedAt: deletion.data.ts, from: userOf('author') };
+    expect((await bob.next('deleted')).data).toEqual(deleted);
+    expect((await authorElsewhere.next('deleted')).data).toEqual(deleted);
   });
 });
 

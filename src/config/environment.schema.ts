@@ -1,5 +1,6 @@
 import { Transform, Type } from 'class-transformer';
 import {
+  IsNumber,
   IsBoolean,
   IsIn,
   IsInt,
@@ -98,6 +99,16 @@ export class EnvironmentSchema {
   @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(65535) OPS_PORT?: number;
   /** Interface of the OPS_PORT listener. */
   @IsString() OPS_HOST = '0.0.0.0';
+  /**
+   * With a database: log entries (messages, edits, deletions) older than this many days are purged;
+   * fractions allowed (0.5 is 12 hours); 0 keeps them forever.
+   */
+  @Type(() => Number)
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0)
+  HISTORY_RETENTION_DAYS = 0;
+  /** How often a node purges entries past HISTORY_RETENTION_DAYS (when it is set). */
+  @Type(() => Number) @IsInt() @Min(100) HISTORY_PURGE_INTERVAL_MS = 600000;
   /** Messages the write queue holds at most; past it sends get `unavailable`. */
   @Type(() => Number) @IsInt() @Min(1) MAX_QUEUE_DEPTH = 10000;
   /**
@@ -121,7 +132,7 @@ export class EnvironmentSchema {
   @Type(() => Number) @IsInt() @Min(100) NODE_HEARTBEAT_MS = 10000;
   /** A node whose liveness key is older than this is dead: its users leave their rooms. */
   @Type(() => Number) @IsInt() @Min(300) NODE_TTL_MS = 30000;
-  /** Messages and DMs a second per user across all their connections and nodes. */
+  /** Messages, DMs, edits and deletions a second per user across all their connections and nodes. */
   @Type(() => Number) @IsInt() @Min(1) USER_RATE_LIMIT_PER_SECOND = 60;
   /** How long a room's recent-history snapshot stays in the cache. */
   @Type(() => Number) @IsInt() @Min(0) HISTORY_CACHE_TTL_MS = 5000;

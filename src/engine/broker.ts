@@ -4,9 +4,17 @@ import type { ServerEvents, User } from '../protocol/chat.events.js';
 export interface RoomDelivery {
   target: 'room';
   room: string;
-  event: 'message' | 'presence' | 'typing';
-  data: ServerEvents['message'] | ServerEvents['presence'] | ServerEvents['typing'];
-  /** The message id, for ordering against history during a join; absent for presence and typing. */
+  event: 'message' | 'presence' | 'typing' | 'edited' | 'deleted';
+  data:
+    | ServerEvents['message']
+    | ServerEvents['presence']
+    | ServerEvents['typing']
+    | ServerEvents['edited']
+    | ServerEvents['deleted'];
+  /**
+   * The id of the log entry (a message, or an edit or deletion's own entry), for ordering against history
+   * during a join and for the recent-history cache; absent for presence and typing.
+   */
   id?: string;
   /**
    * The id stored just before this message in the room (its log's previous entry), when the store knows
@@ -21,8 +29,8 @@ export interface RoomDelivery {
 export interface UserDelivery {
   target: 'user';
   userIds: string[];
-  event: 'dm';
-  data: ServerEvents['dm'];
+  event: 'dm' | 'edited' | 'deleted';
+  data: ServerEvents['dm'] | ServerEvents['edited'] | ServerEvents['deleted'];
   exclude?: string;
 }
 

@@ -4,6 +4,7 @@ import { databaseTarget } from '../config/database-target.js';
 import { Broker } from './broker.js';
 import { DatabaseConnection } from './database/database-connection.js';
 import { DatabaseMessageStore } from './database/database-message-store.js';
+import { HistoryRetention } from './database/history-retention.js';
 import { MemoryBroker } from './memory/memory-broker.js';
 import { MemoryMessageStore } from './memory/memory-message-store.js';
 import { MemoryPresenceStore } from './memory/memory-presence-store.js';
@@ -64,6 +65,7 @@ const messageStore: Provider = {
     RedisSendRateLimiter,
     DatabaseConnection,
     DatabaseMessageStore,
+    HistoryRetention,
     messageStore,
     seam(Broker, MemoryBroker, RedisBroker),
     seam(PresenceStore, MemoryPresenceStore, RedisPresenceStore),

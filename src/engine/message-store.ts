@@ -1,4 +1,4 @@
-import type { ChatMessage, DirectMessage, User } from '../protocol/chat.events.js';
+import type { ChatMessage, DirectMessage, MessageChange, User } from '../protocol/chat.events.js';
 import type { SendRefusal } from './send-refusal.js';
 
 /** A send accepted by a handler and waiting in the write queue. */
@@ -14,10 +14,58 @@ export type PendingSend = (
   origin: string;
 };
 
+/** A conversation as a change names it: a room, or the DM conversation with the user `with`. */
+export type ConversationRef = { room: string } | { with: string };
+
+/** An edit or deletion of one of the author's messages, waiting in the write queue beside the sends. */
+export interface PendingChange {
+  kind: 'edit' | 'delete';
+  conversation: ConversationRef;
+  /** The id of the message changed. */
+  target: string;
+  /** The author, the only one who may change it. */
+  from: User;
+  /** The new text of an edit (trimmed); null for a deletion. */
+  text: string | null;
+  /** The requesting connection, which the fan-out skips. */
+  origin: string;
+}
+
+/** Anything the write queue hands the store: a send, or a change of an earlier message. */
+export type PendingWrite = PendingSend | PendingChange;
+
 /** What the store made of one pending send: the stored message, or the first one if it was a resend. */
 export type StoredSend =
   | { kind: 'room'; message: ChatMessage; duplicate: boolean }
   | { kind: 'dm'; message: DirectMessage; duplicate: boolean };
+
+/** A change the store committed: the message it changed (its id and conversation) and when. */
+export interface StoredChange {
+  kind: 'change';
+  action: 'edited' | 'deleted';
+  /** The changed message's id. */
+  id: string;
+  /** The id of the change's own entry in the conversation's log (after every message before it). */
+  entry: string;
+  /** Its room, for a room message. */
+  room?: string;
+  /** The time of the change, as `editedAt` or `deletedAt`. */
+  ts: number;
+}
+
+/** What the store made of one pending write. */
+export type StoredWrite = StoredSend | StoredChange;
+
+/** Whether a pending write is a change rather than a send. */
+export function isPendingChange(write: PendingWrite): write is PendingChange {
+  return write.kind === 'edit' || write.kind === 'delete';
+}
+
+/** The sends of a batch, for a store that keeps no changes (the domain never gives it one). */
+export function sendsOnly(batch: readonly PendingWrite[]): readonly PendingSend[] {
+  if (batch.some(isPendingChange)) throw new Error('edits and deletions need a database');
+  return batch as readonly PendingSend[];
+}
 
 /** How much a recovery may return. */
 export interface RecoveryLimits {
@@ -32,17 +80,24 @@ export interface Recovery {
   messages: ChatMessage[];
   /** False when the store no longer holds every message after `since` (trimmed, or another epoch), or they are too many. */
   recovered: boolean;
+  /** Messages at or before `since` edited or deleted after it, each once in its current state (a store that keeps changes, recovered only). */
+  changes?: MessageChange[];
 }
 
 /** Where messages get their ids and are kept: the memory engine, the Redis streams or a database. */
 export abstract class MessageStore {
   /**
-   * Stores a batch in order, assigning ids increasing per room, and publishes the new messages to every
-   * node in that same order (one step, so that publish order equals storage order). A resend of a known
-   * dedupe key returns the first result and publishes nothing. A send over the user's rate across all
-   * nodes comes back as a `SendRefusal` value. Rejects when storage is unreachable.
+   * Stores a batch in order, assigning ids increasing per room, and publishes the new messages (and
+   * changes) to every node in that same order (one step, so that publish order equals storage order). A
+   * resend of a known dedupe key returns the first result and publishes nothing. A send over the user's
+   * rate across all nodes, or a change the store refuses (unknown id, not the author, deleted), comes back
+   * as a `SendRefusal` value. Rejects when storage is unreachable. Changes only when `keepsChanges`.
    */
-  abstract append(batch: readonly PendingSend[]): Promise<(StoredSend | SendRefusal)[]>;
+  abstract append(batch: readonly PendingWrite[]): Promise<(StoredWrite | SendRefusal)[]>;
+  /** Whether edits and deletions can be stored (a database); the domain refuses them elsewhere. */
+  get keepsChanges(): boolean {
+    return false;
+  }
   /** The latest `limit` messages of a room, oldest first. */
   abstract latest(room: string, limit: number): Promise<ChatMessage[]>;
   /**

@@ -1,9 +1,14 @@
-/** A send the store refused, as a plain value: the domain turns it into the error the client gets. */
-export interface SendRefusal {
-  refused: 'rate_limited';
-  /** When the user may send again. */
-  retryAfterMs: number;
-}
+/** A send or change the store refused, as a plain value: the domain turns it into the error the client gets. */
+export type SendRefusal =
+  | {
+      refused: 'rate_limited';
+      /** When the user may send again. */
+      retryAfterMs: number;
+    }
+  /** A change whose id names no message of its conversation. */
+  | { refused: 'not_found' }
+  /** A change of someone else's message, or of a deleted one; `reason` says which. */
+  | { refused: 'forbidden'; reason: string };
 
 /** The refusal for a send over USER_RATE_LIMIT_PER_SECOND, retryable at the next second. */
 export function userRateExceeded(now: number): SendRefusal {

@@ -20,7 +20,10 @@ import { MetricsInterceptor } from './metrics.interceptor.js';
 import { RoomsService } from '../domain/rooms/rooms.service.js';
 import { ClientEvent, reply, type ServerFrame } from '../protocol/chat.events.js';
 import { ChatService } from '../domain/messaging/chat.service.js';
+import { conversationOf } from './dto/conversation-request.dto.js';
+import { DeleteMessageDto } from './dto/delete-message.dto.js';
 import { DirectMessageDto } from './dto/direct-message.dto.js';
+import { EditMessageDto } from './dto/edit-message.dto.js';
 import { HistoryRequestDto } from './dto/history-request.dto.js';
 import { JoinRoomDto } from './dto/join-room.dto.js';
 import { LeaveRoomDto } from './dto/leave-room.dto.js';
@@ -100,6 +103,26 @@ export class ChatGateway implements OnGatewayConnection, OnGatewayDisconnect {
       'ack',
       await this.chatService.sendDirect(connection, dto.to, dto.text, dto.clientMsgId),
     );
+  }
+
+  /** A room's messages need the room joined (`not_in_room`, checked once the frame is valid); a DM's none. */
+  @SubscribeMessage(ClientEvent.Edit)
+  async edit(
+    @CurrentConnection() connection: ChatSession,
+    @MessageBody() dto: EditMessageDto,
+  ): Promise<ServerFrame<'ack'>> {
+    return reply(
+      'ack',
+      await this.chatService.edit(connection, conversationOf(dto), dto.id, dto.text),
+    );
+  }
+
+  @SubscribeMessage(ClientEvent.Delete)
+  async delete(
+    @CurrentConnection() connection: ChatSession,
+    @MessageBody() dto: DeleteMessageDto,
+  ): Promise<ServerFrame<'ack'>> {
+    return reply('ack', await this.chatService.delete(connection, conversationOf(dto), dto.id));
   }
 
   @SubscribeMessage(ClientEvent.Typing)

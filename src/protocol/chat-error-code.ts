@@ -8,8 +8,10 @@ export enum ChatErrorCode {
   ValidationFailed = 'validation_failed',
   /** message, typing or history for a room this socket has not joined. Join first. */
   NotInRoom = 'not_in_room',
-  /** A room the user may not enter (private room without the claim, or too many rooms). */
+  /** A room the user may not enter (private room without the claim, or too many rooms), or a message that is not theirs to change. */
   Forbidden = 'forbidden',
+  /** An id that names no message of that conversation; stays open. */
+  NotFound = 'not_found',
   /** Over the per-connection rate; `details.retryAfterMs` says when to try again. */
   RateLimited = 'rate_limited',
   /** The message could not be stored; retry later with the same `clientMsgId`. */

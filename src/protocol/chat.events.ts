@@ -6,13 +6,18 @@ export interface User {
   name: string;
 }
 
-/** A stored room message, as delivered in `message`, `joined` and `history`. */
+/** A stored room message, as delivered in `message`, `joined` and `history` (the last two in its current state). */
 export interface ChatMessage {
   id: string;
   room: string;
   from: User;
+  /** The current text; `""` once deleted. */
   text: string;
   ts: number;
+  /** When it was last edited, if it was. */
+  editedAt?: number;
+  /** Present once the author deleted it. */
+  deleted?: true;
 }
 
 /** A direct message, delivered to every socket of `to` and the sender's other sockets. */
@@ -20,8 +25,23 @@ export interface DirectMessage {
   id: string;
   from: User;
   to: string;
+  /** The current text; `""` once deleted. */
   text: string;
   ts: number;
+  /** When it was last edited, if it was. */
+  editedAt?: number;
+  /** Present once the author deleted it. */
+  deleted?: true;
+}
+
+/** A message a recovering client already has that changed after its `since`: its current state. */
+export interface MessageChange {
+  id: string;
+  action: 'edited' | 'deleted';
+  /** The new text of an edited message. */
+  text?: string;
+  /** When it was edited or deleted. */
+  at: number;
 }
 
 /** Every event the server sends, with its payload: the typed half of the wire contract. */
@@ -31,6 +51,8 @@ export interface ServerEvents {
     members: User[];
     messages: ChatMessage[];
     recovered: boolean;
+    /** With `since`: edits and deletions after it of messages at or before it (recovered joins only). */
+    changes?: MessageChange[];
     ref?: string;
   };
   left: { room: string; ref?: string };
@@ -41,6 +63,10 @@ export interface ServerEvents {
   dm: DirectMessage;
   presence: { room: string; user: User; action: 'join' | 'leave' };
   typing: { room: string; user: User };
+  /** A message edited by its author: `room` for a room, `to` (the other user) for a DM. */
+  edited: { room?: string; to?: string; id: string; text: string; editedAt: number; from: User };
+  /** A message deleted by its author: `room` for a room, `to` (the other user) for a DM. */
+  deleted: { room?: string; to?: string; id: string; deletedAt: number; from: User };
   error: { code: ChatErrorCode; message: string; ref?: string; details?: unknown };
 }
 
@@ -53,6 +79,8 @@ export const ClientEvent = {
   Typing: 'typing',
   History: 'history',
   Members: 'members',
+  Edit: 'edit',
+  Delete: 'delete',
 } as const;
 
 /** One outgoing frame: what a handler returns to reply, and what the broker carries. */

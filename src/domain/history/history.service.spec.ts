@@ -1,7 +1,7 @@
 import type { RecentHistoryCache } from '../../cache/recent-history.cache.js';
 import { parseEnvironment } from '../../config/app-config.js';
 import { MessageStore, type Recovery, type RecoveryLimits } from '../../engine/message-store.js';
-import type { ChatMessage } from '../../protocol/chat.events.js';
+import type { ChatMessage, MessageChange } from '../../protocol/chat.events.js';
 import { HISTORY_PAGE, HistoryService } from './history.service.js';
 
 /** A store that answers every read with the messages it was given, and records the recovery limits asked for. */
@@ -35,6 +35,26 @@ class FixedStore extends MessageStore {
   async isReady(): Promise<boolean> {
     return true;
   }
+}
+
+/** A store that keeps changes: its recoveries carry the given `changes`. */
+class ChangingStore extends FixedStore {
+  constructor(
+    messages: ChatMessage[],
+    private readonly changes: MessageChange[],
+  ) {
+    super(messages);
+  }
+  override async after(room: string, since: string, limits: RecoveryLimits): Promise<Recovery> {
+    return { ...(await super.after(room, since, limits)), changes: this.changes };
+  }
+}
+
+/** A change whose JSON, as one element of the `changes` array, is `bytes` bytes. */
+function changeOf(bytes: number): MessageChange {
+  const change: MessageChange = { id: 'e-000000000001', action: 'edited', text: '', at: 0 };
+  change.text = 'y'.repeat(bytes - Buffer.byteLength(JSON.stringify([change])));
+  return change;
 }
 
 /** Passes every read through, as the cache does when disabled. */
@@ -90,6 +110,38 @@ describe('HistoryService', () => {
     }).snapshot('lobby', 'e-1');
 
     expect(recovery).toEqual({ messages: messages.slice(1), recovered: false });
+  });
+
+  it('passes a recovery’s changes through beside its messages when both fit REPLY_MAX_BYTES', async () => {
+    const messages = messagesOf(4, 1000);
+    const changes = [changeOf(500)];
+
+    const recovery = await historyWith(new ChangingStore(messages, changes), {
+      REPLY_MAX_BYTES: String(4 * 1001 + 500),
+    }).snapshot('lobby', 'e-1');
+
+    expect(recovery).toEqual({ messages, recovered: true, changes });
+  });
+
+  it('counts the changes’ bytes first: the oldest messages past what is left go, not recovered', async () => {
+    const messages = messagesOf(4, 1000);
+    const changes = [changeOf(500)];
+
+    const recovery = await historyWith(new ChangingStore(messages, changes), {
+      REPLY_MAX_BYTES: String(4 * 1001 + 499),
+    }).snapshot('lobby', 'e-1');
+
+    expect(recovery).toEqual({ messages: messages.slice(1), recovered: false, changes });
+  });
+
+  it('sends no changes and says not recovered when the changes alone pass REPLY_MAX_BYTES', async () => {
+    const messages = messagesOf(2, 1000);
+
+    const recovery = await historyWith(new ChangingStore(messages, [changeOf(5000)]), {
+      REPLY_MAX_BYTES: '4999',
+    }).snapshot('lobby', 'e-1');
+
+    expect(recovery).toEqual({ messages, recovered: false, changes: [] });
   });
 
   it('caps the latest page shown on a join without `since` to REPLY_MAX_BYTES', async () => {

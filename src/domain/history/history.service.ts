@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { RecentHistoryCache } from '../../cache/recent-history.cache.js';
 import { appConfig, type AppConfig } from '../../config/app-config.js';
 import { MessageStore, type Recovery } from '../../engine/message-store.js';
-import type { ChatMessage } from '../../protocol/chat.events.js';
+import type { ChatMessage, MessageChange } from '../../protocol/chat.events.js';
 
 /** Messages a join or a `history` request shows. */
 export const HISTORY_PAGE = 50;
@@ -36,8 +36,20 @@ export class HistoryService {
       max: this.config.RECOVERY_MAX_MESSAGES,
       fallback: HISTORY_PAGE,
     });
-    const messages = this.withinReplyBytes(recovery.messages);
-    return { messages, recovered: recovery.recovered && messages === recovery.messages };
+    if (recovery.changes === undefined) {
+      const messages = this.withinReplyBytes(recovery.messages);
+      return { messages, recovered: recovery.recovered && messages === recovery.messages };
+    }
+    // Changes share the reply's bytes with the messages; when they alone do not fit, the client is told
+    // it did not recover, and reloads what it holds with `history` (which shows current state).
+    const changeBytes = bytesOf(recovery.changes);
+    const fits = changeBytes <= this.config.REPLY_MAX_BYTES;
+    const messages = this.withinReplyBytes(
+      recovery.messages,
+      fits ? this.config.REPLY_MAX_BYTES - changeBytes : this.config.REPLY_MAX_BYTES,
+    );
+    const recovered = recovery.recovered && fits && messages === recovery.messages;
+    return { messages, recovered, changes: fits ? recovery.changes : [] };
   }
 
   /** A page of messages older than `before` (or the latest), oldest first, within REPLY_MAX_BYTES. */
@@ -62,14 +74,21 @@ export class HistoryService {
    * The newest of `messages` whose serialized bytes fit REPLY_MAX_BYTES, oldest first; `messages` itself
    * when all fit. The newest message is always kept, so that a client can page on from it.
    */
-  private withinReplyBytes(messages: ChatMessage[]): ChatMessage[] {
+  private withinReplyBytes(
+    messages: ChatMessage[],
+    budget = this.config.REPLY_MAX_BYTES,
+  ): ChatMessage[] {
     let bytes = 0;
     for (let i = messages.length - 1; i >= 0; i -= 1) {
       // Plus one for the comma between messages in the array.
       bytes += Buffer.byteLength(JSON.stringify(messages[i])) + 1;
-      if (bytes > this.config.REPLY_MAX_BYTES && i < messages.length - 1)
-        return messages.slice(i + 1);
+      if (bytes > budget && i < messages.length - 1) return messages.slice(i + 1);
     }
     return messages;
   }
+}
+
+/** The serialized bytes of a list of changes, as a reply carries them. */
+function bytesOf(changes: readonly MessageChange[]): number {
+  return changes.length === 0 ? 0 : Buffer.byteLength(JSON.stringify(changes));
 }

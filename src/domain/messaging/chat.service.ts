@@ -3,6 +3,7 @@ import { ChatErrorCode } from '../../protocol/chat-error-code.js';
 import { ChatException } from '../chat.exception.js';
 import { appConfig, type AppConfig } from '../../config/app-config.js';
 import { Broker } from '../../engine/broker.js';
+import { MessageStore, type ConversationRef } from '../../engine/message-store.js';
 import type { ChatSession } from '../session.js';
 import type { ServerEvents } from '../../protocol/chat.events.js';
 import { WriteQueue } from './write-queue.js';
@@ -14,6 +15,7 @@ export class ChatService {
     @Inject(appConfig.KEY) private readonly config: AppConfig,
     private readonly queue: WriteQueue,
     private readonly broker: Broker,
+    private readonly store: MessageStore,
   ) {}
 
   /** Stores and fans out a room message, trimmed; resolves with the ack once stored (the first ack again for a resend). */
@@ -55,6 +57,54 @@ export class ChatService {
       origin: connection.id,
     });
     return { id: stored.message.id, ts: stored.message.ts };
+  }
+
+  /**
+   * Edits one of the user's own messages (text trimmed, as for a send): stored as an entry of the
+   * conversation's log and applied to the message; resolves with the ack once committed, after which the
+   * conversation's other sockets get `edited`.
+   */
+  async edit(
+    connection: ChatSession,
+    conversation: ConversationRef,
+    id: string,
+    text: string,
+  ): Promise<ServerEvents['ack']> {
+    return this.change(connection, conversation, id, this.checked(text));
+  }
+
+  /** Deletes one of the user's own messages, its text gone from the database; `deleted` goes to the others. */
+  async delete(
+    connection: ChatSession,
+    conversation: ConversationRef,
+    id: string,
+  ): Promise<ServerEvents['ack']> {
+    return this.change(connection, conversation, id, null);
+  }
+
+  private async change(
+    connection: ChatSession,
+    conversation: ConversationRef,
+    target: string,
+    text: string | null,
+  ): Promise<ServerEvents['ack']> {
+    if ('room' in conversation && !connection.rooms.has(conversation.room)) {
+      throw new ChatException(ChatErrorCode.NotInRoom, `join "${conversation.room}" first`);
+    }
+    if (!this.store.keepsChanges) {
+      throw new ChatException(ChatErrorCode.Unavailable, 'needs a database (DATABASE_URL)');
+    }
+    const stored = await this.queue.enqueue({
+      kind: text === null ? 'delete' : 'edit',
+      conversation,
+      target,
+      from: connection.user,
+      text,
+      origin: connection.id,
+    });
+    return stored.room === undefined
+      ? { id: stored.id, ts: stored.ts }
+      : { id: stored.id, room: stored.room, ts: stored.ts };
   }
 
   /** Tells the room's other sockets that this user is typing; never stored. */

@@ -225,6 +225,16 @@ describe('WriteQueue', () => {
     expect(c.value?.message.text).toBe('c');
   });
 
+  it('rejects a change the store refused as `not_found` or `forbidden` with the store’s reason', async () => {
+    store.refusals.set('a', { refused: 'not_found' });
+    store.refusals.set('b', { refused: 'forbidden', reason: 'message deleted' });
+
+    const [a, b] = await Promise.all(['a', 'b'].map((text) => settled(sut.enqueue(send(text)))));
+
+    expect(a.error).toMatchObject({ code: ChatErrorCode.NotFound });
+    expect(b.error).toMatchObject({ code: ChatErrorCode.Forbidden, message: 'message deleted' });
+  });
+
   it('refuses a send past MAX_QUEUE_DEPTH with `unavailable`, without handing it to the store', async () => {
     sut = await createQueue({ MAX_QUEUE_DEPTH: '2' });
 

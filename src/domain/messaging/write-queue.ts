@@ -3,14 +3,22 @@ import { ChatErrorCode } from '../../protocol/chat-error-code.js';
 import { ChatException } from '../chat.exception.js';
 import { appConfig, type AppConfig } from '../../config/app-config.js';
 import { logFailure } from '../../engine/backend-unreachable.js';
-import { MessageStore, type PendingSend, type StoredSend } from '../../engine/message-store.js';
+import {
+  MessageStore,
+  type PendingChange,
+  type PendingSend,
+  type PendingWrite,
+  type StoredChange,
+  type StoredSend,
+  type StoredWrite,
+} from '../../engine/message-store.js';
 import { isSendRefusal, type SendRefusal } from '../../engine/send-refusal.js';
 import { ChatMetrics } from '../../observability/chat-metrics.js';
 import { runThenFlush } from '../turn-flush.js';
 
 interface QueuedSend {
-  send: PendingSend;
-  resolve: (stored: StoredSend) => void;
+  send: PendingWrite;
+  resolve: (stored: StoredWrite) => void;
   reject: (error: unknown) => void;
 }
 
@@ -35,7 +43,10 @@ export class WriteQueue {
   }
 
   /** Queues a send; resolves with the stored message, rejects with `unavailable` when it could not be stored. */
-  enqueue(send: PendingSend): Promise<StoredSend> {
+  enqueue(send: PendingSend): Promise<StoredSend>;
+  /** Queues an edit or deletion; resolves once committed, rejects with the store's refusal or `unavailable`. */
+  enqueue(change: PendingChange): Promise<StoredChange>;
+  enqueue(send: PendingWrite): Promise<StoredWrite> {
     if (this.depth >= this.config.MAX_QUEUE_DEPTH) {
       return Promise.reject(
         new ChatException(
@@ -70,7 +81,7 @@ export class WriteQueue {
   }
 
   private async write(batch: QueuedSend[]): Promise<void> {
-    let stored: (StoredSend | SendRefusal)[];
+    let stored: (StoredWrite | SendRefusal)[];
     try {
       stored = await this.store.append(batch.map((queued) => queued.send));
     } catch (error) {
@@ -90,9 +101,16 @@ export class WriteQueue {
   }
 }
 
-/** The error a client gets for a send the store refused: over the user's rate, retryable later. */
+/** The error a client gets for a write the store refused: over the user's rate (retryable later), or a change it may not make. */
 function refusalError(refusal: SendRefusal): ChatException {
-  return new ChatException(ChatErrorCode.RateLimited, 'user rate limit exceeded', {
-    retryAfterMs: refusal.retryAfterMs,
-  });
+  switch (refusal.refused) {
+    case 'rate_limited':
+      return new ChatException(ChatErrorCode.RateLimited, 'user rate limit exceeded', {
+        retryAfterMs: refusal.retryAfterMs,
+      });
+    case 'not_found':
+      return new ChatException(ChatErrorCode.NotFound, 'no such message in this conversation');
+    case 'forbidden':
+      return new ChatException(ChatErrorCode.Forbidden, refusal.reason);
+  }
 }

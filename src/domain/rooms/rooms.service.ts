@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { HistoryService } from '../history/history.service.js';
-import type { ChatMessage, User } from '../../protocol/chat.events.js';
+import type { ChatMessage, MessageChange, User } from '../../protocol/chat.events.js';
 import { ChatErrorCode } from '../../protocol/chat-error-code.js';
 import { ChatException } from '../chat.exception.js';
 import { appConfig, type AppConfig } from '../../config/app-config.js';
@@ -16,6 +16,8 @@ export interface JoinSnapshot {
   members: User[];
   messages: ChatMessage[];
   recovered: boolean;
+  /** With `since` and a database: messages at or before it changed after it. */
+  changes?: MessageChange[];
 }
 
 /** Room membership and presence: who is in which room, on this node and (through the engine) on all. */

@@ -1,20 +1,25 @@
 import { Injectable, Logger } from '@nestjs/common';
-import type { Kysely } from 'kysely';
+import { sql, type Insertable, type Kysely } from 'kysely';
 import { randomBytes } from 'node:crypto';
-import type { ChatMessage, DirectMessage } from '../../protocol/chat.events.js';
+import type { ChatMessage, DirectMessage, MessageChange } from '../../protocol/chat.events.js';
 import { BackendUnavailableError, logFailure } from '../backend-unreachable.js';
 import { Broker, type Delivery } from '../broker.js';
 import { formatMessageId, isMessageIdAfter, parseMessageId } from '../message-id.js';
 import {
+  isPendingChange,
   MessageStore,
+  type PendingChange,
   type PendingSend,
+  type PendingWrite,
   type Recovery,
   type RecoveryLimits,
+  type StoredChange,
   type StoredSend,
+  type StoredWrite,
 } from '../message-store.js';
-import { userRateExceeded, type SendRefusal } from '../send-refusal.js';
+import { isSendRefusal, userRateExceeded, type SendRefusal } from '../send-refusal.js';
 import { SendRateLimiter } from '../send-rate-limiter.js';
-import { deliveryOf } from '../stored-send-delivery.js';
+import { changeDeliveryOf, deliveryOf } from '../stored-send-delivery.js';
 import { ConversationKey, directMembers } from './conversation-key.js';
 import { DatabaseConnection } from './database-connection.js';
 import type { ConversationsTable, DatabaseSchema, MessagesTable } from './database-schema.js';
@@ -27,9 +32,9 @@ const UNIQUE_RACE_RETRIES = 3;
 const READY_TIMEOUT_MS = 1000;
 const ROOM_PREFIX = ConversationKey.room('');
 
-/** A send of a batch that is within the user's rate, with the conversation it goes to. */
+/** A write of a batch that is within the user's rate, with the conversation it goes to. */
 interface Write {
-  send: PendingSend;
+  send: PendingWrite;
   conversation: string;
 }
 
@@ -37,14 +42,27 @@ interface Write {
 type StoredRow = Pick<
   MessagesTable,
   'seq' | 'sender_id' | 'sender_name' | 'text' | 'ts' | 'client_msg_id'
-> &
-  Pick<ConversationsTable, 'key' | 'kind' | 'epoch' | 'member_a' | 'member_b'>;
+> & {
+  edited_at: number | null;
+  deleted_at: number | null;
+} & Pick<ConversationsTable, 'key' | 'kind' | 'epoch' | 'member_a' | 'member_b'>;
 
-/** What one send of a batch became: a new message (its conversation and place), or a resend of one. */
+/** A message a change of the batch names, as the batch found it and as its earlier changes left it. */
+interface Target {
+  epoch: string;
+  sender: string;
+  deleted: boolean;
+}
+
+/**
+ * What one write of a batch became: a new log entry (its conversation, its place among the batch's new
+ * entries and, for a message, among its new messages), a resend of a message, or a refused change.
+ */
 type Placed =
-  | { kind: 'new'; write: Write; offset: number }
+  | { kind: 'new'; write: Write; offset: number; ordinalOffset: number; targetSeq?: number }
   | { kind: 'earlier'; stored: StoredSend }
-  | { kind: 'same-batch'; first: number };
+  | { kind: 'same-batch'; first: number }
+  | { kind: 'refused'; refusal: SendRefusal };
 
 /**
  * History in a database (PostgreSQL or SQLite, through Kysely): the source of truth, kept across
@@ -64,7 +82,11 @@ export class DatabaseMessageStore extends MessageStore {
     super();
   }
 
-  async append(batch: readonly PendingSend[]): Promise<(StoredSend | SendRefusal)[]> {
+  override get keepsChanges(): boolean {
+    return true;
+  }
+
+  async append(batch: readonly PendingWrite[]): Promise<(StoredWrite | SendRefusal)[]> {
     const now = Date.now();
     // Checked first: a send before the database was reached fails without spending the user's rate.
     const database = this.connection.database;
@@ -112,11 +134,12 @@ export class DatabaseMessageStore extends MessageStore {
           .where('key', '=', conversation)
           .executeTakeFirst();
         if (!head || head.epoch !== parsed.epoch) return undefined;
+        // Every entry counts against the limit, edits and deletions too: each is a row to read.
         const missed = head.last_seq - parsed.sequence;
         if (missed < 0 || missed > limits.max) return undefined;
-        if (missed === 0) return [];
+        if (missed === 0) return { messages: [], changes: [] };
         const rows = await this.selectStored(db)
-          .select('m.kind as row_kind')
+          .select(['m.kind as row_kind', 'm.target_seq'])
           .where('m.conversation', '=', conversation)
           .where('m.seq', '>', parsed.sequence)
           .where('m.seq', '<=', head.last_seq)
@@ -125,11 +148,14 @@ export class DatabaseMessageStore extends MessageStore {
           .execute();
         // Sequence numbers have no holes: fewer rows than numbers means some were removed (retention).
         if (rows.length !== missed) return undefined;
-        return rows.filter((row) => row.row_kind === 'message').map(toChatMessage);
+        return {
+          messages: rows.filter((row) => row.row_kind === 'message').map(toChatMessage),
+          changes: changesUpTo(rows, parsed.sequence),
+        };
       });
-      if (recovered) return { messages: recovered, recovered: true };
+      if (recovered) return { ...recovered, recovered: true };
     }
-    return { messages: await this.latest(room, limits.fallback), recovered: false };
+    return { messages: await this.latest(room, limits.fallback), recovered: false, changes: [] };
   }
 
   async before(room: string, before: string, limit: number): Promise<ChatMessage[]> {
@@ -192,6 +218,8 @@ export class DatabaseMessageStore extends MessageStore {
         'm.text',
         'm.ts',
         'm.client_msg_id',
+        'm.edited_at',
+        'm.deleted_at',
         'c.key',
         'c.kind',
         'c.epoch',
@@ -209,7 +237,7 @@ export class DatabaseMessageStore extends MessageStore {
     writer: Kysely<DatabaseSchema>,
     writes: readonly Write[],
     now: number,
-  ): Promise<StoredSend[]> {
+  ): Promise<(StoredWrite | SendRefusal)[]> {
     for (let attempt = 0; ; attempt += 1) {
       try {
         return await writer.transaction().execute((tx) => this.commit(tx, writes, now));
@@ -220,17 +248,38 @@ export class DatabaseMessageStore extends MessageStore {
     }
   }
 
-  /** One transaction: dedupe lookup, sequence numbers per conversation, one INSERT of the new messages. */
+  /**
+   * One transaction: dedupe lookup, the targets of the changes, sequence numbers per conversation, one
+   * INSERT of the new entries, then the changes applied to their targets (a statement per kind of change).
+   */
   private async commit(
     tx: Kysely<DatabaseSchema>,
     writes: readonly Write[],
     now: number,
-  ): Promise<StoredSend[]> {
+  ): Promise<(StoredWrite | SendRefusal)[]> {
     const earlier = await this.findEarlier(tx, writes);
+    const targets = await this.findTargets(tx, writes);
     const firstOfKey = new Map<string, number>();
     const added = new Map<string, number>();
+    const messagesAdded = new Map<string, number>();
+    const place = (write: Write, targetSeq?: number): Placed => {
+      const offset = added.get(write.conversation) ?? 0;
+      added.set(write.conversation, offset + 1);
+      if (targetSeq !== undefined)
+        return { kind: 'new', write, offset, ordinalOffset: 0, targetSeq };
+      const ordinalOffset = messagesAdded.get(write.conversation) ?? 0;
+      messagesAdded.set(write.conversation, ordinalOffset + 1);
+      return { kind: 'new', write, offset, ordinalOffset };
+    };
     const placed: Placed[] = writes.map((write, i) => {
-      const key = dedupeKeyOf(write.send);
+      const { send } = write;
+      if (isPendingChange(send)) {
+        const judged = judgeChange(send, write.conversation, targets);
+        return 'refused' in judged
+          ? { kind: 'refused', refusal: judged }
+          : place(write, judged.seq);
+      }
+      const key = dedupeKeyOf(send);
       if (key !== undefined) {
         const stored = earlier.get(key);
         if (stored) return { kind: 'earlier', stored };
@@ -238,32 +287,44 @@ export class DatabaseMessageStore extends MessageStore {
         if (first !== undefined) return { kind: 'same-batch', first };
         firstOfKey.set(key, i);
       }
-      const offset = added.get(write.conversation) ?? 0;
-      added.set(write.conversation, offset + 1);
-      return { kind: 'new', write, offset };
+      return place(write);
     });
-    if (added.size === 0) return placed.map((place) => (place as { stored: StoredSend }).stored);
+    if (added.size === 0) {
+      return placed.map((p) =>
+        p.kind === 'refused' ? p.refusal : (p as { stored: StoredSend }).stored,
+      );
+    }
 
-    const heads = await this.allocate(tx, writes, added, now);
-    const rows: MessagesTable[] = [];
-    const stored = placed.map((place): StoredSend | undefined => {
-      if (place.kind !== 'new') return place.kind === 'earlier' ? place.stored : undefined;
-      const { write, offset } = place;
+    const heads = await this.allocate(tx, writes, added, messagesAdded, now);
+    const rows: Insertable<MessagesTable>[] = [];
+    const changed: ChangedTarget[] = [];
+    const stored = placed.map((p): StoredWrite | SendRefusal | undefined => {
+      if (p.kind === 'refused') return p.refusal;
+      if (p.kind !== 'new') return p.kind === 'earlier' ? p.stored : undefined;
+      const { write, offset } = p;
+      const { send } = write;
       const head = heads.get(write.conversation)!;
       const seq = head.firstSeq + offset;
+      if (isPendingChange(send)) {
+        rows.push({
+          ...entryRow(write.conversation, seq, send, now),
+          kind: send.kind,
+          target_seq: p.targetSeq!,
+          text: send.text,
+          ordinal: null,
+        });
+        changed.push({ conversation: write.conversation, seq: p.targetSeq!, send });
+        return storedChangeOf(send, head.epoch, p.targetSeq!, seq, now);
+      }
       rows.push({
-        conversation: write.conversation,
-        seq,
+        ...entryRow(write.conversation, seq, send, now),
         kind: 'message',
         target_seq: null,
-        sender_id: write.send.from.id,
-        sender_name: write.send.from.name,
-        text: write.send.text,
-        ts: now,
-        client_msg_id: write.send.clientMsgId ?? null,
-        ordinal: head.firstOrdinal + offset,
+        text: send.text,
+        client_msg_id: send.clientMsgId ?? null,
+        ordinal: head.firstOrdinal + p.ordinalOffset,
       });
-      return storedSendOf(write.send, formatMessageId(head.epoch, seq), now);
+      return storedSendOf(send, formatMessageId(head.epoch, seq), now);
     });
     for (let start = 0; start < rows.length; start += INSERT_CHUNK_ROWS) {
       await tx
@@ -271,10 +332,52 @@ export class DatabaseMessageStore extends MessageStore {
         .values(rows.slice(start, start + INSERT_CHUNK_ROWS))
         .execute();
     }
-    return placed.map((place, i) => {
-      if (place.kind !== 'same-batch') return stored[i]!;
-      return { ...stored[place.first]!, duplicate: true };
+    await applyChanges(tx, changed, now);
+    return placed.map((p, i) => {
+      if (p.kind !== 'same-batch') return stored[i]!;
+      return { ...(stored[p.first] as StoredSend), duplicate: true };
     });
+  }
+
+  /**
+   * The messages the batch's changes name, by target key, read in one statement: only rows of kind
+   * 'message' in the conversation the change names and of its epoch can be changed.
+   */
+  private async findTargets(
+    tx: Kysely<DatabaseSchema>,
+    writes: readonly Write[],
+  ): Promise<Map<string, Target>> {
+    const found = new Map<string, Target>();
+    const wanted = new Map<string, Set<number>>();
+    for (const { send, conversation } of writes) {
+      if (!isPendingChange(send)) continue;
+      const parsed = parseMessageId(send.target);
+      if (!parsed) continue;
+      const seqs = wanted.get(conversation) ?? new Set<number>();
+      wanted.set(conversation, seqs.add(parsed.sequence));
+    }
+    if (wanted.size === 0) return found;
+    const rows = await tx
+      .selectFrom('messages as m')
+      .innerJoin('conversations as c', 'c.key', 'm.conversation')
+      .select(['m.conversation', 'm.seq', 'm.sender_id', 'm.deleted_at', 'c.epoch'])
+      .where('m.kind', '=', 'message')
+      .where((eb) =>
+        eb.or(
+          [...wanted].map(([conversation, seqs]) =>
+            eb.and([eb('m.conversation', '=', conversation), eb('m.seq', 'in', [...seqs])]),
+          ),
+        ),
+      )
+      .execute();
+    for (const row of rows) {
+      found.set(targetKey(row.conversation, row.seq), {
+        epoch: row.epoch,
+        sender: row.sender_id,
+        deleted: row.deleted_at !== null,
+      });
+    }
+    return found;
   }
 
   /** The messages already stored under the batch's clientMsgIds, by dedupe key, marked duplicate. */
@@ -283,12 +386,14 @@ export class DatabaseMessageStore extends MessageStore {
     writes: readonly Write[],
   ): Promise<Map<string, StoredSend>> {
     const found = new Map<string, StoredSend>();
-    const keyed = writes.filter((write) => write.send.clientMsgId !== undefined);
+    const keyed = writes.flatMap(({ send }) =>
+      !isPendingChange(send) && send.clientMsgId !== undefined ? [send] : [],
+    );
     if (keyed.length === 0) return found;
     // Both lists bound the unique index (sender, client_msg_id); the exact pairs are picked out below.
     const rows = await this.selectStored(tx)
-      .where('m.sender_id', 'in', [...new Set(keyed.map((write) => write.send.from.id))])
-      .where('m.client_msg_id', 'in', [...new Set(keyed.map((write) => write.send.clientMsgId!))])
+      .where('m.sender_id', 'in', [...new Set(keyed.map((send) => send.from.id))])
+      .where('m.client_msg_id', 'in', [...new Set(keyed.map((send) => send.clientMsgId!))])
       .execute();
     for (const row of rows) {
       found.set(pairKey(row.sender_id, row.client_msg_id!), {
@@ -300,14 +405,16 @@ export class DatabaseMessageStore extends MessageStore {
   }
 
   /**
-   * Takes `added` sequence numbers in each conversation in one statement (an upsert: a new conversation
-   * gets its row and epoch), in key order so that concurrent writers lock rows alike; answers each
-   * conversation's epoch and first new sequence number and ordinal.
+   * Takes `added` sequence numbers (and `messagesAdded` ordinals) in each conversation in one statement
+   * (an upsert: a new conversation gets its row and epoch; a change's conversation always exists), in key
+   * order so that concurrent writers lock rows alike; answers each conversation's epoch and first new
+   * sequence number and ordinal.
    */
   private async allocate(
     tx: Kysely<DatabaseSchema>,
     writes: readonly Write[],
     added: ReadonlyMap<string, number>,
+    messagesAdded: ReadonlyMap<string, number>,
     now: number,
   ): Promise<Map<string, { epoch: string; firstSeq: number; firstOrdinal: number }>> {
     const sample = new Map(writes.map((write) => [write.conversation, write.send]));
@@ -317,10 +424,13 @@ export class DatabaseMessageStore extends MessageStore {
         send.kind === 'dm' ? directMembers(send.from.id, send.to) : [null, null];
       return {
         key,
-        kind: send.kind,
+        kind:
+          send.kind === 'dm' || (isPendingChange(send) && 'with' in send.conversation)
+            ? 'dm'
+            : 'room',
         epoch: randomBytes(5).toString('hex'),
         last_seq: added.get(key)!,
-        message_count: added.get(key)!,
+        message_count: messagesAdded.get(key) ?? 0,
         member_a: memberA,
         member_b: memberB,
         created_at: now,
@@ -338,32 +448,38 @@ export class DatabaseMessageStore extends MessageStore {
       .returning(['key', 'epoch', 'last_seq', 'message_count'])
       .execute();
     return new Map(
-      heads.map((head) => {
-        const count = added.get(head.key)!;
-        return [
-          head.key,
-          {
-            epoch: head.epoch,
-            firstSeq: head.last_seq - count + 1,
-            firstOrdinal: head.message_count - count + 1,
-          },
-        ];
-      }),
+      heads.map((head) => [
+        head.key,
+        {
+          epoch: head.epoch,
+          firstSeq: head.last_seq - added.get(head.key)! + 1,
+          firstOrdinal: head.message_count - (messagesAdded.get(head.key) ?? 0) + 1,
+        },
+      ]),
     );
   }
 
   /**
-   * Publishes the batch's new messages in storage order, once committed. A publish that fails does not
-   * undo the commit: the ack still goes out (the message is stored; others get it from history).
+   * Publishes the batch's new messages and changes in storage order, once committed. A publish that fails
+   * does not undo the commit: the ack still goes out (the message is stored; others get it from history).
    */
-  private async publish(committed: readonly StoredSend[], writes: readonly Write[]): Promise<void> {
+  private async publish(
+    committed: readonly (StoredWrite | SendRefusal)[],
+    writes: readonly Write[],
+  ): Promise<void> {
     const deliveries: Delivery[] = [];
-    committed.forEach((send, i) => {
-      if (send.duplicate) return;
-      const delivery = deliveryOf(send, writes[i].send.origin);
-      // Sequence numbers have no holes: the entry before this one is its predecessor in the log.
-      if (delivery.target === 'room') delivery.prev = previousId(send.message.id);
-      deliveries.push(delivery);
+    committed.forEach((result, i) => {
+      const { send } = writes[i];
+      if (isSendRefusal(result)) return;
+      if (result.kind === 'change') {
+        deliveries.push(changeDeliveryOf(send as PendingChange, result));
+      } else if (!result.duplicate) {
+        const delivery = deliveryOf(result, send.origin);
+        // Sequence numbers have no holes: the entry before this one is its predecessor in the log (an edit
+        // or a delete before it costs the receiving node one empty catch-up read).
+        if (delivery.target === 'room') delivery.prev = previousId(result.message.id);
+        deliveries.push(delivery);
+      }
     });
     if (deliveries.length === 0) return;
     await this.broker
@@ -380,11 +496,165 @@ function previousId(id: string): string | undefined {
   return parsed.sequence > 1 ? formatMessageId(parsed.epoch, parsed.sequence - 1) : undefined;
 }
 
-/** The conversation a send goes to. */
-function conversationOf(send: PendingSend): string {
+/** The conversation a send or change goes to. */
+function conversationOf(send: PendingWrite): string {
+  if (isPendingChange(send)) {
+    const named = send.conversation;
+    return 'room' in named
+      ? ConversationKey.room(named.room)
+      : ConversationKey.direct(send.from.id, named.with);
+  }
   return send.kind === 'room'
     ? ConversationKey.room(send.room)
     : ConversationKey.direct(send.from.id, send.to);
+}
+
+/** A message changed by the batch: its conversation and sequence number, and the change. */
+interface ChangedTarget {
+  conversation: string;
+  seq: number;
+  send: PendingChange;
+}
+
+function targetKey(conversation: string, seq: number): string {
+  return `${seq}:${conversation}`;
+}
+
+/**
+ * Whether a change may be stored, given what the batch found and its earlier changes did: the target's
+ * sequence number, or the refusal. A deletion marks the target deleted for the rest of the batch.
+ */
+function judgeChange(
+  change: PendingChange,
+  conversation: string,
+  targets: ReadonlyMap<string, Target>,
+): { seq: number } | SendRefusal {
+  const parsed = parseMessageId(change.target);
+  const target = parsed && targets.get(targetKey(conversation, parsed.sequence));
+  if (!parsed || !target || target.epoch !== parsed.epoch) return { refused: 'not_found' };
+  if (target.sender !== change.from.id)
+    return { refused: 'forbidden', reason: 'only its author may change a message' };
+  if (target.deleted) return { refused: 'forbidden', reason: 'message deleted' };
+  if (change.kind === 'delete') target.deleted = true;
+  return { seq: parsed.sequence };
+}
+
+/** The columns every new entry of the batch shares, whatever its kind. */
+function entryRow(conversation: string, seq: number, send: PendingWrite, now: number) {
+  return {
+    conversation,
+    seq,
+    sender_id: send.from.id,
+    sender_name: send.from.name,
+    ts: now,
+    client_msg_id: null,
+  };
+}
+
+/**
+ * Applies the batch's changes to their targets, once their entries are inserted: one UPDATE for the
+ * edits (each target's last text), one for the deletions (text gone, deleted_at set) and one that
+ * removes the text of every edit entry of a deleted message, those of this batch included.
+ */
+async function applyChanges(
+  tx: Kysely<DatabaseSchema>,
+  changed: readonly ChangedTarget[],
+  now: number,
+): Promise<void> {
+  const edits = new Map<string, ChangedTarget>();
+  const deletions: ChangedTarget[] = [];
+  for (const change of changed) {
+    if (change.send.kind === 'edit') edits.set(targetKey(change.conversation, change.seq), change);
+    else deletions.push(change);
+  }
+  if (edits.size > 0) {
+    const list = [...edits.values()];
+    const texts = list.map(
+      (edit) =>
+        sql`when conversation = ${edit.conversation} and seq = ${edit.seq} then ${edit.send.text}`,
+    );
+    await tx
+      .updateTable('messages')
+      .set({ text: sql<string>`case ${sql.join(texts, sql` `)} end`, edited_at: now })
+      .where((eb) =>
+        eb.or(
+          list.map((edit) =>
+            eb.and([eb('conversation', '=', edit.conversation), eb('seq', '=', edit.seq)]),
+          ),
+        ),
+      )
+      .execute();
+  }
+  if (deletions.length === 0) return;
+  await tx
+    .updateTable('messages')
+    .set({ text: null, deleted_at: now })
+    .where((eb) =>
+      eb.or(
+        deletions.map((deletion) =>
+          eb.and([eb('conversation', '=', deletion.conversation), eb('seq', '=', deletion.seq)]),
+        ),
+      ),
+    )
+    .execute();
+  // Through the index on (conversation, target_seq): the text is gone from the database, not hidden.
+  await tx
+    .updateTable('messages')
+    .set({ text: null })
+    .where('kind', '=', 'edit')
+    .where((eb) =>
+      eb.or(
+        deletions.map((deletion) =>
+          eb.and([
+            eb('conversation', '=', deletion.conversation),
+            eb('target_seq', '=', deletion.seq),
+          ]),
+        ),
+      ),
+    )
+    .execute();
+}
+
+/** A committed change as the store answers it: the changed message's id, its entry's id, when. */
+function storedChangeOf(
+  change: PendingChange,
+  epoch: string,
+  targetSeq: number,
+  entrySeq: number,
+  ts: number,
+): StoredChange {
+  return {
+    kind: 'change',
+    action: change.kind === 'edit' ? 'edited' : 'deleted',
+    id: formatMessageId(epoch, targetSeq),
+    entry: formatMessageId(epoch, entrySeq),
+    room: 'room' in change.conversation ? change.conversation.room : undefined,
+    ts,
+  };
+}
+
+/**
+ * The changes a recovery after `since` carries: for each message at or before `since` that an entry
+ * after it changed, the last such entry (a deletion follows any edit, and the last edit's text is the
+ * current one), in the order they happened.
+ */
+function changesUpTo(
+  rows: ReadonlyArray<StoredRow & { row_kind: string; target_seq: number | null }>,
+  since: number,
+): MessageChange[] {
+  const last = new Map<number, MessageChange>();
+  for (const row of rows) {
+    if (row.row_kind === 'message' || row.target_seq === null || row.target_seq > since) continue;
+    const id = formatMessageId(row.epoch, row.target_seq);
+    last.delete(row.target_seq);
+    last.set(
+      row.target_seq,
+      row.row_kind === 'delete'
+        ? { id, action: 'deleted', at: row.ts }
+        : { id, action: 'edited', text: row.text ?? '', at: row.ts },
+    );
+  }
+  return [...last.values()];
 }
 
 /** The durable dedupe key: the sender and their clientMsgId (unique together in `messages`). */
@@ -419,8 +689,8 @@ function storedSendOfRow(row: StoredRow): StoredSend {
     id: formatMessageId(row.epoch, row.seq),
     from: { id: row.sender_id, name: row.sender_name },
     to,
-    text: row.text ?? '',
     ts: row.ts,
+    ...currentState(row),
   };
   return { kind: 'dm', duplicate: false, message };
 }
@@ -431,9 +701,21 @@ function toChatMessage(row: StoredRow): ChatMessage {
     id: formatMessageId(row.epoch, row.seq),
     room: row.key.slice(ROOM_PREFIX.length),
     from: { id: row.sender_id, name: row.sender_name },
-    text: row.text ?? '',
     ts: row.ts,
+    ...currentState(row),
   };
+}
+
+/**
+ * A message row's current state, the one place rows become what clients see of edits and deletions:
+ * its text, `editedAt` once edited, and `deleted: true` with an empty text once deleted.
+ */
+function currentState(
+  row: Pick<StoredRow, 'text' | 'edited_at' | 'deleted_at'>,
+): Pick<ChatMessage, 'text' | 'editedAt' | 'deleted'> {
+  if (row.deleted_at !== null) return { text: '', deleted: true };
+  if (row.edited_at !== null) return { text: row.text ?? '', editedAt: row.edited_at };
+  return { text: row.text ?? '' };
 }
 
 /** Rejects when `promise` has not settled within `ms`, as an outage. */

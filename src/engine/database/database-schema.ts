@@ -33,7 +33,7 @@ export interface MessagesTable {
   target_seq: number | null;
   sender_id: string;
   sender_name: string;
-  /** Null for a deletion. */
+  /** Null for a deletion, for a deleted message, and for the edit entries of a deleted message. */
   text: string | null;
   /** When it was stored, milliseconds since the epoch. */
   ts: number;
@@ -41,6 +41,10 @@ export interface MessagesTable {
   client_msg_id: string | null;
   /** Position among the conversation's rows of kind 'message' (1, 2, …); null for edits and deletions. */
   ordinal: number | null;
+  /** When a message was last edited (its `text` is then the edited one); null otherwise. */
+  edited_at: Generated<number | null>;
+  /** When a message was deleted (its `text` is then null); null otherwise. */
+  deleted_at: Generated<number | null>;
 }
 
 /** `read_pointers`: how far each user has read each conversation. */

@@ -12,6 +12,8 @@ import { userRateExceeded, type SendRefusal } from '../send-refusal.js';
 import {
   MessageStore,
   type PendingSend,
+  type PendingWrite,
+  sendsOnly,
   type Recovery,
   type RecoveryLimits,
   type StoredSend,
@@ -81,7 +83,8 @@ export class MemoryMessageStore
     clearInterval(this.sweepTimer);
   }
 
-  async append(batch: readonly PendingSend[]): Promise<(StoredSend | SendRefusal)[]> {
+  async append(writes: readonly PendingWrite[]): Promise<(StoredSend | SendRefusal)[]> {
+    const batch = sendsOnly(writes);
     const now = Date.now();
     this.sweep(now);
     const deliveries: Delivery[] = [];

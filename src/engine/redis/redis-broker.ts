@@ -78,6 +78,8 @@ export class RedisBroker extends Broker implements OnModuleInit {
       const wire: WireDelivery = {
         event: delivery.event,
         data: delivery.data,
+        // Other nodes order a join's held frames and invalidate their cached history by it.
+        id: delivery.target === 'room' ? delivery.id : undefined,
         exclude: delivery.exclude,
       };
       if (delivery.target === 'room' && delivery.id !== undefined) {
@@ -153,7 +155,7 @@ export class RedisBroker extends Broker implements OnModuleInit {
             ({
               target: 'user',
               userIds: [userId],
-              event: 'dm',
+              event: d.event,
               data: d.data,
               exclude: d.exclude,
             }) as Delivery,

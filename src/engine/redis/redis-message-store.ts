@@ -5,7 +5,8 @@ import type { ChatMessage, DirectMessage } from '../../protocol/chat.events.js';
 import { appConfig, type AppConfig } from '../../config/app-config.js';
 import {
   MessageStore,
-  type PendingSend,
+  type PendingWrite,
+  sendsOnly,
   type Recovery,
   type RecoveryLimits,
   type StoredSend,
@@ -40,7 +41,8 @@ export class RedisMessageStore extends MessageStore {
     super();
   }
 
-  async append(batch: readonly PendingSend[]): Promise<(StoredSend | SendRefusal)[]> {
+  async append(writes: readonly PendingWrite[]): Promise<(StoredSend | SendRefusal)[]> {
+    const batch = sendsOnly(writes);
     const keys = this.redis.keys;
     const now = Date.now();
     const second = Math.floor(now / 1000);
