@@ -31,7 +31,13 @@ export async function createBenchContext({ profile, redisUrl, needsRedis, postgr
   const redis = needsRedis ? await RedisAdmin.connect(redisUrl) : undefined;
   const postgres = postgresUrl ? new PostgresAdmin(postgresUrl) : undefined;
   // Fails now rather than in the first arm that needs it.
-  await postgres?.query('select 1');
+  await postgres?.query('select 1').catch(async (error) => {
+    await postgres.close();
+    await redis?.close();
+    throw new Error(
+      `PostgreSQL at ${postgresUrl} is unreachable (${error.message}): start it, set BENCH_POSTGRES_URL, or leave out the arm switchboard-postgres with --arms`,
+    );
+  });
   const dist = snapshotDist(root, runId);
   return {
     root,

@@ -28,7 +28,10 @@ export function issue8Targets(summary) {
       const top = s.topSustained
         ? ` (${s.topSustained} of ${s.rounds} rounds sustained the ladder's top rung: its limit may be higher)`
         : '';
-      return `${figure(s.maxRate, { unit: 'msg/s', digits: 0 })}${top}, rounds ${s.maxRates.join(', ')}`;
+      // 0: not even the first rung was sustained.
+      const below =
+        s.maxRate === 0 ? ` (below the ladder's first rung, ${s.ladder[0].rate} msg/s)` : '';
+      return `${figure(s.maxRate, { unit: 'msg/s', digits: 0 })}${top}${below}, rounds ${s.maxRates.join(', ')}`;
     };
     const ratio = (arm) =>
       fanout[arm]?.maxRate !== undefined && memory?.maxRate
