@@ -13,7 +13,20 @@
  * @property {string} summary one line on how it relays, for the report
  * @property {string[]} [scenarios] the only scenarios it runs in (all when absent)
  * @property {Record<string, string>} [env] environment it is started with, besides PORT
+ * @property {'sqlite' | 'postgres'} [database] a fresh database of this kind for each of its sessions, as
+ *   DATABASE_URL (bench/lib/session.mjs)
  */
+
+/** Switchboard's limits, raised for one load-generating IP (the idle scenario opens 20,000 sockets). */
+const SWITCHBOARD_LIMITS = {
+  MAX_CONNECTIONS: '100000',
+  MAX_CONNECTIONS_PER_IP: '100000',
+  CONNECTION_RATE_PER_SECOND: '100000',
+  MAX_PENDING_HANDSHAKES: '100000',
+};
+
+/** The scenarios Switchboard with a database runs in: where storage costs, and the history it keeps. */
+const DATABASE_SCENARIOS = ['fanout', 'rooms', 'history'];
 
 /** @type {Arm[]} */
 export const ARMS = [
@@ -69,15 +82,37 @@ export const ARMS = [
     env: {
       // The memory engine, as before there was a database: the figures compare relays, not storage.
       DATABASE_URL: 'memory',
-      MAX_CONNECTIONS: '100000',
-      MAX_CONNECTIONS_PER_IP: '100000',
-      CONNECTION_RATE_PER_SECOND: '100000',
-      MAX_PENDING_HANDSHAKES: '100000',
+      ...SWITCHBOARD_LIMITS,
     },
     summary:
       'this service, `node dist/main.js`, default configuration but for `DATABASE_URL=memory` (memory engine; Redis engine in the cluster scenario) and the connection limits, raised for one load-generating IP',
   },
+  {
+    id: 'switchboard-sqlite',
+    label: 'Switchboard + SQLite',
+    entry: 'dist/main.js',
+    dialect: 'envelope',
+    scenarios: DATABASE_SCENARIOS,
+    database: 'sqlite',
+    env: SWITCHBOARD_LIMITS,
+    summary:
+      'Switchboard as above with its embedded database, `DATABASE_URL=sqlite:<a new file in a new temporary directory>` for each run, every message committed before its ack (WAL, `synchronous=NORMAL`); fan-out, rooms and history scenarios only',
+  },
+  {
+    id: 'switchboard-postgres',
+    label: 'Switchboard + PostgreSQL',
+    entry: 'dist/main.js',
+    dialect: 'envelope',
+    scenarios: DATABASE_SCENARIOS,
+    database: 'postgres',
+    env: SWITCHBOARD_LIMITS,
+    summary:
+      "Switchboard as above with PostgreSQL on this machine (BENCH_POSTGRES_URL, default `postgres://postgres@127.0.0.1:5432/test`), in a new schema for each run (`?options=-c search_path=<schema>`, created and dropped by the bench); PostgreSQL's own CPU is its backends', read apart; fan-out, rooms and history scenarios only",
+  },
 ];
+
+/** Scenarios an arm runs only when it names them: they need what other arms lack (a database). */
+const OPT_IN_SCENARIOS = ['history'];
 
 /** The arm every figure is also given as a ratio to. */
 export const REFERENCE_ARM = 'corked-relay';
@@ -87,7 +122,9 @@ export const LEAN_ARM = 'lean-relay';
 
 /** Whether an arm runs in a scenario. */
 export function runsIn(arm, scenarioId) {
-  return !arm.scenarios || arm.scenarios.includes(scenarioId);
+  return arm.scenarios
+    ? arm.scenarios.includes(scenarioId)
+    : !OPT_IN_SCENARIOS.includes(scenarioId);
 }
 
 /** The arm by id. */

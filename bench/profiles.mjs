@@ -1,11 +1,12 @@
 /**
- * How much each scenario does: `full` for `npm run bench` (about twelve minutes on the 2-core machine),
- * `quick` for a smoke run of about two minutes.
+ * How much each scenario does: `full` for `npm run bench` (about fifteen minutes on the 2-core machine),
+ * `quick` for a smoke run of about three minutes.
  */
 
 /**
  * @typedef {object} LadderScenario
  * @property {number} rounds
+ * @property {number} [databaseRounds] rounds of the arms with a database, when fewer (bench/run.mjs)
  * @property {number} clients members of the room
  * @property {number} senders publishing connections among them (each stays under the rate limit)
  * @property {number} probes latency-measuring connections among them
@@ -18,11 +19,22 @@
 /**
  * @typedef {object} FixedRateScenario
  * @property {number} rounds
+ * @property {number} [databaseRounds] rounds of the arms with a database, when fewer (bench/run.mjs)
  * @property {number} clients
  * @property {number} probes
  * @property {number} rate messages a second in all, the same for every arm
  * @property {number} durationMs
  * @property {number} drainMs
+ */
+
+/**
+ * @typedef {object} HistoryScenario
+ * @property {number} rounds
+ * @property {number} messages seeded in the one room paged
+ * @property {number} samples timed requests at random depths, in each of the two passes that have them
+ * @property {number} latestSamples timed requests for the newest page
+ * @property {number} warmUp unmeasured requests before each pass
+ * @property {number} concurrency sockets of the concurrent pass, each with one request in flight
  */
 
 /**
@@ -36,6 +48,7 @@
  * @property {{ rounds: number, warmUp: number, connections: number, batch: number }} connect
  * @property {FixedRateScenario} seed
  * @property {LadderScenario} cluster
+ * @property {HistoryScenario} history
  * @property {number} cpuProfileMs how long Switchboard runs under the CPU profiler at its fan-out rate
  */
 
@@ -61,6 +74,8 @@ export const PROFILES = {
     },
     rooms: {
       rounds: 3,
+      // Two, not three, to keep `npm run bench` near a quarter of an hour on the 2-core machine.
+      databaseRounds: 2,
       clients: 1000,
       roomSize: 10,
       probes: 5,
@@ -81,6 +96,14 @@ export const PROFILES = {
       refineSteps: 2,
       rungMs: 1000,
       drainMs: 2000,
+    },
+    history: {
+      rounds: 1,
+      messages: 1_000_000,
+      samples: 2000,
+      latestSamples: 500,
+      warmUp: 100,
+      concurrency: 8,
     },
   },
   quick: {
@@ -120,6 +143,14 @@ export const PROFILES = {
       refineSteps: 0,
       rungMs: 800,
       drainMs: 1500,
+    },
+    history: {
+      rounds: 1,
+      messages: 100_000,
+      samples: 500,
+      latestSamples: 100,
+      warmUp: 50,
+      concurrency: 4,
     },
   },
 };

@@ -3,17 +3,23 @@
  * repeated, saves the raw results to bench/results/<run>.json and writes docs/BENCHMARKS.md with a chart.
  * Any other run (`--quick`, `--scenario`, `--rounds`, `--arms`) writes its report to bench/results/report-<run>/.
  *
- *   node bench/run.mjs [--quick] [--scenario=fanout,rooms,seed,idle,connect,cluster,cpu-profile]
- *     [--rounds=N] [--arms=corked-relay,corked-relay-ack,ws-relay,lean-relay,socket.io,switchboard]
- *     [--no-report]
+ *   node bench/run.mjs [--quick]
+ *     [--scenario=fanout,rooms,seed,idle,connect,cluster,history,cpu-profile] [--rounds=N]
+ *     [--arms=corked-relay,corked-relay-ack,ws-relay,lean-relay,socket.io,switchboard,
+ *       switchboard-sqlite,switchboard-postgres] [--no-report]
  *
  * `cpu-profile` runs Switchboard alone under `--cpu-prof`, once at half its fan-out maximum sustainable rate
  * (100 msg/s when fan-out did not run) and once under the rooms scenario's inbound load with no
  * deliveries, and summarizes where its CPU time went.
  *
- * Needs `dist/` built (`npm run bench` builds it when stale) and, for the cluster scenario, Redis on this
- * machine (BENCH_REDIS_URL, default redis://127.0.0.1:6379); every process and every byte of traffic stays
- * on this machine.
+ * `history` runs only the arms with a database: a room of 1,000,000 messages seeded in it, then history
+ * pages timed over real sockets.
+ *
+ * Needs `dist/` built (`npm run bench` builds it when stale), for the cluster scenario Redis on this
+ * machine (BENCH_REDIS_URL, default redis://127.0.0.1:6379), and for the PostgreSQL arm PostgreSQL on
+ * this machine (BENCH_POSTGRES_URL, default postgres://postgres@127.0.0.1:5432/test; the bench creates
+ * and drops a schema of its own per run of the arm); every process and every byte of traffic stays on
+ * this machine.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -45,13 +51,23 @@ const arms = args.arms ? ARMS.filter((arm) => args.arms.includes(arm.id)) : ARMS
 if (arms.length === 0)
   throw new Error(`no such arms: ${args.arms}; known: ${ARMS.map((a) => a.id).join(', ')}`);
 const redisUrl = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
-// Load goes to this machine only, Redis included.
-if (!['127.0.0.1', 'localhost', '[::1]'].includes(new URL(redisUrl).hostname))
-  throw new Error(`BENCH_REDIS_URL must point at this machine (127.0.0.1), not ${redisUrl}`);
+const postgresUrl = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+// Load goes to this machine only, Redis and PostgreSQL included.
+for (const [name, url] of [
+  ['BENCH_REDIS_URL', redisUrl],
+  ['BENCH_POSTGRES_URL', postgresUrl],
+]) {
+  if (!['127.0.0.1', 'localhost', '[::1]'].includes(new URL(url).hostname))
+    throw new Error(`${name} must point at this machine (127.0.0.1), not ${url}`);
+}
+const needsPostgres = scenarios.some((scenario) =>
+  arms.some((arm) => arm.database === 'postgres' && runsIn(arm, scenario.id)),
+);
 const ctx = await createBenchContext({
   profile,
   redisUrl,
   needsRedis: scenarios.some((scenario) => scenario.id === 'cluster'),
+  postgresUrl: needsPostgres ? postgresUrl : undefined,
 });
 
 const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
@@ -76,10 +92,17 @@ try {
     const rounds = args.rounds ?? profile[scenario.id].rounds;
     const scenarioArms = arms.filter((arm) => runsIn(arm, scenario.id));
     const byArm = Object.fromEntries(scenarioArms.map((arm) => [arm.id, []]));
-    results.scenarios[scenario.id] = { rounds, arms: byArm };
+    // The arms with a database may run fewer rounds than the others, to keep the whole run short.
+    const databaseRounds = Math.min(rounds, profile[scenario.id].databaseRounds ?? rounds);
+    results.scenarios[scenario.id] = {
+      rounds,
+      ...(databaseRounds < rounds && { databaseRounds }),
+      arms: byArm,
+    };
     for (let round = 0; round < rounds; round += 1) {
+      const inRound = scenarioArms.filter((arm) => !arm.database || round < databaseRounds);
       // Interleaved: each round starts with a different arm, so that no arm always runs first or last.
-      const order = scenarioArms.map((_, i) => scenarioArms[(i + round) % scenarioArms.length]);
+      const order = inRound.map((_, i) => inRound[(i + round) % inRound.length]);
       for (const arm of order) {
         const machine = await waitForQuietMachine({ maxWaitMs: profile.quietWaitMs });
         const began = performance.now();
@@ -94,7 +117,7 @@ try {
         result.durationMs = Math.round(performance.now() - began);
         byArm[arm.id].push(result);
         log(
-          `${scenario.id} round ${round + 1}/${rounds} ${arm.id}: ${headline(scenario.id, result)} (${(result.durationMs / 1000).toFixed(1)} s)`,
+          `${scenario.id} round ${round + 1}/${arm.database ? databaseRounds : rounds} ${arm.id}: ${headline(scenario.id, result)} (${(result.durationMs / 1000).toFixed(1)} s)`,
         );
       }
     }
@@ -153,8 +176,10 @@ function headline(id, result) {
   if (result.error) return `error: ${result.error}`;
   if (id === 'fanout' || id === 'cluster')
     return `max ${result.maxRate} msg/s (${result.best?.deliveriesPerSec ?? 0} deliveries/s, p99 ${result.best?.latency.p99 ?? '-'} ms)`;
-  if (id === 'rooms')
-    return `${result.shared.serverCpuPerDeliveryUs} µs/delivery, ${result.solo.serverCpuPerMessageUs} µs/inbound alone`;
+  if (id === 'rooms') {
+    const database = result.solo.databaseCpuPerMessageUs;
+    return `${result.shared.serverCpuPerDeliveryUs} µs/delivery, ${result.solo.serverCpuPerMessageUs} µs/inbound alone${database === undefined ? '' : ` (+ ${database} µs in PostgreSQL's backends)`}`;
+  }
   if (id === 'idle')
     return result.levels
       .map(
@@ -164,6 +189,11 @@ function headline(id, result) {
       .join('; ');
   if (id === 'connect')
     return `${result.cpuPerConnectionUs} µs per connection opened (${result.connected} opened, ${result.failed} failed, ${result.connectionsPerSec}/s)`;
+  if (id === 'history') {
+    const pass = (name, p) =>
+      `${name} p50 ${p.p50} ms p99 ${p.p99} ms${p.wrong ? ` (${p.wrong} wrong)` : ''}`;
+    return `seeded ${result.messages} in ${result.seeded.insertMs} ms; ${pass('random', result.random)}; ${pass('latest', result.latest)}; ${pass(`${result.concurrent.sockets} sockets`, result.concurrent)} (${result.concurrent.pagesPerSec} pages/s)`;
+  }
   if (id === 'seed')
     return `${(result.relay.deliveredRatio * 100).toFixed(2)}% delivered, p99 ${result.relay.latency.p99} ms, ${result.relay.serverCpuPerDeliveryUs} µs/delivery`;
   return '';

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { PostgresAdmin } from './bench-database.mjs';
 import { snapshotDist } from './dist-snapshot.mjs';
 import { RedisAdmin } from './redis-admin.mjs';
 
@@ -14,6 +15,7 @@ import { RedisAdmin } from './redis-admin.mjs';
  * @property {string} redisPrefix this run's Redis key prefix; each session adds its own below it
  * @property {RedisAdmin | undefined} redis
  * @property {number | undefined} redisPid
+ * @property {PostgresAdmin | undefined} postgres the bench's own connection, when an arm uses PostgreSQL
  * @property {import('../profiles.mjs').Profile} profile
  * @property {number} retriesLeft how many more runs may be repeated because others loaded the machine
  * @property {Record<string, string>} entries entry points that differ from the arm's (Switchboard's dist copy)
@@ -21,12 +23,21 @@ import { RedisAdmin } from './redis-admin.mjs';
  */
 
 /** Everything the scenarios share during one run of the bench. */
-export async function createBenchContext({ profile, redisUrl, needsRedis }) {
+export async function createBenchContext({ profile, redisUrl, needsRedis, postgresUrl }) {
   const root = fileURLToPath(new URL('../..', import.meta.url));
   const runId = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '');
   const logDir = join(root, 'bench', 'results', `logs-${runId}`);
   mkdirSync(logDir, { recursive: true });
   const redis = needsRedis ? await RedisAdmin.connect(redisUrl) : undefined;
+  const postgres = postgresUrl ? new PostgresAdmin(postgresUrl) : undefined;
+  // Fails now rather than in the first arm that needs it.
+  await postgres?.query('select 1').catch(async (error) => {
+    await postgres.close();
+    await redis?.close();
+    throw new Error(
+      `PostgreSQL at ${postgresUrl} is unreachable (${error.message}): start it, set BENCH_POSTGRES_URL, or leave out the arm switchboard-postgres with --arms`,
+    );
+  });
   const dist = snapshotDist(root, runId);
   return {
     root,
@@ -37,12 +48,14 @@ export async function createBenchContext({ profile, redisUrl, needsRedis }) {
     redisPrefix: `bench:${runId}:${process.pid}:`,
     redis,
     redisPid: redis ? await redis.pid() : undefined,
+    postgres,
     profile,
     retriesLeft: profile.noiseRetries,
     entries: { switchboard: dist.entry },
     async close() {
       dist.remove();
       await redis?.close();
+      await postgres?.close();
     },
   };
 }

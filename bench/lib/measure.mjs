@@ -4,6 +4,7 @@ import {
   processStatCpuMicros,
   processSyscalls,
 } from './process-cpu.mjs';
+import { backendCpuWindow } from './bench-database.mjs';
 import { waitForQuietMachine } from './quiet-machine.mjs';
 
 const QUIET_MS = 300;
@@ -41,8 +42,9 @@ export function connectClients(
 
 /**
  * One paced run (see bench/load/main.mjs `run`), after the previous run's backlog is gone, with the CPU
- * every process used meanwhile read from /proc: the servers, the load generator, Redis, and whatever
- * else ran on the machine (`foreignCpuPct`: other users of this shared machine). Process CPU comes from
+ * every process used meanwhile read from /proc: the servers, the load generator, Redis, the PostgreSQL
+ * backends serving the session's schema (`databaseCpu…`, apart from the servers'), and whatever else ran
+ * on the machine (`foreignCpuPct`: other users of this shared machine). Process CPU comes from
  * schedstat (nanoseconds); the servers' utime + stime (ticks) is kept beside it as `serverStatCpuUs`. A run during which
  * others used more than a quarter of a core is repeated once the machine is quiet (while the run's
  * retry budget lasts, and when `retryIfNoisy` says so: false for warm-ups, a predicate on the run to retry
@@ -67,13 +69,15 @@ export async function measureRun(ctx, session, args, { retryIfNoisy = true } = {
 
 async function measureOnce(ctx, session, args) {
   await session.loadgen.request('quiet', { quietMs: QUIET_MS }, 30_000);
+  const backends = await backendCpuWindow(session.database);
   const window = cpuWindow({
     servers: session.servers.map((server) => server.pid),
     loadgen: session.loadgen.pid,
     redis: session.redisPrefix ? ctx.redisPid : undefined,
   });
   const run = await session.loadgen.request('run', { ...args, quietMs: 0 }, 60_000);
-  const cpu = window.stop();
+  const database = await backends?.stop();
+  const cpu = window.stop(database?.micros ?? 0);
   return {
     ...run,
     serverCpuUs: Math.round(cpu.serverCpuUs),
@@ -86,6 +90,12 @@ async function measureOnce(ctx, session, args) {
     serverWriteCalls: cpu.serverWriteCalls,
     loadgenCpuPct: cpu.pct(cpu.loadgenCpuUs),
     redisCpuPct: cpu.redisCpuUs === undefined ? undefined : cpu.pct(cpu.redisCpuUs),
+    ...(database && {
+      databaseCpuUs: Math.round(database.micros),
+      databaseCpuPct: cpu.pct(database.micros),
+      databaseCpuPerMessageUs: run.sent > 0 ? round2(database.micros / run.sent) : undefined,
+      databaseBackends: database.backends,
+    }),
     foreignCpuPct: cpu.foreignCpuPct,
   };
 }
@@ -93,19 +103,20 @@ async function measureOnce(ctx, session, args) {
 /**
  * Starts reading, from /proc, the CPU the servers, the load generator and Redis (when given) use, and the
  * machine's; `stop()` gives what each used since, with `pct` to turn microseconds into a share of one core
- * over the wall time, and `foreignCpuPct`, what every other process (not these, nor this one) used: other
- * users of this shared machine.
+ * over the wall time, and `foreignCpuPct`, what every other process (not these, nor this one, nor the
+ * `alsoOursUs` the caller measured itself, such as PostgreSQL's backends) used: other users of this
+ * shared machine.
  * @param {{ servers: number[], loadgen: number, redis?: number }} pids
  */
 export function cpuWindow(pids) {
   const before = snapshot(pids);
   return {
-    stop() {
+    stop(alsoOursUs = 0) {
       const after = snapshot(pids);
       const wallUs = (after.at - before.at) * 1000;
       const used = (key) => after[key] - before[key];
       const pct = (micros) => Math.round((micros / wallUs) * 1000) / 10;
-      const ours = used('servers') + used('loadgen') + used('redis') + used('self');
+      const ours = used('servers') + used('loadgen') + used('redis') + used('self') + alsoOursUs;
       return {
         serverCpuUs: used('servers'),
         serverStatCpuUs: used('serverStat'),

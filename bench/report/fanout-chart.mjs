@@ -13,6 +13,8 @@ const ARM_COLOURS = {
   'ws-relay': '#868e96',
   'socket.io': '#1971c2',
   switchboard: '#e8590c',
+  'switchboard-sqlite': '#9c36b5',
+  'switchboard-postgres': '#c2255c',
 };
 
 /**

@@ -2,6 +2,7 @@ import { REFERENCE_ARM } from '../arms.mjs';
 import { isSustained } from '../lib/measure.mjs';
 import { median } from '../lib/stats.mjs';
 import { issue12Targets } from './issue12-targets.mjs';
+import { issue8Targets } from './issue8-targets.mjs';
 
 /** The issue's targets for Switchboard, as ratios (or a difference) against the baselines of the same run. */
 const TARGETS = {
@@ -13,7 +14,7 @@ const TARGETS = {
 
 /**
  * Reduces raw results (bench/run.mjs) to what the report shows: per scenario and arm, the median over
- * rounds of every figure (each figure's own median), and the targets of issues 4 and 12.
+ * rounds of every figure (each figure's own median), and the targets of issues 4, 8 and 12.
  */
 export function summarize(results) {
   const summary = {};
@@ -23,6 +24,7 @@ export function summarize(results) {
     summary.cluster = summarizeLadder(scenarios.cluster, results.profile.cluster);
   if (scenarios.rooms) summary.rooms = summarizeRooms(scenarios.rooms);
   if (scenarios.seed) summary.seed = byArm(scenarios.seed, seedFigures);
+  if (scenarios.history) summary.history = summarizeHistory(scenarios.history);
   if (scenarios.idle) summary.idle = summarizeIdle(scenarios.idle, results.profile.idle);
   if (scenarios.connect)
     summary.connect = byArm(scenarios.connect, (run) => ({
@@ -36,6 +38,7 @@ export function summarize(results) {
   summary.cpuCrossCheck = crossCheckCpu(results);
   summary.targets = targets(summary);
   summary.issue12Targets = issue12Targets(summary, results.previousReport);
+  summary.issue8Targets = issue8Targets(summary);
   return summary;
 }
 
@@ -145,11 +148,27 @@ function summarizeRooms(scenario) {
   return byArm(scenario, (run) => ({
     ...runFigures(run.shared),
     inboundAloneUs: run.solo.serverCpuPerMessageUs,
+    inboundAloneDatabaseUs: run.solo.databaseCpuPerMessageUs,
+    databaseCpuPerMessageUs: run.shared.databaseCpuPerMessageUs,
     writesPerMessage:
       run.shared.serverWriteCalls === undefined || !run.shared.sent
         ? undefined
         : run.shared.serverWriteCalls / run.shared.sent,
     joinWaiting: run.joinWaiting,
+  }));
+}
+
+/** Per arm, the medians over rounds of each pass's figures (`random`, `latest`, `concurrent`) and the seeding's. */
+function summarizeHistory(scenario) {
+  return byArm(scenario, (run) => ({
+    messages: run.messages,
+    migrateMs: run.seeded.migrateMs,
+    insertMs: run.seeded.insertMs,
+    analyzeMs: run.seeded.analyzeMs,
+    ...Object.assign(
+      {},
+      ...['random', 'latest', 'concurrent'].map((pass) => prefixed(pass, run[pass])),
+    ),
   }));
 }
 

@@ -1,6 +1,7 @@
 import { clusterScenario } from './cluster.mjs';
 import { connectScenario } from './connect.mjs';
 import { fanoutScenario } from './fanout.mjs';
+import { historyScenario } from './history.mjs';
 import { idleScenario } from './idle.mjs';
 import { roomsScenario } from './rooms.mjs';
 import { seedScenario } from './seed.mjs';
@@ -13,4 +14,5 @@ export const SCENARIOS = [
   idleScenario,
   connectScenario,
   clusterScenario,
+  historyScenario,
 ];
