@@ -178,6 +178,67 @@ describe('WriteQueue', () => {
     await second;
   });
 
+  it('sends the writes of every turn that passed while a batch was with the store as one batch (group commit)', async () => {
+    store.hold = true;
+    const first = sut.enqueue(send('a'));
+    await nextTurn();
+    const later = [sut.enqueue(send('b'))];
+    await nextTurn();
+    later.push(sut.enqueue(send('c')));
+    await nextTurn();
+    later.push(sut.enqueue(send('d')));
+    await nextTurn();
+
+    expect(store.batches).toHaveLength(1);
+    store.release();
+    await first;
+    await vi.waitFor(() => expect(store.batches).toHaveLength(2));
+    store.release();
+    await Promise.all(later);
+    expect(store.batches.map((batch) => batch.map((pending) => pending.text))).toEqual([
+      ['a'],
+      ['b', 'c', 'd'],
+    ]);
+  });
+
+  it('caps a batch at 1000 writes, the rest going as the next batch', async () => {
+    store.hold = true;
+    const first = sut.enqueue(send('first'));
+    await nextTurn();
+    const waiting = Array.from({ length: 1500 }, (_, i) => sut.enqueue(send(`w${i}`)));
+    await nextTurn();
+    store.release();
+    await first;
+    await vi.waitFor(() => expect(store.batches).toHaveLength(2));
+    store.release();
+    await vi.waitFor(() => expect(store.batches).toHaveLength(3));
+    store.release();
+    await Promise.all(waiting);
+
+    expect(store.batches.map((batch) => batch.length)).toEqual([1, 1000, 500]);
+    expect(store.batches[2][0].text).toBe('w1000');
+  });
+
+  it('stores what waited behind a batch in flight on flush, before resolving', async () => {
+    store.hold = true;
+    const first = sut.enqueue(send('a'));
+    await nextTurn();
+    const second = sut.enqueue(send('b'));
+    let flushed = false;
+    const flushing = sut.flush().then(() => (flushed = true));
+
+    store.release();
+    await first;
+    await vi.waitFor(() => expect(store.batches).toHaveLength(2));
+    expect(flushed).toBe(false);
+    store.release();
+    await Promise.all([second, flushing]);
+    expect(store.batches.map((batch) => batch.map((pending) => pending.text))).toEqual([
+      ['a'],
+      ['b'],
+    ]);
+  });
+
   it('rejects every send of a batch with `unavailable` when the store fails', async () => {
     store.failure = new Error('connection refused');
 

@@ -22,16 +22,22 @@ interface QueuedSend {
   reject: (error: unknown) => void;
 }
 
+/** Most writes one batch carries: bounds a transaction's statements and the latency of the acks it holds. */
+const MAX_BATCH = 1000;
+
 /**
- * The write path between handlers and fan-out: everything enqueued in one event-loop turn goes to the
- * store (which stores and publishes) as one batch, batches strictly in order; a send resolves only once stored.
+ * The write path between handlers and fan-out, a group commit: one batch is with the store (which stores and
+ * publishes) at a time; what is enqueued meanwhile, over any number of event-loop turns, waits and goes as
+ * the next batch (at most MAX_BATCH), so a store that takes milliseconds per commit (PostgreSQL) commits many
+ * writes at once instead of one per turn. Batches strictly in order; a send resolves only once stored.
  */
 @Injectable()
 export class WriteQueue {
   private readonly logger = new Logger(WriteQueue.name);
   private pending: QueuedSend[] = [];
   private scheduled = false;
-  private tail: Promise<void> = Promise.resolve();
+  /** The batch with the store, if any: while it is, new writes wait in `pending`. */
+  private writing: Promise<void> | undefined;
   private depth = 0;
 
   constructor(
@@ -68,16 +74,28 @@ export class WriteQueue {
 
   /** Resolves once everything queued so far has been stored and published (graceful shutdown). */
   async flush(): Promise<void> {
-    if (this.scheduled) this.drain();
-    await this.tail;
+    for (;;) {
+      // A drain already scheduled for a later immediate runs now (it finds nothing left when it comes).
+      if (this.pending.length > 0) this.drain();
+      if (!this.writing) return;
+      await this.writing;
+    }
   }
 
   private drain(): void {
     this.scheduled = false;
-    const batch = this.pending;
-    if (batch.length === 0) return;
-    this.pending = [];
-    this.tail = this.tail.then(() => this.write(batch));
+    if (this.writing || this.pending.length === 0) return;
+    const batch =
+      this.pending.length <= MAX_BATCH ? this.pending : this.pending.slice(0, MAX_BATCH);
+    this.pending = batch === this.pending ? [] : this.pending.slice(MAX_BATCH);
+    this.writing = this.write(batch).finally(() => {
+      this.writing = undefined;
+      // What arrived while this batch was with the store goes now, as one batch.
+      if (this.pending.length > 0 && !this.scheduled) {
+        this.scheduled = true;
+        runThenFlush(() => this.drain());
+      }
+    });
   }
 
   private async write(batch: QueuedSend[]): Promise<void> {
