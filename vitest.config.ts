@@ -4,6 +4,7 @@ import { defineConfig } from 'vitest/config';
 const NEST_PATH_SUITES = [
   'auth',
   'compression',
+  'conversations',
   'dev-identity',
   'direct-messages',
   'errors',

@@ -4,20 +4,26 @@ import type { ServerEvents, User } from '../protocol/chat.events.js';
 export interface RoomDelivery {
   target: 'room';
   room: string;
-  event: 'message' | 'presence' | 'typing';
-  data: ServerEvents['message'] | ServerEvents['presence'] | ServerEvents['typing'];
-  /** The message id, for ordering against history during a join; absent for presence and typing. */
+  event: 'message' | 'presence' | 'typing' | 'receipt';
+  data:
+    | ServerEvents['message']
+    | ServerEvents['presence']
+    | ServerEvents['typing']
+    | ServerEvents['receipt'];
+  /** The message id, for ordering against history during a join; absent for presence, typing and receipts. */
   id?: string;
   /** The connection that caused it, which does not receive it. */
   exclude?: string;
+  /** A user none of whose sockets receive it (a reader does not get their own receipt). */
+  excludeUser?: string;
 }
 
 /** One frame to fan out to every socket of some users, on every node. */
 export interface UserDelivery {
   target: 'user';
   userIds: string[];
-  event: 'dm';
-  data: ServerEvents['dm'];
+  event: 'dm' | 'read' | 'receipt';
+  data: ServerEvents['dm'] | ServerEvents['read'] | ServerEvents['receipt'];
   exclude?: string;
 }
 

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { Kysely } from 'kysely';
 import { randomBytes } from 'node:crypto';
-import type { ChatMessage, DirectMessage } from '../../protocol/chat.events.js';
+import type { ChatMessage } from '../../protocol/chat.events.js';
 import { BackendUnavailableError, logFailure } from '../backend-unreachable.js';
 import { Broker, type Delivery } from '../broker.js';
 import { formatMessageId, isMessageIdAfter, parseMessageId } from '../message-id.js';
@@ -18,6 +18,8 @@ import { deliveryOf } from '../stored-send-delivery.js';
 import { ConversationKey, directMembers } from './conversation-key.js';
 import { DatabaseConnection } from './database-connection.js';
 import type { ConversationsTable, DatabaseSchema, MessagesTable } from './database-schema.js';
+import { chatMessageOf, selectMessageRows, wireMessageOf } from './message-row.js';
+import { advanceSenders } from './sender-read-pointers.js';
 
 /** Rows per INSERT: both dialects cap the parameters of one statement (SQLite at 32,766). */
 const INSERT_CHUNK_ROWS = 1000;
@@ -25,20 +27,12 @@ const INSERT_CHUNK_ROWS = 1000;
 const UNIQUE_RACE_RETRIES = 3;
 /** How long `isReady` waits for the database to answer. */
 const READY_TIMEOUT_MS = 1000;
-const ROOM_PREFIX = ConversationKey.room('');
 
 /** A send of a batch that is within the user's rate, with the conversation it goes to. */
 interface Write {
   send: PendingSend;
   conversation: string;
 }
-
-/** A stored message row with its conversation's columns, as reads and the dedupe lookup select them. */
-type StoredRow = Pick<
-  MessagesTable,
-  'seq' | 'sender_id' | 'sender_name' | 'text' | 'ts' | 'client_msg_id'
-> &
-  Pick<ConversationsTable, 'key' | 'kind' | 'epoch' | 'member_a' | 'member_b'>;
 
 /** What one send of a batch became: a new message (its conversation and place), or a resend of one. */
 type Placed =
@@ -91,14 +85,14 @@ export class DatabaseMessageStore extends MessageStore {
 
   async latest(room: string, limit: number): Promise<ChatMessage[]> {
     const rows = await this.connection.track((database) =>
-      this.selectStored(database.db)
+      selectMessageRows(database.db)
         .where('m.conversation', '=', ConversationKey.room(room))
         .where('m.kind', '=', 'message')
         .orderBy('m.seq', 'desc')
         .limit(limit)
         .execute(),
     );
-    return rows.reverse().map(toChatMessage);
+    return rows.reverse().map(chatMessageOf);
   }
 
   async after(room: string, since: string, limits: RecoveryLimits): Promise<Recovery> {
@@ -115,7 +109,7 @@ export class DatabaseMessageStore extends MessageStore {
         const missed = head.last_seq - parsed.sequence;
         if (missed < 0 || missed > limits.max) return undefined;
         if (missed === 0) return [];
-        const rows = await this.selectStored(db)
+        const rows = await selectMessageRows(db)
           .select('m.kind as row_kind')
           .where('m.conversation', '=', conversation)
           .where('m.seq', '>', parsed.sequence)
@@ -125,7 +119,7 @@ export class DatabaseMessageStore extends MessageStore {
           .execute();
         // Sequence numbers have no holes: fewer rows than numbers means some were removed (retention).
         if (rows.length !== missed) return undefined;
-        return rows.filter((row) => row.row_kind === 'message').map(toChatMessage);
+        return rows.filter((row) => row.row_kind === 'message').map(chatMessageOf);
       });
       if (recovered) return { messages: recovered, recovered: true };
     }
@@ -136,7 +130,7 @@ export class DatabaseMessageStore extends MessageStore {
     const parsed = parseMessageId(before);
     if (!parsed) return [];
     const rows = await this.connection.track((database) =>
-      this.selectStored(database.db)
+      selectMessageRows(database.db)
         .where('m.conversation', '=', ConversationKey.room(room))
         .where('c.epoch', '=', parsed.epoch)
         .where('m.seq', '<', parsed.sequence)
@@ -145,7 +139,7 @@ export class DatabaseMessageStore extends MessageStore {
         .limit(limit)
         .execute(),
     );
-    return rows.reverse().map(toChatMessage);
+    return rows.reverse().map(chatMessageOf);
   }
 
   isAfter(a: string, b: string): boolean {
@@ -161,26 +155,6 @@ export class DatabaseMessageStore extends MessageStore {
     } catch {
       return false;
     }
-  }
-
-  /** Message rows joined with their conversation: what a message is rebuilt from. */
-  private selectStored(db: Kysely<DatabaseSchema>) {
-    return db
-      .selectFrom('messages as m')
-      .innerJoin('conversations as c', 'c.key', 'm.conversation')
-      .select([
-        'm.seq',
-        'm.sender_id',
-        'm.sender_name',
-        'm.text',
-        'm.ts',
-        'm.client_msg_id',
-        'c.key',
-        'c.kind',
-        'c.epoch',
-        'c.member_a',
-        'c.member_b',
-      ]);
   }
 
   /**
@@ -254,6 +228,7 @@ export class DatabaseMessageStore extends MessageStore {
         .values(rows.slice(start, start + INSERT_CHUNK_ROWS))
         .execute();
     }
+    await advanceSenders(tx, rows, now);
     return placed.map((place, i) => {
       if (place.kind !== 'same-batch') return stored[i]!;
       return { ...stored[place.first]!, duplicate: true };
@@ -269,13 +244,13 @@ export class DatabaseMessageStore extends MessageStore {
     const keyed = writes.filter((write) => write.send.clientMsgId !== undefined);
     if (keyed.length === 0) return found;
     // Both lists bound the unique index (sender, client_msg_id); the exact pairs are picked out below.
-    const rows = await this.selectStored(tx)
+    const rows = await selectMessageRows(tx)
       .where('m.sender_id', 'in', [...new Set(keyed.map((write) => write.send.from.id))])
       .where('m.client_msg_id', 'in', [...new Set(keyed.map((write) => write.send.clientMsgId!))])
       .execute();
     for (const row of rows) {
       found.set(pairKey(row.sender_id, row.client_msg_id!), {
-        ...storedSendOfRow(row),
+        ...wireMessageOf(row),
         duplicate: true,
       });
     }
@@ -307,6 +282,7 @@ export class DatabaseMessageStore extends MessageStore {
         member_a: memberA,
         member_b: memberB,
         created_at: now,
+        active_at: now,
       };
     });
     const heads = await tx
@@ -316,6 +292,7 @@ export class DatabaseMessageStore extends MessageStore {
         conflict.column('key').doUpdateSet((eb) => ({
           last_seq: eb('conversations.last_seq', '+', eb.ref('excluded.last_seq')),
           message_count: eb('conversations.message_count', '+', eb.ref('excluded.message_count')),
+          active_at: eb.ref('excluded.active_at'),
         })),
       )
       .returning(['key', 'epoch', 'last_seq', 'message_count'])
@@ -382,31 +359,6 @@ function storedSendOf(send: PendingSend, id: string, ts: number): StoredSend {
         duplicate: false,
         message: { id, from: send.from, to: send.to, text: send.text, ts },
       };
-}
-
-/** A stored row as the store answers it (a resend's first message). */
-function storedSendOfRow(row: StoredRow): StoredSend {
-  if (row.kind === 'room') return { kind: 'room', duplicate: false, message: toChatMessage(row) };
-  const to = row.member_a === row.sender_id ? row.member_b! : row.member_a!;
-  const message: DirectMessage = {
-    id: formatMessageId(row.epoch, row.seq),
-    from: { id: row.sender_id, name: row.sender_name },
-    to,
-    text: row.text ?? '',
-    ts: row.ts,
-  };
-  return { kind: 'dm', duplicate: false, message };
-}
-
-/** A room message row as `message`, `joined` and `history` carry it. */
-function toChatMessage(row: StoredRow): ChatMessage {
-  return {
-    id: formatMessageId(row.epoch, row.seq),
-    room: row.key.slice(ROOM_PREFIX.length),
-    from: { id: row.sender_id, name: row.sender_name },
-    text: row.text ?? '',
-    ts: row.ts,
-  };
 }
 
 /** Rejects when `promise` has not settled within `ms`, as an outage. */

@@ -1,5 +1,6 @@
 import { Migrator, type Kysely, type Migration, type MigrationResult } from 'kysely';
 import { initialSchema } from './migrations/0001-initial-schema.js';
+import { conversationList } from './migrations/0002-conversation-list.js';
 
 /**
  * Every migration, by name (`NNNN-what`), forward only; Kysely runs them in name order. Listed in code
@@ -7,6 +8,7 @@ import { initialSchema } from './migrations/0001-initial-schema.js';
  */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-initial-schema': initialSchema,
+  '0002-conversation-list': conversationList,
 };
 
 /**

@@ -13,6 +13,7 @@ interface WireDelivery {
   /** The id published before this one in the same room, for gap detection. */
   prev?: string | null;
   exclude?: string;
+  excludeUser?: string;
 }
 
 /**
@@ -71,6 +72,8 @@ export class RedisBroker extends Broker implements OnModuleInit {
         data: delivery.data,
         exclude: delivery.exclude,
       };
+      if (delivery.target === 'room' && delivery.excludeUser !== undefined)
+        wire.excludeUser = delivery.excludeUser;
       if (delivery.target === 'room') add(this.redis.keys.roomChannel(delivery.room), wire);
       else
         for (const userId of new Set(delivery.userIds))
@@ -140,7 +143,7 @@ export class RedisBroker extends Broker implements OnModuleInit {
             ({
               target: 'user',
               userIds: [userId],
-              event: 'dm',
+              event: d.event,
               data: d.data,
               exclude: d.exclude,
             }) as Delivery,
@@ -168,6 +171,7 @@ export class RedisBroker extends Broker implements OnModuleInit {
         data: d.data,
         id: d.id,
         exclude: d.exclude,
+        excludeUser: d.excludeUser,
       } as RoomDelivery);
     }
     if (out.length > 0) this.listener?.(out);
