@@ -175,7 +175,7 @@ export class DatabaseConversationStore extends ConversationStore {
       const moved = current
         ? await db
             .updateTable('read_pointers')
-            .set(wanted)
+            .set({ ...wanted, user_name: user.name })
             .where('user_id', '=', user.id)
             .where('conversation', '=', conversation)
             .where('seq', '<', wanted.seq)
@@ -187,7 +187,7 @@ export class DatabaseConversationStore extends ConversationStore {
             .onConflict((conflict) =>
               conflict
                 .columns(['user_id', 'conversation'])
-                .doUpdateSet(wanted)
+                .doUpdateSet({ ...wanted, user_name: user.name })
                 .where('read_pointers.seq', '<', wanted.seq),
             )
             .returning(['seq', 'ordinal'])

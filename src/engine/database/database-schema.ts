@@ -53,7 +53,7 @@ export interface ReadPointersTable {
   ordinal: number;
   /** A private pointer is not shown to the other members (SQLite stores and reads 0/1). */
   private: Generated<boolean | number>;
-  /** The user's name when they last sent here or joined (a DM lists the other user by it); null if never. */
+  /** The user's name when they last sent or read here, or first joined (a DM lists the other user by it); null if never. */
   user_name: string | null;
   updated_at: number;
 }
