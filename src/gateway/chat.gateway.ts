@@ -140,8 +140,9 @@ export class ChatGateway implements OnGatewayConnection, OnGatewayDisconnect {
     @CurrentConnection() connection: ChatSession,
     @MessageBody() dto: ConversationsRequestDto,
   ): Promise<ServerFrame<'conversations'>> {
-    const items = await this.conversationsService.list(connection.user, dto.limit ?? 50);
-    return reply('conversations', { items });
+    return reply('conversations', {
+      items: await this.conversationsService.list(connection.user, dto.limit),
+    });
   }
 
   @SubscribeMessage(ClientEvent.Read)

@@ -16,6 +16,9 @@ import type { ChatSession } from '../session.js';
 import { needsDatabase } from './needs-database.js';
 import { TrailingThrottle } from './trailing-throttle.js';
 
+/** Conversations a `conversations` reply lists when the request names no `limit`. */
+export const CONVERSATIONS_PAGE = 50;
+
 /** A receipt waiting in the throttle: who read what, where. */
 interface PendingReceipt {
   reader: User;
@@ -50,8 +53,8 @@ export class ConversationsService implements OnApplicationShutdown {
     this.receipts.clear();
   }
 
-  /** The user's conversations, most recent activity first. */
-  async list(user: User, limit: number): Promise<Conversation[]> {
+  /** The user's conversations, most recent activity first, at most `limit`. */
+  async list(user: User, limit = CONVERSATIONS_PAGE): Promise<Conversation[]> {
     return needsDatabase(this.store).list(user.id, limit);
   }
 
