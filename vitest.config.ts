@@ -7,6 +7,7 @@ import { defineConfig } from 'vitest/config';
 const CONTRACT_SUITES = [
   'auth',
   'compression',
+  'conversations',
   'dev-identity',
   'direct-messages',
   'errors',

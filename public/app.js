@@ -1,5 +1,6 @@
 // Switchboard's browser client: one native WebSocket, rooms, direct messages, presence and typing,
-// editing and deleting one's own messages, and an outbox that survives reconnects. User data reaches the
+// an outbox that survives reconnects, and (with a database on the server) editing and deleting one's own
+// messages, the conversation list with unread counts, DM history and read pointers. User data reaches the
 // page only through textContent.
 
 const DEFAULT_ROOM = 'lobby';
@@ -12,6 +13,13 @@ const BACKOFF_MAX_MS = 15000;
 const NOTICE_MS = 5000;
 /** How long a first click on "Delete" waits for the second that confirms it. */
 const DELETE_CONFIRM_MS = 4000;
+const HISTORY_PAGE = 50;
+const CONVERSATIONS_LIMIT = 200;
+/** Fewest ms between two `read` frames of one conversation: a busy room must not spend the frame rate. */
+const READ_EVERY_MS = 1000;
+/** How close to the top of the pane (px) scrolling back asks for the page before. */
+const LOAD_OLDER_WITHIN_PX = 60;
+const USER_ID = /^[^\p{C}\s]{1,64}$/u;
 
 const $ = (id) => document.getElementById(id);
 const ui = {
@@ -55,6 +63,8 @@ let noticeTimer;
 /** Where the page stands: connecting, online, reconnecting, offline, closed or expired. */
 let connectionState = 'connecting';
 let current;
+/** False once the server said it keeps no read state (no database): the list, reads and DM history stop. */
+let readState = true;
 
 // ---------------------------------------------------------------- identity
 
@@ -69,6 +79,9 @@ function identity() {
   const name =
     validName(params.get('name')?.trim()) ??
     remembered('switchboard.name', () => `guest-${randomHex(2)}`);
+  // Dev mode only (a token names the user otherwise): `?uid=` is the same user on every device.
+  const uid = params.get('uid')?.trim();
+  if (uid && USER_ID.test(uid)) return { id: uid, name };
   return { id: remembered('switchboard.uid', () => `u-${uuid()}`), name };
 }
 
@@ -137,6 +150,16 @@ function conversation(key, kind, target) {
       joined: false,
       lastId: undefined,
       lastTs: -Infinity,
+      /** The newest message id known, shown or only listed by `conversations`: what a read marks. */
+      headId: undefined,
+      /** The user's read pointer, as the server last said. */
+      readId: undefined,
+      readSent: undefined,
+      readTimer: undefined,
+      readPending: false,
+      hasOlder: true,
+      loadingOlder: false,
+      historyLoaded: false,
     };
     conversations.set(key, conv);
     if (kind === 'room') saveRooms();
@@ -160,6 +183,71 @@ function select(conv) {
   renderTyping();
   scrollToBottom();
   ui.input.focus();
+  if (conv.kind === 'direct' && !conv.historyLoaded) requestHistory(conv);
+  markRead(conv);
+  fillPane();
+}
+
+/** How a request names a conversation: `room` or `with`. */
+function where(conv) {
+  return conv.kind === 'room' ? { room: conv.target } : { with: conv.target };
+}
+
+function requestConversations() {
+  if (!readState || !isOpen()) return;
+  const ref = nextRef();
+  requests.set(ref, { type: 'conversations' });
+  send('conversations', { limit: CONVERSATIONS_LIMIT, ref });
+}
+
+/** Asks for the page before `before`, or the latest page; one request per conversation at a time. */
+function requestHistory(conv, before) {
+  if (conv.loadingOlder || !isOpen()) return;
+  if (conv.kind === 'direct' ? !readState : !conv.joined) return;
+  conv.loadingOlder = true;
+  const ref = nextRef();
+  requests.set(ref, { type: 'history', conv, before });
+  send('history', {
+    ...where(conv),
+    limit: HISTORY_PAGE,
+    ref,
+    ...(before === undefined ? {} : { before }),
+  });
+}
+
+/** Pages back from the oldest message shown, while the server has older ones. */
+function loadOlder(conv) {
+  if (!conv?.hasOlder || conv.loadingOlder) return;
+  const oldest = conv.list.querySelector('[data-id]')?.dataset.id;
+  if (oldest === undefined) return;
+  requestHistory(conv, oldest);
+}
+
+/** A pane too short to scroll could never reach its top: page back until it scrolls or history ends. */
+function fillPane() {
+  if (current && ui.pane.scrollHeight <= ui.pane.clientHeight + LOAD_OLDER_WITHIN_PX)
+    loadOlder(current);
+}
+
+/** Moves the read pointer to the newest message of the conversation in view, at most once a second. */
+function markRead(conv) {
+  if (!readState || conv !== current || !isOpen()) return;
+  const id = conv.headId;
+  if (id === undefined || id === conv.readId || id === conv.readSent) return;
+  if (conv.readTimer !== undefined) {
+    conv.readPending = true;
+    return;
+  }
+  conv.readSent = id;
+  const ref = nextRef();
+  requests.set(ref, { type: 'read', conv });
+  send('read', { ...where(conv), id, ref });
+  conv.readTimer = setTimeout(() => {
+    conv.readTimer = undefined;
+    if (!conv.readPending) return;
+    conv.readPending = false;
+    markRead(conv);
+  }, READ_EVERY_MS);
 }
 
 function rooms() {
@@ -373,27 +461,42 @@ function insert(conv, item) {
   if (stick) scrollToBottom();
 }
 
-/** Shows a stored message once, however many times recovery and live delivery bring it. */
-function receive(conv, message, { live }) {
+/**
+ * Shows a stored message once, however many times recovery and live delivery bring it. An `older` one
+ * (a page from before everything shown) goes above the first message shown, after `above` if given:
+ * messages stored in one batch share a time, so time alone cannot place it.
+ */
+function receive(conv, message, { live, older = false, above }) {
   const shown = conv.byId.get(message.id);
   // History shows a message as it now is: what a page already shows may have changed since.
-  if (shown) return showState(shown, message);
+  if (shown) {
+    showState(shown, message);
+    return undefined;
+  }
   names.set(message.from.id, message.from.name);
   const item = messageElement(message.from, message.text);
   stamp(item, message.id, message.ts);
   conv.byId.set(message.id, item);
   addActions(conv, item);
   showState(item, message);
-  insert(conv, item);
+  if (!older) insert(conv, item);
+  else if (above) above.after(item);
+  else conv.list.prepend(item);
+  if (older) return item;
   // Acks never move lastId: an ack may overtake an earlier message still on its way to us.
   if (message.ts >= conv.lastTs) {
     conv.lastTs = message.ts;
     conv.lastId = message.id;
+    conv.headId = message.id;
   }
-  if (live && conv !== current && message.from.id !== me.id) {
-    conv.unread += 1;
-    renderNav();
+  if (live && message.from.id !== me.id) {
+    if (conv === current) markRead(conv);
+    else {
+      conv.unread += 1;
+      renderNav();
+    }
   }
+  return item;
 }
 
 function submit() {
@@ -466,9 +569,67 @@ const handlers = {
       notify(`Some messages in #${conv.target} from while you were away could not be loaded.`);
     }
     renderNav();
-    if (conv === current) renderMembers();
+    if (conv === current) {
+      renderMembers();
+      markRead(conv);
+      fillPane();
+    }
     for (const entry of outbox.values()) if (entry.conv === conv) transmit(entry);
   },
+
+  conversations(data) {
+    requests.delete(data.ref);
+    for (const item of Array.isArray(data.items) ? data.items : []) {
+      let conv;
+      if (item.with) {
+        names.set(item.with.id, item.with.name);
+        conv = direct(item.with.id);
+      } else conv = conversations.get(`room:${item.room}`);
+      // Rooms left on this page stay left: the list adds only DMs, and read state to what is here.
+      if (!conv) continue;
+      conv.readId = item.readId;
+      if (item.last && conv.headId === undefined) conv.headId = item.last.id;
+      conv.unread = conv === current ? 0 : item.unread;
+      if (conv === current) markRead(conv);
+    }
+    renderNav();
+  },
+
+  history(data) {
+    const request = requests.get(data.ref);
+    requests.delete(data.ref);
+    if (request?.type !== 'history') return;
+    const { conv, before } = request;
+    conv.loadingOlder = false;
+    conv.historyLoaded = true;
+    if (!conversations.has(conv.key)) return;
+    const messages = Array.isArray(data.messages) ? data.messages : [];
+    // Kept where the reader is: older messages grow the pane above the view.
+    const fromBottom = ui.pane.scrollHeight - ui.pane.scrollTop;
+    let above;
+    for (const message of messages)
+      above = receive(conv, message, { live: false, older: before !== undefined, above }) ?? above;
+    if (messages.length === 0) conv.hasOlder = false;
+    if (conv !== current) return;
+    if (before === undefined) scrollToBottom();
+    else ui.pane.scrollTop = ui.pane.scrollHeight - fromBottom;
+    markRead(conv);
+    fillPane();
+  },
+
+  read(data) {
+    requests.delete(data.ref);
+    const conv = conversations.get(
+      data.room !== undefined ? `room:${data.room}` : `dm:${data.with}`,
+    );
+    if (!conv) return;
+    conv.readId = data.id;
+    conv.unread = conv === current ? 0 : Number(data.unread) || 0;
+    renderNav();
+  },
+
+  // Receipts are for clients that show who has seen what; this one does not (yet).
+  receipt() {},
 
   ack(data) {
     const request = requests.get(data.ref);
@@ -552,6 +713,8 @@ const handlers = {
       requests.delete(data.ref);
       return notify(`Could not ${request.type} the message: ${data.message || data.code}`);
     }
+    if (['conversations', 'read', 'history'].includes(request?.type))
+      return readStateFailed(request, data);
     // Typing is best effort: being throttled or out of a room is not worth a word.
     if (data.code === 'rate_limited' || data.code === 'not_in_room') return;
     notify(data.message || data.code);
@@ -574,6 +737,15 @@ function sendFailed(entry, error) {
       dropEntry(entry, error.message || error.code);
       notify(`Message not sent: ${error.message || error.code}`);
   }
+}
+
+/** A list, read or history request refused: without a database the page stops asking, silently. */
+function readStateFailed(request, error) {
+  requests.delete(error.ref);
+  if (request.type === 'history') request.conv.loadingOlder = false;
+  if (error.code !== 'unavailable' || !/needs a database/.test(error.message ?? '')) return;
+  if (request.type === 'history' && request.conv.kind === 'room') return;
+  readState = false;
 }
 
 function joinFailed(conv, error) {
@@ -629,12 +801,19 @@ function opened() {
   setStatus('online', 'Connected');
   for (const conv of rooms()) sendJoin(conv);
   for (const entry of outbox.values()) if (entry.conv.kind === 'direct') transmit(entry);
+  requestConversations();
+  // DMs are delivered live only: what came while this page was away is in their history.
+  for (const conv of conversations.values()) {
+    if (conv.kind === 'direct' && (conv.historyLoaded || conv === current)) requestHistory(conv);
+  }
 }
 
 function closed(code) {
   socket = null;
   for (const conv of conversations.values()) {
     conv.joined = false;
+    conv.loadingOlder = false;
+    conv.readSent = undefined;
     for (const userId of conv.typing.keys()) stopTyping(conv, userId);
   }
   for (const entry of outbox.values()) clearTimeout(entry.timer);
@@ -861,6 +1040,10 @@ ui.joinForm.addEventListener('submit', (event) => {
 });
 
 ui.reconnect.addEventListener('click', reconnectNow);
+
+ui.pane.addEventListener('scroll', () => {
+  if (ui.pane.scrollTop < LOAD_OLDER_WITHIN_PX) loadOlder(current);
+});
 
 // The socket is dead once the machine is offline; waiting for `online` beats backing off blindly.
 addEventListener('offline', () => {

@@ -1,8 +1,9 @@
 import { SignJWT } from 'jose';
 import type { Browser } from 'playwright-core';
 import { ChatPage, launchBrowser } from './utils/browser.js';
-import { createTestDatabase, type TestDatabase } from './utils/database.js';
+import { createTestDatabase, databasePerSuite, type TestDatabase } from './utils/database.js';
 import { startApp, type TestApp, type TestEnv } from './utils/test-app.js';
+import { asUser } from './utils/users.js';
 
 describe('web client (Chromium)', () => {
   let browser: Browser;
@@ -215,5 +216,86 @@ describe('web client (Chromium)', () => {
 
     await carol.waitForStatus('expired', 15_000);
     await carol.waitForText('notice', carol.page.getByTestId('notice'), 'session has expired');
+  });
+
+  describe('with a database (conversations, read state, history)', () => {
+    const database = databasePerSuite('sqlite', 'browser');
+    const ENV = (): TestEnv => ({
+      DATABASE_URL: database.url,
+      RATE_LIMIT_BURST: '100000',
+      RATE_LIMIT_PER_SECOND: '100000',
+      USER_RATE_LIMIT_PER_SECOND: '100000',
+    });
+
+    /** The Direct entry of a conversation with `peer` in the sidebar. */
+    const directEntry = (page: ChatPage, peer: string) => page.page.getByTestId(`nav-dm:${peer}`);
+
+    it('shows an unread badge for a DM in another conversation, clears it when opened, and on the user’s other device too', async () => {
+      const app = await boot(ENV());
+      const phone = await open({ name: 'bob', uid: 'u-bob' });
+      const laptop = await open({ name: 'bob', uid: 'u-bob' });
+      const alice = await app.connect(asUser('u-alice'));
+
+      await alice.request('dm', { to: 'u-bob', text: 'are you there?' });
+      for (const page of [phone, laptop])
+        await page.waitForText('unread badge', directEntry(page, 'u-alice').locator('.badge'), '1');
+      await directEntry(phone, 'u-alice').click();
+      await phone.waitForMessage('are you there?');
+
+      for (const page of [phone, laptop])
+        await page.waitForGone('the unread badge', directEntry(page, 'u-alice').locator('.badge'));
+      const listed = await alice.request('conversations');
+      expect(listed.data.items).toEqual([
+        expect.objectContaining({ with: { id: 'u-bob', name: 'bob' }, unread: 0 }),
+      ]);
+    });
+
+    it('shows a DM sent while the recipient’s page was closed once it opens, with its unread count', async () => {
+      const app = await boot(ENV());
+      const alice = await app.connect(asUser('u-alice'));
+      await alice.request('dm', { to: 'u-carol', text: 'left you a note' });
+      await alice.request('dm', { to: 'u-carol', text: 'and another' });
+
+      const carol = await open({ name: 'carol', uid: 'u-carol' });
+      await carol.waitForText('unread badge', directEntry(carol, 'u-alice').locator('.badge'), '2');
+      expect(await directEntry(carol, 'u-alice').textContent()).toContain('u-alice name');
+      await directEntry(carol, 'u-alice').click();
+
+      await carol.waitForMessage('left you a note');
+      await carol.waitForMessage('and another');
+    });
+
+    it('scrolls back through a room page after page to its first message', async () => {
+      const app = await boot(ENV());
+      const alice = await app.connect(asUser('u-alice'));
+      await alice.request('join', { room: 'archive' });
+      const total = 130;
+      for (let i = 0; i < total; i += 1)
+        alice.send('message', { room: 'archive', text: `m${i}`, ref: `a${i}` });
+      for (let i = 0; i < total; i += 1)
+        expect((await alice.next((f) => f.data?.ref === `a${i}`, `the ack of m${i}`)).event).toBe(
+          'ack',
+        );
+
+      const dave = await open({ name: 'dave' });
+      await dave.joinRoom('archive');
+      await dave.waitForMessage(`m${total - 1}`);
+      const pane = dave.page.getByTestId('message-list');
+      for (let page = 0; page < 6 && (await dave.messages('m0').count()) === 0; page += 1) {
+        const shown = await dave.page.getByTestId('message').count();
+        await pane.evaluate((element) => (element.scrollTop = 0));
+        await dave.page.waitForFunction(
+          (before) => document.querySelectorAll('[data-testid="message"]').length > before,
+          shown,
+          { timeout: 10_000 },
+        );
+      }
+
+      await dave.waitForMessage('m0');
+      // Every message once, in order, though all were stored in one batch and share one time.
+      expect(await pane.getByTestId('message-text').allTextContents()).toEqual(
+        Array.from({ length: total }, (_, i) => `m${i}`),
+      );
+    });
   });
 });

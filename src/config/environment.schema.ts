@@ -136,4 +136,6 @@ export class EnvironmentSchema {
   @Type(() => Number) @IsInt() @Min(1) USER_RATE_LIMIT_PER_SECOND = 60;
   /** How long a room's recent-history snapshot stays in the cache. */
   @Type(() => Number) @IsInt() @Min(0) HISTORY_CACHE_TTL_MS = 5000;
+  /** Fewest milliseconds between two read receipts of one user in one conversation (the last read wins). */
+  @Type(() => Number) @IsInt() @Min(0) READ_RECEIPT_INTERVAL_MS = 1000;
 }

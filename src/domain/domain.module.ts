@@ -1,12 +1,13 @@
 import { Module } from '@nestjs/common';
+import { ConversationsService } from './conversations/conversations.service.js';
 import { HistoryService } from './history/history.service.js';
 import { ChatService } from './messaging/chat.service.js';
 import { WriteQueue } from './messaging/write-queue.js';
 import { RoomsService } from './rooms/rooms.service.js';
 
-/** The chat domain: rooms and presence, sends through the write queue, and history. */
+/** The chat domain: rooms and presence, sends through the write queue, history, conversations and read state. */
 @Module({
-  providers: [RoomsService, ChatService, WriteQueue, HistoryService],
-  exports: [RoomsService, ChatService, WriteQueue, HistoryService],
+  providers: [RoomsService, ChatService, WriteQueue, HistoryService, ConversationsService],
+  exports: [RoomsService, ChatService, WriteQueue, HistoryService, ConversationsService],
 })
 export class DomainModule {}

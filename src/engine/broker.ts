@@ -4,16 +4,17 @@ import type { ServerEvents, User } from '../protocol/chat.events.js';
 export interface RoomDelivery {
   target: 'room';
   room: string;
-  event: 'message' | 'presence' | 'typing' | 'edited' | 'deleted';
+  event: 'message' | 'presence' | 'typing' | 'edited' | 'deleted' | 'receipt';
   data:
     | ServerEvents['message']
     | ServerEvents['presence']
     | ServerEvents['typing']
     | ServerEvents['edited']
-    | ServerEvents['deleted'];
+    | ServerEvents['deleted']
+    | ServerEvents['receipt'];
   /**
    * The id of the log entry (a message, or an edit or deletion's own entry), for ordering against history
-   * during a join and for the recent-history cache; absent for presence and typing.
+   * during a join and for the recent-history cache; absent for presence, typing and receipts.
    */
   id?: string;
   /**
@@ -23,14 +24,21 @@ export interface RoomDelivery {
   prev?: string;
   /** The connection that caused it, which does not receive it. */
   exclude?: string;
+  /** A user none of whose sockets receive it (a reader does not get their own receipt). */
+  excludeUser?: string;
 }
 
 /** One frame to fan out to every socket of some users, on every node. */
 export interface UserDelivery {
   target: 'user';
   userIds: string[];
-  event: 'dm' | 'edited' | 'deleted';
-  data: ServerEvents['dm'] | ServerEvents['edited'] | ServerEvents['deleted'];
+  event: 'dm' | 'edited' | 'deleted' | 'read' | 'receipt';
+  data:
+    | ServerEvents['dm']
+    | ServerEvents['edited']
+    | ServerEvents['deleted']
+    | ServerEvents['read']
+    | ServerEvents['receipt'];
   exclude?: string;
 }
 

@@ -2,6 +2,8 @@ import { Global, Module, type Provider, type Type } from '@nestjs/common';
 import { appConfig, type AppConfig } from '../config/app-config.js';
 import { databaseTarget } from '../config/database-target.js';
 import { Broker } from './broker.js';
+import { ConversationStore } from './conversation-store.js';
+import { DatabaseConversationStore } from './database/database-conversation-store.js';
 import { DatabaseConnection } from './database/database-connection.js';
 import { DatabaseMessageStore } from './database/database-message-store.js';
 import { HistoryRetention } from './database/history-retention.js';
@@ -46,7 +48,18 @@ const messageStore: Provider = {
 };
 
 /**
- * The engine seam: `MessageStore`, `Broker`, `PresenceStore` and `SendRateLimiter`. History goes to the
+ * Binds `ConversationStore` to the database when DATABASE_URL names one, else to null: memory and Redis
+ * keep no read state, and the events that need it answer `unavailable`.
+ */
+const conversationStore: Provider = {
+  provide: ConversationStore,
+  inject: [appConfig.KEY, DatabaseConversationStore],
+  useFactory: (config: AppConfig, database: DatabaseConversationStore) =>
+    databaseTarget(config).kind !== 'memory' ? database : null,
+};
+
+/**
+ * The engine seam: `MessageStore`, `ConversationStore` (a database only), `Broker`, `PresenceStore` and `SendRateLimiter`. History goes to the
  * database DATABASE_URL names (PostgreSQL or SQLite), else to memory (one node) or Redis streams; fan-out,
  * presence and the per-user rate are in memory on one node and in Redis when REDIS_URL is set. The
  * unused implementations stay idle.
@@ -66,11 +79,13 @@ const messageStore: Provider = {
     DatabaseConnection,
     DatabaseMessageStore,
     HistoryRetention,
+    DatabaseConversationStore,
     messageStore,
+    conversationStore,
     seam(Broker, MemoryBroker, RedisBroker),
     seam(PresenceStore, MemoryPresenceStore, RedisPresenceStore),
     seam(SendRateLimiter, MemorySendRateLimiter, RedisSendRateLimiter),
   ],
-  exports: [MessageStore, Broker, PresenceStore],
+  exports: [MessageStore, ConversationStore, Broker, PresenceStore],
 })
 export class EngineModule {}

@@ -16,4 +16,6 @@ export abstract class PresenceStore {
   ): Promise<{ last: boolean; size: number }>;
   /** The users in a room. */
   abstract members(room: string): Promise<User[]>;
+  /** How many users are in a room, without listing them. */
+  abstract count(room: string): Promise<number>;
 }

@@ -20,7 +20,6 @@ import { MetricsInterceptor } from './metrics.interceptor.js';
 import { RoomsService } from '../domain/rooms/rooms.service.js';
 import { ClientEvent, reply, type ServerFrame } from '../protocol/chat.events.js';
 import { ChatService } from '../domain/messaging/chat.service.js';
-import { conversationOf } from './dto/conversation-request.dto.js';
 import { DeleteMessageDto } from './dto/delete-message.dto.js';
 import { DirectMessageDto } from './dto/direct-message.dto.js';
 import { EditMessageDto } from './dto/edit-message.dto.js';
@@ -31,6 +30,10 @@ import { MembersRequestDto } from './dto/members-request.dto.js';
 import { SendMessageDto } from './dto/send-message.dto.js';
 import { TypingDto } from './dto/typing.dto.js';
 import { HistoryService } from '../domain/history/history.service.js';
+import { ConversationsService } from '../domain/conversations/conversations.service.js';
+import { conversationNamed } from './conversation-name.js';
+import { ConversationsRequestDto } from './dto/conversations-request.dto.js';
+import { ReadRequestDto } from './dto/read-request.dto.js';
 import { logFailure } from '../engine/backend-unreachable.js';
 
 /** The protocol edge: one short handler per client event; the pipeline (guards, pipe, interceptors, filter) is bound here for all. */
@@ -46,6 +49,7 @@ export class ChatGateway implements OnGatewayConnection, OnGatewayDisconnect {
     private readonly roomsService: RoomsService,
     private readonly chatService: ChatService,
     private readonly historyService: HistoryService,
+    private readonly conversationsService: ConversationsService,
   ) {}
 
   handleConnection(session: ChatSession): void {
@@ -113,7 +117,7 @@ export class ChatGateway implements OnGatewayConnection, OnGatewayDisconnect {
   ): Promise<ServerFrame<'ack'>> {
     return reply(
       'ack',
-      await this.chatService.edit(connection, conversationOf(dto), dto.id, dto.text),
+      await this.chatService.edit(connection, conversationNamed(dto), dto.id, dto.text),
     );
   }
 
@@ -122,7 +126,7 @@ export class ChatGateway implements OnGatewayConnection, OnGatewayDisconnect {
     @CurrentConnection() connection: ChatSession,
     @MessageBody() dto: DeleteMessageDto,
   ): Promise<ServerFrame<'ack'>> {
-    return reply('ack', await this.chatService.delete(connection, conversationOf(dto), dto.id));
+    return reply('ack', await this.chatService.delete(connection, conversationNamed(dto), dto.id));
   }
 
   @SubscribeMessage(ClientEvent.Typing)
@@ -134,13 +138,45 @@ export class ChatGateway implements OnGatewayConnection, OnGatewayDisconnect {
     await this.chatService.typing(connection, dto.room);
   }
 
+  /** A room's history needs it joined; a DM conversation's (`with`) needs nothing but a database. */
   @SubscribeMessage(ClientEvent.History)
   @RoomAccess('member')
-  async history(@MessageBody() dto: HistoryRequestDto): Promise<ServerFrame<'history'>> {
-    return reply('history', {
-      room: dto.room,
-      messages: await this.historyService.page(dto.room, dto.before, dto.limit),
+  async history(
+    @CurrentConnection() connection: ChatSession,
+    @MessageBody() dto: HistoryRequestDto,
+  ): Promise<ServerFrame<'history'>> {
+    const conversation = conversationNamed(dto);
+    return reply(
+      'history',
+      await this.historyService.conversationPage(
+        connection.user,
+        conversation,
+        dto.before,
+        dto.limit,
+      ),
+    );
+  }
+
+  @SubscribeMessage(ClientEvent.Conversations)
+  async conversations(
+    @CurrentConnection() connection: ChatSession,
+    @MessageBody() dto: ConversationsRequestDto,
+  ): Promise<ServerFrame<'conversations'>> {
+    return reply('conversations', {
+      items: await this.conversationsService.list(connection.user, dto.limit),
     });
+  }
+
+  @SubscribeMessage(ClientEvent.Read)
+  async read(
+    @CurrentConnection() connection: ChatSession,
+    @MessageBody() dto: ReadRequestDto,
+  ): Promise<ServerFrame<'read'>> {
+    const conversation = conversationNamed(dto);
+    return reply(
+      'read',
+      await this.conversationsService.read(connection, conversation, dto.id, dto.private ?? false),
+    );
   }
 
   @SubscribeMessage(ClientEvent.Members)

@@ -23,9 +23,11 @@ export class RoomAccessGuard implements CanActivate {
       this.requirements.set(handler, requirement);
     }
     if (!requirement) return true;
-    const room = context.getArgByIndex<{ room?: unknown }>(1).room;
-    // A missing or malformed room is the validation pipe's to report, with every other field.
-    if (typeof room !== 'string' || !ROOM_NAME.test(room)) return true;
+    const data = context.getArgByIndex<{ room?: unknown; with?: unknown }>(1);
+    const { room } = data;
+    // A missing or malformed room is the validation pipe's to report, with every other field; so is a
+    // request naming a user (`with`) too, which names no room to check.
+    if (typeof room !== 'string' || !ROOM_NAME.test(room) || data.with !== undefined) return true;
     const connection = sessionIn(context);
     if (requirement === 'member' && !connection.rooms.has(room)) {
       throw new ChatException(ChatErrorCode.NotInRoom, `join "${room}" first`);

@@ -10,11 +10,14 @@ export enum ChatErrorCode {
   NotInRoom = 'not_in_room',
   /** A room the user may not enter (private room without the claim, or too many rooms), or a message that is not theirs to change. */
   Forbidden = 'forbidden',
-  /** An id that names no message of that conversation; stays open. */
-  NotFound = 'not_found',
   /** Over the per-connection rate; `details.retryAfterMs` says when to try again. */
   RateLimited = 'rate_limited',
-  /** The message could not be stored; retry later with the same `clientMsgId`. */
+  /** An id that names no message of that conversation (`read`, `edit`, `delete`). Fix the request; the socket stays open. */
+  NotFound = 'not_found',
+  /**
+   * The message could not be stored; retry later with the same `clientMsgId`. Also the answer, for good,
+   * to `conversations`, `read` and `history` with `with` on a node without a database.
+   */
   Unavailable = 'unavailable',
   /** A server fault; nothing about it is shown to the client. Retrying may help. */
   Internal = 'internal',

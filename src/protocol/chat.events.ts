@@ -44,6 +44,28 @@ export interface MessageChange {
   at: number;
 }
 
+/**
+ * Names one conversation: a room by its name, or the direct conversation with another user by that
+ * user's id (from the reader's side: `with` is always the other one).
+ */
+export type ConversationName = { room: string; with?: never } | { with: string; room?: never };
+
+/** One entry of `conversations`: a DM conversation or a room joined at least once, with its read state. */
+export interface Conversation {
+  /** The room, for a room. */
+  room?: string;
+  /** The other user, for a DM conversation. */
+  with?: User;
+  /** The conversation's last message, in its current state; absent while it has none. */
+  last?: ChatMessage | DirectMessage;
+  /** Messages after the user's read pointer. */
+  unread: number;
+  /** The last message the user has read; absent when they have read none. */
+  readId?: string;
+  /** When the conversation last had an entry (or was joined, while it has none), ms since the epoch. */
+  activeAt: number;
+}
+
 /** Every event the server sends, with its payload: the typed half of the wire contract. */
 export interface ServerEvents {
   joined: {
@@ -57,7 +79,12 @@ export interface ServerEvents {
   };
   left: { room: string; ref?: string };
   ack: { id: string; room?: string; ts: number; ref?: string };
-  history: { room: string; messages: ChatMessage[]; ref?: string };
+  history:
+    | { room: string; messages: ChatMessage[]; ref?: string }
+    | { with: string; messages: DirectMessage[]; ref?: string };
+  conversations: { items: Conversation[]; ref?: string };
+  read: ConversationName & { id: string; unread: number; ref?: string };
+  receipt: ConversationName & { user: User; id: string };
   members: { room: string; members: User[]; count: number; ref?: string };
   message: ChatMessage;
   dm: DirectMessage;
@@ -81,6 +108,8 @@ export const ClientEvent = {
   Members: 'members',
   Edit: 'edit',
   Delete: 'delete',
+  Conversations: 'conversations',
+  Read: 'read',
 } as const;
 
 /** One outgoing frame: what a handler returns to reply, and what the broker carries. */

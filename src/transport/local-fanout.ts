@@ -58,6 +58,7 @@ export class LocalFanout implements OnModuleInit {
     if (!members) return 0;
     if (list.length === 1) return this.deliverOne(room, members, list[0]);
     const excluded = new Set(list.map((delivery) => delivery.exclude));
+    const excludedUsers = new Set(list.map((delivery) => delivery.excludeUser));
     const frames = list.map((delivery) => this.prepare(delivery));
     const run = prepareRun(
       frames,
@@ -65,12 +66,12 @@ export class LocalFanout implements OnModuleInit {
     );
     let delivered = 0;
     for (const connection of members) {
-      if (!excluded.has(connection.id)) {
+      if (!excluded.has(connection.id) && !excludedUsers.has(connection.user.id)) {
         delivered += connection.sendRoomRun(room, run);
         continue;
       }
       for (let i = 0; i < list.length; i += 1) {
-        if (list[i].exclude === connection.id) continue;
+        if (skips(list[i], connection)) continue;
         if (connection.sendRoomFrame(room, list[i].id, frames[i])) delivered += 1;
       }
     }
@@ -84,10 +85,11 @@ export class LocalFanout implements OnModuleInit {
     delivery: RoomDelivery,
   ): number {
     if (!hasRecipient(members, delivery.exclude)) return 0;
-    const frame = this.prepare(delivery);
+    let frame: PreparedFrame | undefined;
     let delivered = 0;
     for (const connection of members) {
-      if (connection.id === delivery.exclude) continue;
+      if (skips(delivery, connection)) continue;
+      frame ??= this.prepare(delivery);
       if (connection.sendRoomFrame(room, delivery.id, frame)) delivered += 1;
     }
     return delivered;
@@ -98,6 +100,11 @@ export class LocalFanout implements OnModuleInit {
       Buffer.from(JSON.stringify({ event: delivery.event, data: delivery.data })),
     );
   }
+}
+
+/** Whether a connection is left out of a room delivery: it caused it, or its user is excluded. */
+function skips(delivery: RoomDelivery, connection: ChatConnection): boolean {
+  return connection.id === delivery.exclude || connection.user.id === delivery.excludeUser;
 }
 
 /** Whether anyone but the excluded connection is in the room: if not, nothing is serialized. */

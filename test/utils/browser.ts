@@ -146,6 +146,14 @@ export class ChatPage {
     );
   }
 
+  /** Waits until `locator` matches nothing on the page. */
+  async waitForGone(what: string, locator: Locator): Promise<void> {
+    await this.wait(
+      `${what} to go`,
+      locator.first().waitFor({ state: 'detached', timeout: this.timeoutMs }),
+    );
+  }
+
   /** Joins a room through the sidebar form and waits until the server confirms it. */
   async joinRoom(room: string): Promise<void> {
     await this.page.getByTestId('join-input').fill(room);

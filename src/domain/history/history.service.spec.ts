@@ -80,7 +80,7 @@ function historyWith(
   env: Record<string, string> = {},
   recent: RecentHistoryCache = noCache,
 ): HistoryService {
-  return new HistoryService(parseEnvironment(env), store, recent);
+  return new HistoryService(parseEnvironment(env), store, recent, null);
 }
 
 describe('HistoryService', () => {

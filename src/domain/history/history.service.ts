@@ -1,8 +1,16 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { RecentHistoryCache } from '../../cache/recent-history.cache.js';
 import { appConfig, type AppConfig } from '../../config/app-config.js';
+import { ConversationStore } from '../../engine/conversation-store.js';
 import { MessageStore, type Recovery } from '../../engine/message-store.js';
-import type { ChatMessage, MessageChange } from '../../protocol/chat.events.js';
+import type {
+  ChatMessage,
+  ConversationName,
+  MessageChange,
+  ServerEvents,
+  User,
+} from '../../protocol/chat.events.js';
+import { needsDatabase } from '../conversations/needs-database.js';
 
 /** Messages a join or a `history` request shows. */
 export const HISTORY_PAGE = 50;
@@ -17,7 +25,32 @@ export class HistoryService {
     @Inject(appConfig.KEY) private readonly config: AppConfig,
     private readonly store: MessageStore,
     private readonly recent: RecentHistoryCache,
+    @Inject(ConversationStore) private readonly conversations: ConversationStore | null,
   ) {}
+
+  /**
+   * A `history` page of a room or of the user's DM conversation with another user (a database only),
+   * older than `before` (or the latest), oldest first, within REPLY_MAX_BYTES.
+   */
+  async conversationPage(
+    user: User,
+    conversation: ConversationName,
+    before: string | undefined,
+    limit = HISTORY_PAGE,
+  ): Promise<ServerEvents['history']> {
+    if (conversation.room !== undefined)
+      return {
+        room: conversation.room,
+        messages: await this.page(conversation.room, before, limit),
+      };
+    const messages = await needsDatabase(this.conversations).directPage(
+      user.id,
+      conversation.with,
+      before,
+      limit,
+    );
+    return { with: conversation.with, messages: this.withinReplyBytes(messages) };
+  }
 
   /**
    * What `joined.messages` shows: the latest page, or everything after `since` when the store still has it
@@ -74,10 +107,7 @@ export class HistoryService {
    * The newest of `messages` whose serialized bytes fit REPLY_MAX_BYTES, oldest first; `messages` itself
    * when all fit. The newest message is always kept, so that a client can page on from it.
    */
-  private withinReplyBytes(
-    messages: ChatMessage[],
-    budget = this.config.REPLY_MAX_BYTES,
-  ): ChatMessage[] {
+  private withinReplyBytes<M>(messages: M[], budget = this.config.REPLY_MAX_BYTES): M[] {
     let bytes = 0;
     for (let i = messages.length - 1; i >= 0; i -= 1) {
       // Plus one for the comma between messages in the array.

@@ -3,6 +3,7 @@ import { HistoryService } from '../history/history.service.js';
 import { appConfig, parseEnvironment } from '../../config/app-config.js';
 import { Broker } from '../../engine/broker.js';
 import { MemoryPresenceStore } from '../../engine/memory/memory-presence-store.js';
+import { ConversationStore } from '../../engine/conversation-store.js';
 import { PresenceStore } from '../../engine/presence-store.js';
 import { SessionDirectory } from '../session.js';
 import { RoomsService } from './rooms.service.js';
@@ -17,6 +18,7 @@ describe('RoomsService.members', () => {
         { provide: PresenceStore, useClass: MemoryPresenceStore },
         { provide: Broker, useValue: {} },
         { provide: HistoryService, useValue: {} },
+        { provide: ConversationStore, useValue: null },
       ],
     }).compile();
     return { sut: moduleRef.get(RoomsService), presence: moduleRef.get(PresenceStore) };

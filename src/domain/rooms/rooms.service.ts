@@ -6,6 +6,7 @@ import { ChatException } from '../chat.exception.js';
 import { appConfig, type AppConfig } from '../../config/app-config.js';
 import { Broker, presenceDelivery } from '../../engine/broker.js';
 import { PresenceStore } from '../../engine/presence-store.js';
+import { ConversationStore } from '../../engine/conversation-store.js';
 import { logFailure } from '../../engine/backend-unreachable.js';
 import { announcesPresence } from '../../protocol/presence.js';
 import { SessionDirectory, type ChatSession } from '../session.js';
@@ -32,6 +33,7 @@ export class RoomsService {
     private readonly presence: PresenceStore,
     private readonly broker: Broker,
     private readonly history: HistoryService,
+    @Inject(ConversationStore) private readonly conversations: ConversationStore | null,
   ) {}
 
   /** Puts a new connection in the default room, announcing nothing. */
@@ -63,7 +65,8 @@ export class RoomsService {
   }
 
   /**
-   * Joins a room and sends `joined` itself, holding the room's live frames meanwhile so that the snapshot
+   * Joins a room and sends `joined` itself (with a database, recording the membership: the first join
+   * sets the user's read pointer to the room's last message), holding the room's live frames meanwhile so that the snapshot
    * and the live stream neither overlap nor leave a gap. Joining a room already joined re-sends the snapshot.
    */
   async join(
@@ -86,9 +89,11 @@ export class RoomsService {
     let lastShown: string | undefined;
     try {
       const size = isNew ? await this.enter(connection, room) : undefined;
+      // The membership is recorded before `joined`: a `conversations` sent after it lists the room.
       const [recovery, { members, count }] = await Promise.all([
         this.history.snapshot(room, since),
         this.members(room),
+        this.conversations?.recordJoin(connection.user, room),
       ]);
       lastShown = recovery.messages.at(-1)?.id;
       sendJoined({ room, members, ...recovery });

@@ -1,4 +1,4 @@
-import { ConversationKey, directMembers } from './conversation-key.js';
+import { ConversationKey, directMembers, membersOfDirectKey } from './conversation-key.js';
 
 describe('ConversationKey', () => {
   it('keys a room by its name', () => {
@@ -20,5 +20,15 @@ describe('ConversationKey', () => {
 
   it('sorts the members of a pair', () => {
     expect(directMembers('zed', 'amy')).toEqual(['amy', 'zed']);
+  });
+
+  it('reads both users back from a direct key, colons in the ids included', () => {
+    expect(membersOfDirectKey(ConversationKey.direct('a:b', 'c'))).toEqual(['a:b', 'c']);
+    expect(membersOfDirectKey(ConversationKey.direct('b', 'a'))).toEqual(['a', 'b']);
+    expect(membersOfDirectKey(ConversationKey.direct('x', 'x'))).toEqual(['x', 'x']);
+  });
+
+  it('reads no users from a room key', () => {
+    expect(membersOfDirectKey(ConversationKey.room('dm:1:a:b'))).toBeUndefined();
   });
 });

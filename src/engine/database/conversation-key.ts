@@ -16,3 +16,12 @@ export const ConversationKey = {
 export function directMembers(a: string, b: string): [string, string] {
   return a < b ? [a, b] : [b, a];
 }
+
+/** The two users of a direct conversation's key, or undefined for a room's key. */
+export function membersOfDirectKey(key: string): [string, string] | undefined {
+  if (!key.startsWith('dm:')) return undefined;
+  const colon = key.indexOf(':', 3);
+  const length = Number(key.slice(3, colon));
+  const first = key.slice(colon + 1, colon + 1 + length);
+  return [first, key.slice(colon + 2 + length)];
+}

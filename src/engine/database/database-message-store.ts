@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { sql, type Insertable, type Kysely } from 'kysely';
 import { randomBytes } from 'node:crypto';
-import type { ChatMessage, DirectMessage, MessageChange } from '../../protocol/chat.events.js';
+import type { ChatMessage, MessageChange } from '../../protocol/chat.events.js';
 import { BackendUnavailableError, logFailure } from '../backend-unreachable.js';
 import { Broker, type Delivery } from '../broker.js';
 import { formatMessageId, isMessageIdAfter, parseMessageId } from '../message-id.js';
@@ -23,6 +23,8 @@ import { changeDeliveryOf, deliveryOf } from '../stored-send-delivery.js';
 import { ConversationKey, directMembers } from './conversation-key.js';
 import { DatabaseConnection } from './database-connection.js';
 import type { ConversationsTable, DatabaseSchema, MessagesTable } from './database-schema.js';
+import { chatMessageOf, selectMessageRows, wireMessageOf, type MessageRow } from './message-row.js';
+import { advanceSenders } from './sender-read-pointers.js';
 
 /** Rows per INSERT: both dialects cap the parameters of one statement (SQLite at 32,766). */
 const INSERT_CHUNK_ROWS = 1000;
@@ -30,22 +32,12 @@ const INSERT_CHUNK_ROWS = 1000;
 const UNIQUE_RACE_RETRIES = 3;
 /** How long `isReady` waits for the database to answer. */
 const READY_TIMEOUT_MS = 1000;
-const ROOM_PREFIX = ConversationKey.room('');
 
 /** A write of a batch that is within the user's rate, with the conversation it goes to. */
 interface Write {
   send: PendingWrite;
   conversation: string;
 }
-
-/** A stored message row with its conversation's columns, as reads and the dedupe lookup select them. */
-type StoredRow = Pick<
-  MessagesTable,
-  'seq' | 'sender_id' | 'sender_name' | 'text' | 'ts' | 'client_msg_id'
-> & {
-  edited_at: number | null;
-  deleted_at: number | null;
-} & Pick<ConversationsTable, 'key' | 'kind' | 'epoch' | 'member_a' | 'member_b'>;
 
 /** A message a change of the batch names, as the batch found it and as its earlier changes left it. */
 interface Target {
@@ -113,14 +105,14 @@ export class DatabaseMessageStore extends MessageStore {
 
   async latest(room: string, limit: number): Promise<ChatMessage[]> {
     const rows = await this.connection.track((database) =>
-      this.selectStored(database.db)
+      selectMessageRows(database.db)
         .where('m.conversation', '=', ConversationKey.room(room))
         .where('m.kind', '=', 'message')
         .orderBy('m.seq', 'desc')
         .limit(limit)
         .execute(),
     );
-    return rows.reverse().map(toChatMessage);
+    return rows.reverse().map(chatMessageOf);
   }
 
   async after(room: string, since: string, limits: RecoveryLimits): Promise<Recovery> {
@@ -138,7 +130,7 @@ export class DatabaseMessageStore extends MessageStore {
         const missed = head.last_seq - parsed.sequence;
         if (missed < 0 || missed > limits.max) return undefined;
         if (missed === 0) return { messages: [], changes: [] };
-        const rows = await this.selectStored(db)
+        const rows = await selectMessageRows(db)
           .select(['m.kind as row_kind', 'm.target_seq'])
           .where('m.conversation', '=', conversation)
           .where('m.seq', '>', parsed.sequence)
@@ -149,7 +141,7 @@ export class DatabaseMessageStore extends MessageStore {
         // Sequence numbers have no holes: fewer rows than numbers means some were removed (retention).
         if (rows.length !== missed) return undefined;
         return {
-          messages: rows.filter((row) => row.row_kind === 'message').map(toChatMessage),
+          messages: rows.filter((row) => row.row_kind === 'message').map(chatMessageOf),
           changes: changesUpTo(rows, parsed.sequence),
         };
       });
@@ -162,7 +154,7 @@ export class DatabaseMessageStore extends MessageStore {
     const parsed = parseMessageId(before);
     if (!parsed) return [];
     const rows = await this.connection.track((database) =>
-      this.selectStored(database.db)
+      selectMessageRows(database.db)
         .where('m.conversation', '=', ConversationKey.room(room))
         .where('c.epoch', '=', parsed.epoch)
         .where('m.seq', '<', parsed.sequence)
@@ -171,14 +163,14 @@ export class DatabaseMessageStore extends MessageStore {
         .limit(limit)
         .execute(),
     );
-    return rows.reverse().map(toChatMessage);
+    return rows.reverse().map(chatMessageOf);
   }
 
   async between(room: string, after: string, until: string, limit: number): Promise<ChatMessage[]> {
     const [from, to] = [parseMessageId(after), parseMessageId(until)];
     if (!from || !to || from.epoch !== to.epoch || to.sequence <= from.sequence) return [];
     const rows = await this.connection.track((database) =>
-      this.selectStored(database.db)
+      selectMessageRows(database.db)
         .where('m.conversation', '=', ConversationKey.room(room))
         .where('c.epoch', '=', from.epoch)
         .where('m.seq', '>', from.sequence)
@@ -188,7 +180,7 @@ export class DatabaseMessageStore extends MessageStore {
         .limit(limit)
         .execute(),
     );
-    return rows.map(toChatMessage);
+    return rows.map(chatMessageOf);
   }
 
   isAfter(a: string, b: string): boolean {
@@ -204,28 +196,6 @@ export class DatabaseMessageStore extends MessageStore {
     } catch {
       return false;
     }
-  }
-
-  /** Message rows joined with their conversation: what a message is rebuilt from. */
-  private selectStored(db: Kysely<DatabaseSchema>) {
-    return db
-      .selectFrom('messages as m')
-      .innerJoin('conversations as c', 'c.key', 'm.conversation')
-      .select([
-        'm.seq',
-        'm.sender_id',
-        'm.sender_name',
-        'm.text',
-        'm.ts',
-        'm.client_msg_id',
-        'm.edited_at',
-        'm.deleted_at',
-        'c.key',
-        'c.kind',
-        'c.epoch',
-        'c.member_a',
-        'c.member_b',
-      ]);
   }
 
   /**
@@ -333,6 +303,7 @@ export class DatabaseMessageStore extends MessageStore {
         .execute();
     }
     await applyChanges(tx, changed, now);
+    await advanceSenders(tx, rows, now);
     return placed.map((p, i) => {
       if (p.kind !== 'same-batch') return stored[i]!;
       return { ...(stored[p.first] as StoredSend), duplicate: true };
@@ -391,13 +362,13 @@ export class DatabaseMessageStore extends MessageStore {
     );
     if (keyed.length === 0) return found;
     // Both lists bound the unique index (sender, client_msg_id); the exact pairs are picked out below.
-    const rows = await this.selectStored(tx)
+    const rows = await selectMessageRows(tx)
       .where('m.sender_id', 'in', [...new Set(keyed.map((send) => send.from.id))])
       .where('m.client_msg_id', 'in', [...new Set(keyed.map((send) => send.clientMsgId!))])
       .execute();
     for (const row of rows) {
       found.set(pairKey(row.sender_id, row.client_msg_id!), {
-        ...storedSendOfRow(row),
+        ...wireMessageOf(row),
         duplicate: true,
       });
     }
@@ -434,6 +405,7 @@ export class DatabaseMessageStore extends MessageStore {
         member_a: memberA,
         member_b: memberB,
         created_at: now,
+        active_at: now,
       };
     });
     const heads = await tx
@@ -443,6 +415,7 @@ export class DatabaseMessageStore extends MessageStore {
         conflict.column('key').doUpdateSet((eb) => ({
           last_seq: eb('conversations.last_seq', '+', eb.ref('excluded.last_seq')),
           message_count: eb('conversations.message_count', '+', eb.ref('excluded.message_count')),
+          active_at: eb.ref('excluded.active_at'),
         })),
       )
       .returning(['key', 'epoch', 'last_seq', 'message_count'])
@@ -639,7 +612,7 @@ function storedChangeOf(
  * current one), in the order they happened.
  */
 function changesUpTo(
-  rows: ReadonlyArray<StoredRow & { row_kind: string; target_seq: number | null }>,
+  rows: ReadonlyArray<MessageRow & { row_kind: string; target_seq: number | null }>,
   since: number,
 ): MessageChange[] {
   const last = new Map<number, MessageChange>();
@@ -679,43 +652,6 @@ function storedSendOf(send: PendingSend, id: string, ts: number): StoredSend {
         duplicate: false,
         message: { id, from: send.from, to: send.to, text: send.text, ts },
       };
-}
-
-/** A stored row as the store answers it (a resend's first message). */
-function storedSendOfRow(row: StoredRow): StoredSend {
-  if (row.kind === 'room') return { kind: 'room', duplicate: false, message: toChatMessage(row) };
-  const to = row.member_a === row.sender_id ? row.member_b! : row.member_a!;
-  const message: DirectMessage = {
-    id: formatMessageId(row.epoch, row.seq),
-    from: { id: row.sender_id, name: row.sender_name },
-    to,
-    ts: row.ts,
-    ...currentState(row),
-  };
-  return { kind: 'dm', duplicate: false, message };
-}
-
-/** A room message row as `message`, `joined` and `history` carry it. */
-function toChatMessage(row: StoredRow): ChatMessage {
-  return {
-    id: formatMessageId(row.epoch, row.seq),
-    room: row.key.slice(ROOM_PREFIX.length),
-    from: { id: row.sender_id, name: row.sender_name },
-    ts: row.ts,
-    ...currentState(row),
-  };
-}
-
-/**
- * A message row's current state, the one place rows become what clients see of edits and deletions:
- * its text, `editedAt` once edited, and `deleted: true` with an empty text once deleted.
- */
-function currentState(
-  row: Pick<StoredRow, 'text' | 'edited_at' | 'deleted_at'>,
-): Pick<ChatMessage, 'text' | 'editedAt' | 'deleted'> {
-  if (row.deleted_at !== null) return { text: '', deleted: true };
-  if (row.edited_at !== null) return { text: row.text ?? '', editedAt: row.edited_at };
-  return { text: row.text ?? '' };
 }
 
 /** Rejects when `promise` has not settled within `ms`, as an outage. */

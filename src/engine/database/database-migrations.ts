@@ -1,5 +1,6 @@
 import { Migrator, type Kysely, type Migration, type MigrationResult } from 'kysely';
 import { initialSchema } from './migrations/0001-initial-schema.js';
+import { conversationList } from './migrations/0002-conversation-list.js';
 import { messageChanges } from './migrations/0003-message-changes.js';
 
 /**
@@ -8,6 +9,7 @@ import { messageChanges } from './migrations/0003-message-changes.js';
  */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-initial-schema': initialSchema,
+  '0002-conversation-list': conversationList,
   '0003-message-changes': messageChanges,
 };
 

@@ -22,6 +22,8 @@ export interface ConversationsTable {
   member_b: string | null;
   /** Milliseconds since the epoch. */
   created_at: number;
+  /** When the last row of `messages` was stored (its creation while it has none), ms since the epoch. */
+  active_at: number;
 }
 
 /** `messages`: every message of every conversation, by (conversation, seq). */
@@ -55,6 +57,8 @@ export interface ReadPointersTable {
   ordinal: number;
   /** A private pointer is not shown to the other members (SQLite stores and reads 0/1). */
   private: Generated<boolean | number>;
+  /** The user's name when they last sent or read here, or first joined (a DM lists the other user by it); null if never. */
+  user_name: string | null;
   updated_at: number;
 }
 

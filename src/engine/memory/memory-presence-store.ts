@@ -49,6 +49,10 @@ export class MemoryPresenceStore extends PresenceStore {
     return { last, size: members.size };
   }
 
+  async count(room: string): Promise<number> {
+    return this.rooms.get(room)?.size ?? 0;
+  }
+
   async members(room: string): Promise<User[]> {
     return [...(this.rooms.get(room)?.values() ?? [])].map((member) => member.user);
   }

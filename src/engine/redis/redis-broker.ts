@@ -17,6 +17,7 @@ interface WireDelivery {
   /** The id published before this one in the same room, for gap detection. */
   prev?: string | null;
   exclude?: string;
+  excludeUser?: string;
 }
 
 /**
@@ -86,6 +87,8 @@ export class RedisBroker extends Broker implements OnModuleInit {
         wire.id = delivery.id;
         wire.prev = delivery.prev ?? null;
       }
+      if (delivery.target === 'room' && delivery.excludeUser !== undefined)
+        wire.excludeUser = delivery.excludeUser;
       if (delivery.target === 'room') add(this.redis.keys.roomChannel(delivery.room), wire);
       else
         for (const userId of new Set(delivery.userIds))
@@ -182,6 +185,7 @@ export class RedisBroker extends Broker implements OnModuleInit {
         data: d.data,
         id: d.id,
         exclude: d.exclude,
+        excludeUser: d.excludeUser,
       } as RoomDelivery);
     }
     if (out.length > 0) this.listener?.(out);

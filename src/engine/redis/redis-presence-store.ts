@@ -103,6 +103,10 @@ export class RedisPresenceStore
     return { last: last === 1, size };
   }
 
+  async count(room: string): Promise<number> {
+    return this.redis.client.hLen(this.redis.keys.presenceUsers(room));
+  }
+
   async members(room: string): Promise<User[]> {
     const values = await this.redis.client.hVals(this.redis.keys.presenceConnections(room));
     const byId = new Map<string, User>();
