@@ -224,6 +224,26 @@ describe.each(DATABASE_KINDS)('conversations and read state on %s', (kind) => {
       expect(items.map((item) => item.unread)).toEqual([0, 0]);
     });
 
+    it('counts edits and deletions as no unread message, and lists the last message as it now is', async () => {
+      const sut = await start();
+      const [alice, bob] = await connectUsers(sut, 'c-edit-a', 'c-edit-b');
+      const [first, second] = await dm(alice, userOf('c-edit-b').id, 'one', 'two');
+      expect(
+        (await alice.request('edit', { with: userOf('c-edit-b').id, id: second, text: 'two!' }))
+          .event,
+      ).toBe('ack');
+      expect(
+        (await alice.request('delete', { with: userOf('c-edit-b').id, id: first })).event,
+      ).toBe('ack');
+
+      const [item] = await conversationsOf(bob);
+
+      expect(item.unread).toBe(2);
+      expect(item.last).toMatchObject({ id: second, text: 'two!', editedAt: expect.any(Number) });
+      const read = await bob.request('read', { with: userOf('c-edit-a').id, id: second });
+      expect(read.data.unread).toBe(0);
+    });
+
     it('answers at most `limit` items, the most recent', async () => {
       const sut = await start();
       const alice = await sut.connect(asUser('c-many'));
