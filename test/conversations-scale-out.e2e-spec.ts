@@ -1,6 +1,6 @@
 import { databasePerSuite } from './utils/database.js';
 import { deletePrefix, REDIS_URL, uniquePrefix } from './utils/redis.js';
-import { startApp, type TestApp } from './utils/test-app.js';
+import { startNodes, type TestApp } from './utils/test-app.js';
 import { asUser, userOf } from './utils/users.js';
 
 describe('read state on two nodes (PostgreSQL and Redis)', () => {
@@ -9,16 +9,12 @@ describe('read state on two nodes (PostgreSQL and Redis)', () => {
   let nodes: TestApp[];
 
   beforeEach(async () => {
-    nodes = await Promise.all(
-      [1, 2].map(() =>
-        startApp({
-          DATABASE_URL: database.url,
-          REDIS_URL,
-          REDIS_KEY_PREFIX: prefix,
-          READ_RECEIPT_INTERVAL_MS: '0',
-        }),
-      ),
-    );
+    nodes = await startNodes(2, {
+      DATABASE_URL: database.url,
+      REDIS_URL,
+      REDIS_KEY_PREFIX: prefix,
+      READ_RECEIPT_INTERVAL_MS: '0',
+    });
   });
 
   afterEach(async () => {

@@ -3,7 +3,8 @@ import { freePort } from './utils/free-port.mjs';
 import { waitFor } from './utils/wait-for.mjs';
 import { databasePerSuite, DATABASE_KINDS } from './utils/database.js';
 import { startApp, type TestApp, type TestEnv } from './utils/test-app.js';
-import type { Frame, TestClient } from './utils/test-client.js';
+import type { Frame } from './utils/test-client.js';
+import { sendMany } from './utils/send-many.js';
 import { asUser, userOf } from './utils/users.js';
 
 interface Message {
@@ -21,23 +22,6 @@ const ENV: TestEnv = {
   USER_RATE_LIMIT_PER_SECOND: '100000',
   HISTORY_MAX_MESSAGES: '20',
 };
-
-/** Sends `count` messages `<prefix>0..` pipelined and resolves with their acks, in order. */
-async function sendMany(
-  client: TestClient,
-  room: string,
-  count: number,
-  prefix = 'm',
-): Promise<Frame[]> {
-  const texts = Array.from({ length: count }, (_, i) => `${prefix}${i}`);
-  for (const text of texts) client.send('message', { room, text, ref: `${room}/${text}` });
-  const acks: Frame[] = [];
-  for (const text of texts) {
-    acks.push(await client.next((f) => f.data.ref === `${room}/${text}`, `the ack of ${text}`));
-  }
-  expect(acks.filter((ack) => ack.event !== 'ack')).toEqual([]);
-  return acks;
-}
 
 const texts = (messages: Message[]): string[] => messages.map((m) => m.text);
 const ids = (frames: Frame[]): string[] => frames.map((frame) => frame.data.id as string);

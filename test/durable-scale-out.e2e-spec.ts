@@ -3,7 +3,7 @@ import { ConversationKey } from '../src/engine/database/conversation-key.js';
 import { RedisBroker } from '../src/engine/redis/redis-broker.js';
 import { databasePerSuite } from './utils/database.js';
 import { deletePrefix, REDIS_URL, uniquePrefix } from './utils/redis.js';
-import { startApp, type TestApp } from './utils/test-app.js';
+import { startApp, startNodes, type TestApp } from './utils/test-app.js';
 import type { Frame, TestClient } from './utils/test-client.js';
 import { asUser, userOf } from './utils/users.js';
 import { waitFor } from './utils/wait-for.mjs';
@@ -190,18 +190,14 @@ describe('the per-user rate on two nodes with PostgreSQL and Redis', () => {
   let nodes: TestApp[];
 
   beforeEach(async () => {
-    nodes = await Promise.all(
-      [1, 2].map(() =>
-        startApp({
-          DATABASE_URL: database.url,
-          REDIS_URL,
-          REDIS_KEY_PREFIX: prefix,
-          RATE_LIMIT_BURST: '1000',
-          RATE_LIMIT_PER_SECOND: '1000',
-          USER_RATE_LIMIT_PER_SECOND: String(USER_RATE),
-        }),
-      ),
-    );
+    nodes = await startNodes(2, {
+      DATABASE_URL: database.url,
+      REDIS_URL,
+      REDIS_KEY_PREFIX: prefix,
+      RATE_LIMIT_BURST: '1000',
+      RATE_LIMIT_PER_SECOND: '1000',
+      USER_RATE_LIMIT_PER_SECOND: String(USER_RATE),
+    });
   });
 
   afterEach(async () => {

@@ -1,7 +1,8 @@
 import { vi } from 'vitest';
 import { MessageStore } from '../src/engine/message-store.js';
-import type { Frame, TestClient } from './utils/test-client.js';
+import type { TestClient } from './utils/test-client.js';
 import { startApp, testDatabaseKind, type TestApp, type TestEnv } from './utils/test-app.js';
+import { sendMany } from './utils/send-many.js';
 import { asUser, connectUsers, userOf } from './utils/users.js';
 
 interface Message {
@@ -10,23 +11,6 @@ interface Message {
   from: { id: string; name: string };
   text: string;
   ts: number;
-}
-
-/** Sends `count` messages `<prefix>0..` pipelined and resolves with their acks, in order. */
-async function sendMany(
-  client: TestClient,
-  room: string,
-  count: number,
-  prefix = 'm',
-): Promise<Frame[]> {
-  const texts = Array.from({ length: count }, (_, i) => `${prefix}${i}`);
-  for (const text of texts) client.send('message', { room, text, ref: `${room}/${text}` });
-  const acks: Frame[] = [];
-  for (const text of texts) {
-    acks.push(await client.next((f) => f.data.ref === `${room}/${text}`, `the ack of ${text}`));
-  }
-  expect(acks.filter((ack) => ack.event !== 'ack')).toEqual([]);
-  return acks;
 }
 
 /** Rate limits out of the way: these tests send hundreds of messages at once. */

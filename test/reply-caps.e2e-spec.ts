@@ -1,6 +1,7 @@
 import type { Frame, TestClient } from './utils/test-client.js';
 import { deletePrefix, REDIS_URL, uniquePrefix } from './utils/redis.js';
 import { startApp, type TestApp, type TestEnv } from './utils/test-app.js';
+import { sendMany } from './utils/send-many.js';
 import { connectUsers } from './utils/users.js';
 
 interface Message {
@@ -16,17 +17,6 @@ const CAPS: TestEnv = {
   RATE_LIMIT_PER_SECOND: '100000',
   USER_RATE_LIMIT_PER_SECOND: '100000',
 };
-
-/** Sends `count` messages pipelined and resolves with their acks, in order. */
-async function sendMany(client: TestClient, room: string, count: number, pad = 0) {
-  const texts = Array.from({ length: count }, (_, i) => `m${i}${'x'.repeat(pad)}`);
-  texts.forEach((text, i) => client.send('message', { room, text, ref: `${room}/${i}` }));
-  const acks: Frame[] = [];
-  for (let i = 0; i < count; i += 1)
-    acks.push(await client.next((f) => f.data.ref === `${room}/${i}`));
-  expect(acks.filter((ack) => ack.event !== 'ack')).toEqual([]);
-  return acks;
-}
 
 /** Bytes of the messages in a reply, as the server measures them: each message's JSON, and the commas. */
 const bytesOf = (messages: Message[]): number =>
@@ -91,7 +81,7 @@ describe.each([
 
     it('leaves the oldest messages out of a recovery past REPLY_MAX_BYTES, recovered false, and history pages the rest', async () => {
       await alice.request('join', { room: 'heavy' });
-      const acks = await sendMany(alice, 'heavy', 20, 1000);
+      const acks = await sendMany(alice, 'heavy', 20, 'm', 1000);
 
       const joined = await bob.request('join', { room: 'heavy', since: acks[0].data.id });
       const shown: Message[] = joined.data.messages;
@@ -107,7 +97,7 @@ describe.each([
 
     it('caps a history page to REPLY_MAX_BYTES, keeping the newest', async () => {
       await alice.request('join', { room: 'pages' });
-      const acks = await sendMany(alice, 'pages', 30, 1000);
+      const acks = await sendMany(alice, 'pages', 30, 'm', 1000);
       await bob.request('join', { room: 'pages' });
 
       const page = await bob.request('history', { room: 'pages', limit: 100 });

@@ -1,4 +1,4 @@
-import { startApp, type TestApp } from './utils/test-app.js';
+import { startNodes, type TestApp } from './utils/test-app.js';
 import { deletePrefix, REDIS_URL, uniquePrefix } from './utils/redis.js';
 
 /** Low enough that 3 sockets x 30 sends break it in any split over two one-second windows. */
@@ -9,15 +9,11 @@ describe('three nodes on one Redis act as one server', () => {
   let nodes: TestApp[];
 
   beforeEach(async () => {
-    nodes = await Promise.all(
-      [1, 2, 3].map(() =>
-        startApp({
-          REDIS_URL,
-          REDIS_KEY_PREFIX: prefix,
-          USER_RATE_LIMIT_PER_SECOND: String(USER_RATE),
-        }),
-      ),
-    );
+    nodes = await startNodes(3, {
+      REDIS_URL,
+      REDIS_KEY_PREFIX: prefix,
+      USER_RATE_LIMIT_PER_SECOND: String(USER_RATE),
+    });
   });
 
   afterEach(async () => {

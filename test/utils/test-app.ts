@@ -100,6 +100,11 @@ export async function startApp(
   };
 }
 
+/** `count` apps with the same `env`: the nodes of one deployment when `env` names a shared Redis or database. */
+export function startNodes(count: number, env: TestEnv): Promise<TestApp[]> {
+  return Promise.all(Array.from({ length: count }, () => startApp(env)));
+}
+
 /**
  * Starts a fresh app with `startApp(env, overrides)` before each test of the enclosing `describe` and
  * closes it after; the returned handle always speaks for the running test's app. `env` may be a function,
