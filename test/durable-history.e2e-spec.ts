@@ -1,19 +1,12 @@
+import type { ChatMessage as Message } from '../src/protocol/chat.events.js';
 import { ConversationKey } from '../src/engine/database/conversation-key.js';
 import { freePort } from './utils/free-port.mjs';
 import { waitFor } from './utils/wait-for.mjs';
-import { databasePerSuite, DATABASE_KINDS } from './utils/database.js';
+import { databasePerSuite, DATABASE_KINDS, roomLog } from './utils/database.js';
 import { startApp, type TestApp, type TestEnv } from './utils/test-app.js';
 import type { Frame } from './utils/test-client.js';
 import { sendMany } from './utils/send-many.js';
 import { asUser, userOf } from './utils/users.js';
-
-interface Message {
-  id: string;
-  room: string;
-  from: { id: string; name: string };
-  text: string;
-  ts: number;
-}
 
 /** Rate limits out of the way, and a memory-engine history bound the database must not apply. */
 const ENV: TestEnv = {
@@ -211,13 +204,7 @@ describe.each(DATABASE_KINDS)('durable history on %s', (kind) => {
         acks.push(await sender.next((f) => f.data.ref === `s${i}-${n}`, `the ack of s${i}-${n}`));
 
     expect(acks.filter((ack) => ack.event !== 'ack')).toEqual([]);
-    const rows = await database
-      .db()
-      .selectFrom('messages')
-      .select(['seq', 'text'])
-      .where('conversation', '=', ConversationKey.room('burst'))
-      .orderBy('seq')
-      .execute();
+    const rows = await roomLog(database, 'burst');
     expect(rows.map((row) => row.seq)).toEqual(Array.from({ length: 60 }, (_, i) => i + 1));
     const storedOrder = rows.map((row) => row.text);
     const ackedOrder = [...acks].sort((a, b) => (a.data.id < b.data.id ? -1 : 1));
@@ -258,12 +245,7 @@ describe.each(DATABASE_KINDS)('the per-user rate on %s', (kind) => {
     const acked = replies.filter((reply) => reply.event === 'ack');
     expect(replies.filter((reply) => reply.data.code === 'rate_limited').length).toBeGreaterThan(0);
     expect(acked.length).toBeLessThanOrEqual(20);
-    const stored = await database
-      .db()
-      .selectFrom('messages')
-      .select('seq')
-      .where('conversation', '=', ConversationKey.room('flood'))
-      .execute();
+    const stored = await roomLog(database, 'flood');
     expect(stored).toHaveLength(acked.length);
   });
 });

@@ -1,7 +1,6 @@
 import type { Delivery } from '../src/engine/broker.js';
-import { ConversationKey } from '../src/engine/database/conversation-key.js';
 import { RedisBroker } from '../src/engine/redis/redis-broker.js';
-import { databasePerSuite } from './utils/database.js';
+import { databasePerSuite, roomLog } from './utils/database.js';
 import { deletePrefix, REDIS_URL, uniquePrefix } from './utils/redis.js';
 import { startApp, startNodes, type TestApp } from './utils/test-app.js';
 import type { Frame, TestClient } from './utils/test-client.js';
@@ -104,12 +103,7 @@ describe('two nodes on PostgreSQL and Redis', () => {
     expect(secondAck.data).toEqual({ ...firstAck.data, ref: secondAck.data.ref });
     expect((await listener.next('message')).data.id).toBe(firstAck.data.id);
     expect(await listener.collect('message', 200)).toEqual([]);
-    const stored = await database
-      .db()
-      .selectFrom('messages')
-      .select('seq')
-      .where('conversation', '=', ConversationKey.room('idem'))
-      .execute();
+    const stored = await roomLog(database, 'idem');
     expect(stored).toHaveLength(1);
   });
 
@@ -133,13 +127,7 @@ describe('two nodes on PostgreSQL and Redis', () => {
     const order = seen.map((frames) => frames.map((frame) => frame.data.id as string));
     expect(order[1]).toEqual(order[0]);
     expect(increasing(order[0])).toBe(true);
-    const rows = await database
-      .db()
-      .selectFrom('messages')
-      .select(['seq', 'text'])
-      .where('conversation', '=', ConversationKey.room('race'))
-      .orderBy('seq')
-      .execute();
+    const rows = await roomLog(database, 'race');
     expect(rows.map((row) => row.seq)).toEqual(Array.from({ length: total }, (_, i) => i + 1));
     expect(seen[0].map((frame) => frame.data.text)).toEqual(rows.map((row) => row.text));
   });
@@ -221,12 +209,7 @@ describe('the per-user rate on two nodes with PostgreSQL and Redis', () => {
     expect(replies.filter((reply) => reply.data.code === 'rate_limited').length).toBeGreaterThan(0);
     // The flood may straddle two seconds: at most the rate in each.
     expect(acked.length).toBeLessThanOrEqual(2 * USER_RATE);
-    const stored = await database
-      .db()
-      .selectFrom('messages')
-      .select('seq')
-      .where('conversation', '=', ConversationKey.room('flood'))
-      .execute();
+    const stored = await roomLog(database, 'flood');
     expect(stored).toHaveLength(acked.length);
   });
 });

@@ -1,17 +1,10 @@
+import type { ChatMessage as Message } from '../src/protocol/chat.events.js';
 import { vi } from 'vitest';
 import { MessageStore } from '../src/engine/message-store.js';
 import type { TestClient } from './utils/test-client.js';
 import { startApp, testDatabaseKind, type TestApp, type TestEnv } from './utils/test-app.js';
 import { sendMany } from './utils/send-many.js';
 import { asUser, connectUsers, userOf } from './utils/users.js';
-
-interface Message {
-  id: string;
-  room: string;
-  from: { id: string; name: string };
-  text: string;
-  ts: number;
-}
 
 /** Rate limits out of the way: these tests send hundreds of messages at once. */
 const UNLIMITED: TestEnv = {

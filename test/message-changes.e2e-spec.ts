@@ -1,6 +1,6 @@
 import { ConversationKey } from '../src/engine/database/conversation-key.js';
 import { parseMessageId } from '../src/engine/message-id.js';
-import { databasePerSuite, DATABASE_KINDS } from './utils/database.js';
+import { databasePerSuite, DATABASE_KINDS, roomLog } from './utils/database.js';
 import { deletePrefix, REDIS_URL, uniquePrefix } from './utils/redis.js';
 import { startApp, type TestApp, type TestEnv } from './utils/test-app.js';
 import type { Frame, TestClient } from './utils/test-client.js';
@@ -240,13 +240,7 @@ describe.each(DATABASE_KINDS)('edit and delete on %s', (kind) => {
     expect(errorOf(replies[2])).toEqual({ code: 'forbidden', message: 'message deleted' });
     expect((await bob.next('edited')).data.text).toBe('edited in the batch');
     await bob.next('deleted');
-    const rows = await database
-      .db()
-      .selectFrom('messages')
-      .select(['kind', 'text'])
-      .where('conversation', '=', ConversationKey.room('turn'))
-      .orderBy('seq')
-      .execute();
+    const rows = (await roomLog(database, 'turn')).map(({ kind, text }) => ({ kind, text }));
     expect(rows).toEqual([
       { kind: 'message', text: null },
       { kind: 'edit', text: null },

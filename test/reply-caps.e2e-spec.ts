@@ -1,13 +1,9 @@
+import type { ChatMessage as Message } from '../src/protocol/chat.events.js';
 import type { Frame, TestClient } from './utils/test-client.js';
 import { deletePrefix, REDIS_URL, uniquePrefix } from './utils/redis.js';
 import { startApp, type TestApp, type TestEnv } from './utils/test-app.js';
 import { sendMany } from './utils/send-many.js';
 import { connectUsers } from './utils/users.js';
-
-interface Message {
-  id: string;
-  text: string;
-}
 
 /** Small caps so that a test reaches them with a few dozen messages; rate limits out of the way. */
 const CAPS: TestEnv = {

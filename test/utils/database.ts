@@ -8,6 +8,7 @@ import type { Database } from '../../src/engine/database/database.js';
 import type { DatabaseSchema } from '../../src/engine/database/database-schema.js';
 import { PostgresDatabase } from '../../src/engine/database/postgres-database.js';
 import { SqliteDatabase } from '../../src/engine/database/sqlite-database.js';
+import { ConversationKey } from '../../src/engine/database/conversation-key.js';
 
 /** The PostgreSQL on this machine (CI starts it when it is not running); trust auth. */
 export const POSTGRES_URL =
@@ -90,6 +91,20 @@ export function databasePerSuite(kind: DatabaseKind, label: string): TestDatabas
     db: () => the().db(),
     drop: () => the().drop(),
   };
+}
+
+/** A room's log as stored: every row (messages, edits, deletions) in sequence order, for assertions. */
+export function roomLog(
+  database: TestDatabase,
+  room: string,
+): Promise<Array<{ seq: number; kind: string; text: string | null }>> {
+  return database
+    .db()
+    .selectFrom('messages')
+    .select(['seq', 'kind', 'text'])
+    .where('conversation', '=', ConversationKey.room(room))
+    .orderBy('seq')
+    .execute();
 }
 
 async function adminQuery(text: string): Promise<void> {
