@@ -5,6 +5,7 @@ import { errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
 import { appConfig, type AppConfig } from '../config/app-config.js';
 import { HandshakeRejection } from './handshake-rejection.js';
 import type { Identity } from './identity.js';
+import { queryOf } from './request-query.js';
 
 const DISPLAY_NAME = /^[^\p{C}]{1,32}$/u;
 const DEV_USER_ID = /^[A-Za-z0-9_.:@-]{1,64}$/;
@@ -50,7 +51,7 @@ export class HandshakeAuthenticator {
     if (this.allowedOrigins.size > 0 && (!origin || !this.allowedOrigins.has(origin))) {
       throw new HandshakeRejection(403, 'origin not allowed');
     }
-    const query = new URL(request.url ?? '/', 'ws://localhost').searchParams;
+    const query = queryOf(request.url ?? '/');
     return this.key ? this.verifyToken(request, query, this.key) : devIdentity(query);
   }
 

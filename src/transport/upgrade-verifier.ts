@@ -34,6 +34,10 @@ interface Handshake {
   opened: boolean;
   /** Set once verified, when the socket may open. */
   verified: boolean;
+  /** Set once what it held was given back: a refusal and the TCP close may both try. */
+  abandoned: boolean;
+  /** True while the TCP connection's 'close' listener is on: only a verification that waits adds it. */
+  watchingClose: boolean;
 }
 
 /** A verified upgrade whose socket just opened. */
@@ -89,9 +93,13 @@ export class UpgradeVerifier {
     if (!this.accepting()) return done(false, 503, 'shutting down');
     const pass = this.gate.admit(clientIp(info.req, this.config.TRUST_PROXY));
     if (!(pass instanceof UpgradePass)) return this.refuseUpgrade(pass, done);
-    const handshake: Handshake = { pass, opened: false, verified: false };
-    // Until the socket opens, the TCP connection's close gives everything back; then the WebSocket's close
-    // does, and this listener is taken off.
+    const handshake: Handshake = {
+      pass,
+      opened: false,
+      verified: false,
+      abandoned: false,
+      watchingClose: false,
+    };
     const socket = info.req.socket;
     this.handshakes.set(socket, handshake);
     if (socket.closed) {
@@ -99,10 +107,22 @@ export class UpgradeVerifier {
       pass.settle();
       return done(false, 503, 'closed during the handshake');
     }
-    socket.on('close', this.onClosedEarly);
     const settled = this.authorize(info, handshake, done);
-    if (settled) void settled.finally(() => pass.settle());
-    else pass.settle();
+    if (settled) {
+      // Until the socket opens, the TCP connection's close gives everything back; then the WebSocket's
+      // close does. Only a verification that waits needs the listener: one settled in this turn has opened
+      // its socket or been refused before any close could be heard, and a listener added and taken off in
+      // one turn costs every upgrade two scans of the connection's listeners.
+      if (!handshake.opened && !handshake.abandoned) {
+        handshake.watchingClose = true;
+        socket.on('close', this.onClosedEarly);
+      }
+      void settled.finally(() => pass.settle());
+      return;
+    }
+    pass.settle();
+    // Refused in this turn (or its socket could not open): nothing else will give its counts back.
+    if (!handshake.opened) this.abandon(handshake);
   }
 
   /** The verified upgrade behind a socket that just opened, handed over once; undefined if it was not verified. */
@@ -111,13 +131,14 @@ export class UpgradeVerifier {
     if (!handshake?.verified || !handshake.identity) return undefined;
     this.handshakes.delete(request.socket);
     handshake.opened = true;
-    request.socket.off('close', this.onClosedEarly);
+    if (handshake.watchingClose) request.socket.off('close', this.onClosedEarly);
     return { identity: handshake.identity, admission: handshake.pass };
   }
 
   /** Gives back what a handshake that never opened a socket holds: its counts and its DM subscription. */
   private abandon(handshake: Handshake): void {
-    if (handshake.opened) return;
+    if (handshake.opened || handshake.abandoned) return;
+    handshake.abandoned = true;
     handshake.pass.release();
     // The identity is set once the user's DM channel is subscribed: there is something to unsubscribe.
     if (handshake.identity !== undefined)
