@@ -1,4 +1,5 @@
 import { Parser, DiagnosticSeverity } from '@asyncapi/parser';
+import { Ajv, type ValidateFunction } from 'ajv';
 import { MessageBody, SubscribeMessage } from '@nestjs/websockets';
 import { IsString, MaxLength } from 'class-validator';
 import { AsyncApiContractService } from '../src/asyncapi/asyncapi-contract.service.js';
@@ -8,7 +9,10 @@ import { ChatRequestDto } from '../src/gateway/dto/chat-request.dto.js';
 import { ChatErrorCode } from '../src/protocol/chat-error-code.js';
 import { ClientEvent } from '../src/protocol/chat.events.js';
 import { CloseCode } from '../src/protocol/close-code.js';
+import { createTestDatabase, type TestDatabase } from './utils/database.js';
 import { startApp, type TestApp } from './utils/test-app.js';
+import type { Frame, TestClient } from './utils/test-client.js';
+import { connectUsers } from './utils/users.js';
 
 interface Doc {
   channels: Record<string, { address: string; messages: Record<string, unknown> }>;
@@ -197,5 +201,117 @@ describe('the contract page at /asyncapi', () => {
     const css = await fetch(`${sut.httpUrl}/asyncapi.css`);
     expect(css.headers.get('content-type')).toBe('text/css; charset=utf-8');
     expect(await css.text()).toContain('table{');
+  });
+});
+
+/** The schema with every object that lists its properties closed to others, so an undocumented field fails. */
+function closed(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(closed);
+  if (!schema || typeof schema !== 'object') return schema;
+  const copy = Object.fromEntries(
+    Object.entries(schema).map(([key, value]) => [key, closed(value)]),
+  ) as Record<string, unknown>;
+  return copy.properties ? { ...copy, additionalProperties: false } : copy;
+}
+
+describe('every frame of a session, as the document describes it', () => {
+  let database: TestDatabase;
+  let sut: TestApp;
+  let validators: Map<string, ValidateFunction>;
+
+  beforeAll(async () => {
+    // A database, for edit, delete, read, conversations and history {with}.
+    database = await createTestDatabase('sqlite', 'asyncapi');
+    sut = await startApp({ DATABASE_URL: database.url });
+    const doc = (await (await fetch(`${sut.httpUrl}/asyncapi.json`)).json()) as Doc;
+    const ajv = new Ajv({ strict: false, allErrors: true });
+    validators = new Map(
+      Object.entries(doc.components.messages).map(([key, message]) => [
+        key,
+        ajv.compile(closed(message.payload) as object),
+      ]),
+    );
+  });
+
+  afterAll(async () => {
+    await sut.close();
+    await database.drop();
+  });
+
+  it('validates every client request sent and every server frame received, and the session meets every server event', async () => {
+    const received: Frame[] = [];
+    const check = (direction: 'client' | 'server', frame: { event: string; data: unknown }) => {
+      const validate = validators.get(`${direction}.${frame.event}`);
+      expect(validate, `the document has ${direction} event ${frame.event}`).toBeDefined();
+      expect(
+        validate!(frame) ? [] : validate!.errors,
+        `${direction} ${JSON.stringify(frame)}`,
+      ).toEqual([]);
+    };
+    /** Sends a request the document allows (or, with `refused`, one it forbids) and keeps the reply. */
+    const request = async (
+      client: TestClient,
+      event: string,
+      data: Record<string, unknown>,
+      refused = false,
+    ) => {
+      const frame = { event, data: { ...data, ref: 'r' } };
+      if (refused)
+        expect(validators.get(`client.${event}`)!(frame), JSON.stringify(frame)).toBe(false);
+      else check('client', frame);
+      const reply = await client.request(event, data);
+      received.push(reply);
+      return reply;
+    };
+    const next = async (client: TestClient, event: string) => {
+      const frame = await client.next(event);
+      received.push(frame);
+      return frame;
+    };
+    const [alice, bob] = await connectUsers(sut, 'alice', 'bob');
+
+    await request(alice, 'join', { room: 'design' });
+    await request(bob, 'join', { room: 'design' });
+    await next(alice, 'presence');
+    const first = await request(alice, 'message', {
+      room: 'design',
+      text: 'one',
+      clientMsgId: 'c1',
+    });
+    await next(bob, 'message');
+    const second = await request(alice, 'message', { room: 'design', text: 'two' });
+    await next(bob, 'message');
+    check('client', { event: 'typing', data: { room: 'design' } });
+    alice.send('typing', { room: 'design' });
+    await next(bob, 'typing');
+    await request(bob, 'members', { room: 'design' });
+    await request(bob, 'history', { room: 'design', limit: 10 });
+    await request(alice, 'edit', { room: 'design', id: first.data.id, text: 'one, edited' });
+    await next(bob, 'edited');
+    await request(alice, 'delete', { room: 'design', id: second.data.id });
+    await next(bob, 'deleted');
+    await request(bob, 'join', { room: 'design', since: first.data.id });
+    await request(bob, 'read', { room: 'design', id: second.data.id });
+    await next(alice, 'receipt');
+    await request(alice, 'dm', { to: 'bob', text: 'psst' });
+    await next(bob, 'dm');
+    await request(bob, 'history', { with: 'alice' });
+    await request(bob, 'conversations', { limit: 10 });
+    await request(bob, 'leave', { room: 'design' });
+    await next(alice, 'presence');
+    await request(bob, 'message', { room: 'design', text: 'not joined' });
+    await request(alice, 'history', { room: 'design', limit: 1000 }, true);
+
+    for (const frame of received) check('server', frame);
+    const events = new Set(received.map((frame) => frame.event));
+    expect([...events].sort()).toEqual(
+      [...validators.keys()]
+        .filter((key) => key.startsWith('server.'))
+        .map((key) => key.slice('server.'.length))
+        .sort(),
+    );
+    expect(
+      received.filter((frame) => frame.event === 'error').map((frame) => frame.data.code),
+    ).toEqual(['not_in_room', 'validation_failed']);
   });
 });
