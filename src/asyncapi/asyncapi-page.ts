@@ -118,12 +118,12 @@ function fields(schema: JsonSchema): string {
   const required = new Set(schema.required ?? []);
   const items = properties.map(
     ([name, property]) =>
-      `<li><code>${escape(name)}${required.has(name) ? '' : '?'}</code> ${escape(describe(property))}</li>`,
+      `<li><code>${escape(name)}${required.has(name) ? '' : '?'}</code> ${inline(describe(property))}</li>`,
   );
   return `<ul>${items.join('')}</ul>`;
 }
 
-/** A property's type and constraints in a few words: `string, 1-64 chars`, `User[]`, `integer 1-100`. */
+/** A property's type and constraints in a few words (`string, 1-64 chars`, `User[]`), code spans in backquotes. */
 function describe(schema: JsonSchema): string {
   if (schema.title) return schema.title;
   if (schema.type === 'array') return `${schema.items ? describe(schema.items) : 'any'}[]`;
@@ -131,13 +131,19 @@ function describe(schema: JsonSchema): string {
   if (schema.enum) return schema.enum.map((value) => JSON.stringify(value)).join(' | ');
   if (schema.oneOf) return schema.oneOf.map(describe).join(' | ');
   const facts = [schema.type ?? 'any'];
-  if (schema.minLength !== undefined || schema.maxLength !== undefined) {
-    facts.push(`${schema.minLength ?? 0}-${schema.maxLength ?? '∞'} chars`);
+  if (schema.maxLength !== undefined) {
+    facts.push(`${schema.minLength ?? 0}-${schema.maxLength} chars`);
+  } else if (schema.minLength !== undefined) {
+    facts.push(`at least ${schema.minLength} chars`);
   }
-  if (schema.minimum !== undefined || schema.maximum !== undefined) {
-    facts.push(`${schema.minimum ?? '-∞'} to ${schema.maximum ?? '∞'}`);
+  if (schema.minimum !== undefined && schema.maximum !== undefined) {
+    facts.push(`${schema.minimum} to ${schema.maximum}`);
+  } else if (schema.minimum !== undefined) {
+    facts.push(`at least ${schema.minimum}`);
+  } else if (schema.maximum !== undefined) {
+    facts.push(`at most ${schema.maximum}`);
   }
-  if (schema.pattern) facts.push(`matching ${schema.pattern}`);
+  if (schema.pattern) facts.push(`matching \`${schema.pattern}\``);
   if (schema.description) facts.push(`(${schema.description})`);
   return facts.join(', ');
 }
