@@ -230,10 +230,7 @@ export class ChatGateway implements OnGatewayConnection, OnGatewayDisconnect {
   }
 
   @SubscribeMessage(ClientEvent.Members)
-  @AsyncApiEvent({
-    description: 'List who is in a joined room.',
-    reply: 'members',
-  })
+  @AsyncApiEvent({ description: 'List who is in a joined room.', reply: 'members' })
   @RoomAccess('member')
   async members(@MessageBody() dto: MembersRequestDto): Promise<ServerFrame<'members'>> {
     return reply('members', { room: dto.room, ...(await this.roomsService.members(dto.room)) });
