@@ -97,6 +97,24 @@ describe('the AsyncAPI document at /asyncapi.json', () => {
     expect(await parserFindings(json)).toEqual([]);
   });
 
+  it('declares the bearer header and the access_token query parameter in JWT mode, and stays valid', async () => {
+    sut = await startApp({ JWT_SECRET: 'a secret of the spec, long enough for HS256' });
+
+    const json = await (await fetch(`${sut.httpUrl}/asyncapi.json`)).text();
+
+    expect(JSON.parse(json)).toMatchObject({
+      servers: {
+        switchboard: {
+          security: [
+            { $ref: '#/components/securitySchemes/bearer' },
+            { $ref: '#/components/securitySchemes/accessToken' },
+          ],
+        },
+      },
+    });
+    expect(await parserFindings(json)).toEqual([]);
+  });
+
   it("covers every @SubscribeMessage event of ChatGateway with a description and its DTO's rules, and leaves no gap", async () => {
     sut = await startApp();
     const contract = sut.app.get(AsyncApiContractService);

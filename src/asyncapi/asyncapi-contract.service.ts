@@ -49,7 +49,7 @@ export class AsyncApiContractService {
         if (typeof handler.message !== 'string') continue;
         events.push({
           gateway: gateway.instance.constructor.name,
-          path: gateway.endpoint.slice(gateway.endpoint.indexOf(' ') + 1) || '/',
+          path: gateway.path,
           event: handler.message,
           payloadType: messageBodyType(gateway.instance, handler.methodName),
           doc: this.reflector.get(AsyncApiEvent, prototype[handler.methodName] as () => void),

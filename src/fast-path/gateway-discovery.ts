@@ -19,6 +19,8 @@ export interface DiscoveredGateway {
   moduleKey: string;
   /** Its server's key (`gatewayEndpoint`). */
   endpoint: string;
+  /** The `path` its options declare, as Nest reads it: `'/'` when none. */
+  path: string;
   /** Its message handlers, explored as Nest explores them, in the order Nest binds them to a socket. */
   handlers: MessageMappingProperties[];
   /** False when its dependency tree is request-scoped: Nest then makes an instance per socket. */
@@ -40,6 +42,7 @@ export function discoverGateways(discovery: DiscoveryService): DiscoveredGateway
       instance,
       moduleKey: wrapper.host.token,
       endpoint: gatewayEndpoint(Reflect.getMetadata(PORT_METADATA, metatype), options?.path),
+      path: typeof options?.path === 'string' ? options.path : '/',
       handlers: explorer.explore(instance as never),
       isStatic: wrapper.isDependencyTreeStatic(),
     });
