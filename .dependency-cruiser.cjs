@@ -12,7 +12,8 @@
  *   fast-path           the lean gateway path; every private Nest import in nest-internals.ts
  *   gateway             ChatGateway, DTOs, guards, pipe, filter, interceptors
  *   transport           the ws adapter, connections, local fan-out (implements the domain's ports)
- *   app, process, ops, web   composition, process lifecycle, operator and web endpoints
+ *   app, process, ops, web, asyncapi   composition, process lifecycle, operator and web endpoints, the
+ *                       contract's AsyncAPI document (generated from the gateways and the protocol)
  *
  * A layer imports only the layers listed for it (never one above, so no folder cycle is possible).
  */
@@ -53,6 +54,8 @@ const layers = {
   process: ['protocol', 'config', 'domain', 'transport'],
   ops: ['config', 'engine', 'observability', 'process'],
   web: ['config'],
+  // It reads the gateways' handlers and DTOs (through fast-path's discovery) and the protocol's server events.
+  asyncapi: ['protocol', 'config', 'fast-path', 'gateway'],
 };
 
 /** Files at the top of src/ (main.ts, app.module.ts, app.setup.ts) may import any layer. */

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { LoggerModule } from 'nestjs-pino';
+import { AsyncApiModule } from './asyncapi/asyncapi.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { RedisCacheModule } from './cache/redis-cache.module.js';
 import { appConfig, type AppConfig } from './config/app-config.js';
@@ -40,6 +41,7 @@ import { WebModule } from './web/web.module.js';
     GatewayModule,
     OpsModule,
     WebModule,
+    AsyncApiModule,
   ],
   providers: [GracefulShutdownService],
 })

@@ -19,7 +19,8 @@
  * From `@nestjs/websockets` deep paths (not re-exported by its index):
  * - `GATEWAY_METADATA`, `PORT_METADATA`, `GATEWAY_OPTIONS` (`constants.js`): the metadata keys
  *   `@WebSocketGateway(port, options)` writes: that a class is a gateway, its port, its options (`path`),
- *   which is what Nest creates and keys a gateway's server by;
+ *   which is what Nest creates and keys a gateway's server by; `PARAM_ARGS_METADATA`: where the
+ *   parameter decorators (`@MessageBody()` among them) record each handler's arguments;
  * - `ExceptionFiltersContext` (`context/exception-filters-context.js`): `@Catch` selection of filters;
  * - `WsContextCreator`, `WsProxy` (`context/`): only for their cached parameter metadata;
  * - `GatewayMetadataExplorer` (`gateway-metadata-explorer.js`): a gateway's handlers and their events;
@@ -56,7 +57,12 @@ export {
   STATIC_CONTEXT,
   type InstanceWrapper,
 } from '@nestjs/core/internal';
-export { GATEWAY_METADATA, GATEWAY_OPTIONS, PORT_METADATA } from '@nestjs/websockets/constants.js';
+export {
+  GATEWAY_METADATA,
+  GATEWAY_OPTIONS,
+  PARAM_ARGS_METADATA,
+  PORT_METADATA,
+} from '@nestjs/websockets/constants.js';
 export { ExceptionFiltersContext } from '@nestjs/websockets/context/exception-filters-context.js';
 export { WsContextCreator } from '@nestjs/websockets/context/ws-context-creator.js';
 export { WsProxy } from '@nestjs/websockets/context/ws-proxy.js';

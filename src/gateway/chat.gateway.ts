@@ -8,6 +8,7 @@ import {
 } from '@nestjs/websockets';
 import { Logger } from '@nestjs/common';
 import type { ChatSession } from '../domain/session.js';
+import { AsyncApiEvent } from './async-api-event.decorator.js';
 import { AuthenticatedGuard } from './authenticated.guard.js';
 import { CurrentConnection } from './current-connection.decorator.js';
 import { RateLimitGuard } from './rate-limit.guard.js';
@@ -66,6 +67,11 @@ export class ChatGateway implements OnGatewayConnection, OnGatewayDisconnect {
 
   /** Sends `joined` itself, so that it goes out before the live frames held during the join. */
   @SubscribeMessage(ClientEvent.Join)
+  @AsyncApiEvent({
+    description:
+      "Enter a room (`room`), optionally recovering every message after `since` (a message id); others in the room get `presence` join when it is the user's first socket there.",
+    reply: 'joined',
+  })
   @RoomAccess('enter')
   async join(
     @CurrentConnection() connection: ChatSession,
@@ -77,6 +83,11 @@ export class ChatGateway implements OnGatewayConnection, OnGatewayDisconnect {
   }
 
   @SubscribeMessage(ClientEvent.Leave)
+  @AsyncApiEvent({
+    description:
+      "Leave a joined room; others get `presence` leave when it was the user's last socket there.",
+    reply: 'left',
+  })
   @RoomAccess('member')
   async leave(
     @CurrentConnection() connection: ChatSession,
@@ -87,6 +98,11 @@ export class ChatGateway implements OnGatewayConnection, OnGatewayDisconnect {
   }
 
   @SubscribeMessage(ClientEvent.Message)
+  @AsyncApiEvent({
+    description:
+      'Send `text` to a joined room; every other socket in it gets `message`. `clientMsgId` makes a resend idempotent.',
+    reply: 'ack',
+  })
   @RoomAccess('member')
   async message(
     @CurrentConnection() connection: ChatSession,
@@ -99,6 +115,11 @@ export class ChatGateway implements OnGatewayConnection, OnGatewayDisconnect {
   }
 
   @SubscribeMessage(ClientEvent.Dm)
+  @AsyncApiEvent({
+    description:
+      "Send `text` to the user `to`: every socket of theirs and the sender's other sockets get `dm`. Stored whether or not they are online.",
+    reply: 'ack',
+  })
   async dm(
     @CurrentConnection() connection: ChatSession,
     @MessageBody() dto: DirectMessageDto,
@@ -111,6 +132,11 @@ export class ChatGateway implements OnGatewayConnection, OnGatewayDisconnect {
 
   /** A room's messages need the room joined (`not_in_room`, checked once the frame is valid); a DM's none. */
   @SubscribeMessage(ClientEvent.Edit)
+  @AsyncApiEvent({
+    description:
+      "Replace the text of one of the user's own messages (`id`) in a room or the DM conversation `with` a user (exactly one of the two); the others get `edited`. Needs a database.",
+    reply: 'ack',
+  })
   async edit(
     @CurrentConnection() connection: ChatSession,
     @MessageBody() dto: EditMessageDto,
@@ -122,6 +148,11 @@ export class ChatGateway implements OnGatewayConnection, OnGatewayDisconnect {
   }
 
   @SubscribeMessage(ClientEvent.Delete)
+  @AsyncApiEvent({
+    description:
+      "Delete one of the user's own messages (`id`) in a room or the DM conversation `with` a user (exactly one of the two); the others get `deleted`. Needs a database.",
+    reply: 'ack',
+  })
   async delete(
     @CurrentConnection() connection: ChatSession,
     @MessageBody() dto: DeleteMessageDto,
@@ -130,6 +161,10 @@ export class ChatGateway implements OnGatewayConnection, OnGatewayDisconnect {
   }
 
   @SubscribeMessage(ClientEvent.Typing)
+  @AsyncApiEvent({
+    description:
+      'Tell a joined room this user is typing; the others get `typing`. No reply unless refused.',
+  })
   @RoomAccess('member')
   async typing(
     @CurrentConnection() connection: ChatSession,
@@ -140,6 +175,11 @@ export class ChatGateway implements OnGatewayConnection, OnGatewayDisconnect {
 
   /** A room's history needs it joined; a DM conversation's (`with`) needs nothing but a database. */
   @SubscribeMessage(ClientEvent.History)
+  @AsyncApiEvent({
+    description:
+      'A page of a joined room, or of the DM conversation `with` a user (exactly one of the two), before the message `before`, at most `limit` (default 50) messages, oldest first.',
+    reply: 'history',
+  })
   @RoomAccess('member')
   async history(
     @CurrentConnection() connection: ChatSession,
@@ -158,6 +198,11 @@ export class ChatGateway implements OnGatewayConnection, OnGatewayDisconnect {
   }
 
   @SubscribeMessage(ClientEvent.Conversations)
+  @AsyncApiEvent({
+    description:
+      "The user's DM conversations and rooms joined, most recent first, with unread counts. Needs a database.",
+    reply: 'conversations',
+  })
   async conversations(
     @CurrentConnection() connection: ChatSession,
     @MessageBody() dto: ConversationsRequestDto,
@@ -168,6 +213,11 @@ export class ChatGateway implements OnGatewayConnection, OnGatewayDisconnect {
   }
 
   @SubscribeMessage(ClientEvent.Read)
+  @AsyncApiEvent({
+    description:
+      "Move the user's read pointer in a room or the DM conversation `with` a user (exactly one of the two) to the message `id`; the other members get `receipt` unless `private`. Needs a database.",
+    reply: 'read',
+  })
   async read(
     @CurrentConnection() connection: ChatSession,
     @MessageBody() dto: ReadRequestDto,
@@ -180,6 +230,7 @@ export class ChatGateway implements OnGatewayConnection, OnGatewayDisconnect {
   }
 
   @SubscribeMessage(ClientEvent.Members)
+  @AsyncApiEvent({ description: 'List who is in a joined room.', reply: 'members' })
   @RoomAccess('member')
   async members(@MessageBody() dto: MembersRequestDto): Promise<ServerFrame<'members'>> {
     return reply('members', { room: dto.room, ...(await this.roomsService.members(dto.room)) });

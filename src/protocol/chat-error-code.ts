@@ -16,7 +16,7 @@ export enum ChatErrorCode {
   NotFound = 'not_found',
   /**
    * The message could not be stored; retry later with the same `clientMsgId`. Also the answer, for good,
-   * to `conversations`, `read` and `history` with `with` on a node without a database.
+   * to `conversations`, `read`, `edit`, `delete` and `history` with `with` on a node without a database.
    */
   Unavailable = 'unavailable',
   /** A server fault; nothing about it is shown to the client. Retrying may help. */
