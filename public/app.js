@@ -745,7 +745,6 @@ function submit() {
   ui.input.value = '';
   fitInput();
   renderCounter();
-  lastTypingSent = 0;
   const conv = current;
   const item = messageElement(me, text);
   item.classList.add('pending');
@@ -1117,6 +1116,7 @@ ui.input.addEventListener('input', () => {
   renderCounter();
   const now = Date.now();
   if (current.kind !== 'room' || !current.joined || !ui.input.value.trim()) return;
+  // Not reset by a send: typing frames spend the same rate budget as the messages themselves.
   if (now - lastTypingSent < TYPING_SEND_EVERY_MS) return;
   if (connection.post('typing', { room: current.target })) lastTypingSent = now;
 });

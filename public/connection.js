@@ -27,6 +27,8 @@ const BACKOFF_MAX_MS = 15000;
 const REQUEST_TIMEOUT_MS = 15000;
 /** A send unanswered this long is sent again: past the refusal window the server stops answering refusals. */
 const SEND_TIMEOUT_MS = 10000;
+/** How long after a `rate_limited` the outbox keeps spacing its sends (the server's refusal window). */
+const PACE_WINDOW_MS = 10000;
 
 /** Capped exponential backoff: the delay before retry number `n` (0-based). */
 export function backoff(n) {
@@ -183,7 +185,9 @@ export class Connection extends EventTarget {
  * flight at a time, so a refusal (`rate_limited`, `unavailable`) cannot let a later send overtake it; the
  * refused one goes again after `retryAfterMs`, then the rest follow. Sends wait while disconnected and
  * until `isReady(chain)` (a room joined), and go again after a reconnect; the server's clientMsgId dedupe
- * makes a resend of one that did arrive harmless.
+ * makes a resend of one that did arrive harmless. After a `rate_limited` the sends of every chain are
+ * spaced by the longest wait the server asked for: sending again the moment a token comes back would be
+ * refused every other time, and past RATE_LIMIT_SILENT_AFTER refusals the server stops answering.
  */
 export class Outbox {
   /**
@@ -195,6 +199,9 @@ export class Outbox {
     this.hooks = hooks;
     /** Queued sends by chain, oldest first. */
     this.chains = new Map();
+    this.lastSentAt = 0;
+    this.paceMs = 0;
+    this.pacedUntil = 0;
   }
 
   /**
@@ -223,6 +230,9 @@ export class Outbox {
     const head = this.chains.get(chain)?.[0];
     if (!head || head.inFlight || head.timer !== undefined) return;
     if (!this.connection.isOpen || !this.hooks.isReady(chain)) return;
+    const wait = this.paceWait();
+    if (wait > 0) return this.later(head, wait);
+    this.lastSentAt = Date.now();
     head.inFlight = true;
     this.connection
       .request(head.event, head.data, { timeoutMs: SEND_TIMEOUT_MS })
@@ -249,8 +259,12 @@ export class Outbox {
     entry.inFlight = false;
     if (this.chains.get(entry.chain)?.[0] !== entry) return;
     switch (error.code) {
-      case ErrorCode.RateLimited:
-        return this.later(entry, retryAfter(error));
+      case ErrorCode.RateLimited: {
+        const ms = retryAfter(error);
+        this.paceMs = Math.max(this.paceMs, ms);
+        this.pacedUntil = Date.now() + PACE_WINDOW_MS;
+        return this.later(entry, ms);
+      }
       case ErrorCode.Unavailable:
         entry.attempts += 1;
         return this.later(entry, backoff(entry.attempts));
@@ -264,6 +278,16 @@ export class Outbox {
       default:
         this.settle(entry, () => entry.onFail(error));
     }
+  }
+
+  /** How long the next send must wait to keep the pace set by the last refusals. */
+  paceWait() {
+    const now = Date.now();
+    if (now >= this.pacedUntil) {
+      this.paceMs = 0;
+      return 0;
+    }
+    return this.lastSentAt + this.paceMs - now;
   }
 
   later(entry, ms) {
