@@ -301,14 +301,14 @@ export class ChatPage {
 /** The pages and app of one browser test, as `browserPerTest` hands them out. */
 export interface BrowserTest {
   /** Boots the app for this test (closed after it). */
-  boot(env?: TestEnv): Promise<TestApp>;
+  boot: (env?: TestEnv) => Promise<TestApp>;
   /** Opens a page on the booted app, or on `options.baseUrl`; it is checked for page errors and CSP violations, then closed, after the test. */
-  open(
+  open: (
     query: Record<string, string>,
     options?: Omit<OpenOptions, 'query'> & { baseUrl?: string },
-  ): Promise<ChatPage>;
+  ) => Promise<ChatPage>;
   /** Closes the app now (before the test drops its database, say); its pages stay open until the test ends. */
-  closeApp(): Promise<void>;
+  closeApp: () => Promise<void>;
 }
 
 /**
@@ -344,18 +344,18 @@ export function browserPerTest(): BrowserTest {
   });
 
   return {
-    async boot(env = {}) {
+    boot: async (env = {}) => {
       sut = await startApp(env);
       return sut;
     },
-    async open(query, { baseUrl, ...options } = {}) {
+    open: async (query, { baseUrl, ...options } = {}) => {
       const url = baseUrl ?? sut?.httpUrl;
       if (!url) throw new Error('boot() the app first, or give a baseUrl');
       const page = await ChatPage.open(browser, url, { ...options, query });
       pages.push(page);
       return page;
     },
-    async closeApp() {
+    closeApp: async () => {
       await sut?.close();
       sut = undefined;
     },
