@@ -259,10 +259,11 @@ function select(conv) {
   renderNav();
   renderMembers();
   renderTyping();
+  if (conv.kind === 'direct' && !conv.historyLoaded) requestHistory(conv);
   renderEmpty();
   scrollToBottom();
+  // A phone's keyboard would cover half the conversation just opened.
   if (matchMedia('(pointer: fine)').matches) ui.input.focus();
-  if (conv.kind === 'direct' && !conv.historyLoaded) requestHistory(conv);
   markRead(conv);
   fillPane();
 }
@@ -421,7 +422,6 @@ function leaveRoom(conv) {
 function forget(conv) {
   outbox.drop(conv.key);
   conversations.delete(conv.key);
-  emptyWatch.takeRecords();
   if (current === conv) select(room(DEFAULT_ROOM));
   else renderNav();
   save();
