@@ -1,15 +1,23 @@
-// Switchboard's browser client: one native WebSocket, rooms, direct messages, presence and typing,
-// an outbox that survives reconnects, and (with a database on the server) editing and deleting one's own
-// messages, the conversation list with unread counts, DM history and read pointers. User data reaches the
-// page only through textContent.
+// Switchboard's browser client, the page half: rooms, direct messages, presence and typing, and (with a
+// database on the server) editing and deleting one's own messages, the conversation list with unread
+// counts, DM history and read pointers. The wire is connection.js's; user data reaches the page only
+// through textContent.
+
+import { Connection, ErrorCode, Outbox, backoff, retryAfter } from './connection.js';
 
 const DEFAULT_ROOM = 'lobby';
 const ROOM_NAME = /^[A-Za-z0-9_.:-]{1,64}$/;
 const DISPLAY_NAME = /^[^\p{C}]{1,32}$/u;
+const USER_ID = /^[^\p{C}\s]{1,64}$/u;
+/** The server's MAX_TEXT_LENGTH default, in code points after trimming. */
+const MAX_TEXT_LENGTH = 4000;
+/** The character counter shows from this many code points on. */
+const COUNTER_FROM = MAX_TEXT_LENGTH - 500;
+/** Messages longer than this (characters or lines) are shown collapsed, with "Show more". */
+const COLLAPSE_CHARS = 600;
+const COLLAPSE_LINES = 10;
 const TYPING_SEND_EVERY_MS = 2000;
 const TYPING_SHOW_MS = 3000;
-const BACKOFF_BASE_MS = 500;
-const BACKOFF_MAX_MS = 15000;
 const NOTICE_MS = 5000;
 /** How long a first click on "Delete" waits for the second that confirms it. */
 const DELETE_CONFIRM_MS = 4000;
@@ -19,13 +27,20 @@ const CONVERSATIONS_LIMIT = 200;
 const READ_EVERY_MS = 1000;
 /** How close to the top of the pane (px) scrolling back asks for the page before. */
 const LOAD_OLDER_WITHIN_PX = 60;
-const USER_ID = /^[^\p{C}\s]{1,64}$/u;
+const STORE = {
+  uid: 'switchboard.uid',
+  name: 'switchboard.name',
+  rooms: 'switchboard.rooms',
+  directs: 'switchboard.directs',
+  current: 'switchboard.current',
+};
 
 const $ = (id) => document.getElementById(id);
 const ui = {
+  app: $('app'),
   rooms: $('rooms'),
   directs: $('directs'),
-  directsHeading: $('directs-heading'),
+  directsEmpty: $('directs-empty'),
   joinForm: $('join-form'),
   joinInput: $('join-input'),
   title: $('title'),
@@ -34,34 +49,53 @@ const ui = {
   reconnect: $('reconnect'),
   notice: $('notice'),
   pane: $('pane'),
+  empty: $('empty'),
   typing: $('typing'),
   composer: $('composer'),
   input: $('message-input'),
+  counter: $('counter'),
   members: $('members'),
   membersHeading: $('members-heading'),
+  me: $('me'),
+  meName: $('me-name'),
+  meAvatar: $('me-avatar'),
+  picker: $('picker'),
+  pickerInput: $('name-input'),
+  openNav: $('open-nav'),
+  openMembers: $('open-members'),
+  backdrop: $('backdrop'),
 };
 
 const params = new URLSearchParams(location.search);
 const accessToken = params.get('access_token') ?? undefined;
+/** Dev mode without `?name=`: the user picks (and may change) their name on the page. */
+const picksName = !accessToken && !validName(params.get('name')?.trim());
 const me = identity();
 /** Display names by user id, learned from every frame, for direct conversations. */
 const names = new Map([[me.id, me.name]]);
 
 /** Conversations by key: `room:<name>` or `dm:<user id>`. */
 const conversations = new Map();
-/** Unacknowledged sends in the order they were made, by clientMsgId; resent after a reconnect. */
-const outbox = new Map();
-/** Requests awaiting a reply, by ref. */
-const requests = new Map();
+/** Shows or hides each conversation's empty state as its list changes. */
+const emptyWatch = new MutationObserver(renderEmpty);
 
-let socket = null;
-let reconnectTimer;
-let attempt = 0;
-let refCounter = 0;
+const connection = new Connection(socketUrl);
+const outbox = new Outbox(connection, {
+  isReady: (key) => {
+    const conv = conversations.get(key);
+    return conv !== undefined && (conv.kind === 'direct' || conv.joined);
+  },
+  notInRoom: (key) => {
+    const conv = conversations.get(key);
+    if (!conv) return;
+    conv.joined = false;
+    sendJoin(conv);
+  },
+});
+
 let lastTypingSent = 0;
 let noticeTimer;
-/** Where the page stands: connecting, online, reconnecting, offline, closed or expired. */
-let connectionState = 'connecting';
+let statusTimer;
 let current;
 /** False once the server said it keeps no read state (no database): the list, reads and DM history stop. */
 let readState = true;
@@ -73,16 +107,15 @@ function identity() {
     // Decoded for display only: the server verifies the token, the page merely shows who it names.
     const claims = jwtClaims(accessToken);
     const id = typeof claims.sub === 'string' ? claims.sub : 'me';
-    const name = validName(claims.name) ?? id;
-    return { id, name };
+    return { id, name: validName(claims.name) ?? id };
   }
-  const name =
-    validName(params.get('name')?.trim()) ??
-    remembered('switchboard.name', () => `guest-${randomHex(2)}`);
+  const name = validName(params.get('name')?.trim()) ?? validName(stored(STORE.name)) ?? '';
   // Dev mode only (a token names the user otherwise): `?uid=` is the same user on every device.
   const uid = params.get('uid')?.trim();
   if (uid && USER_ID.test(uid)) return { id: uid, name };
-  return { id: remembered('switchboard.uid', () => `u-${uuid()}`), name };
+  let id = stored(STORE.uid);
+  if (!id || !USER_ID.test(id)) store(STORE.uid, (id = `u-${uuid()}`));
+  return { id, name };
 }
 
 function validName(value) {
@@ -99,14 +132,20 @@ function jwtClaims(token) {
   }
 }
 
-/** A per-tab value, kept in sessionStorage so that reloads and reconnects stay the same user. */
-function remembered(key, create) {
+// Per tab (sessionStorage): a reload is the same user in the same conversations; another tab is another.
+function stored(key) {
   try {
-    let value = sessionStorage.getItem(key);
-    if (!value) sessionStorage.setItem(key, (value = create()));
-    return value;
+    return sessionStorage.getItem(key) ?? undefined;
   } catch {
-    return create();
+    return undefined;
+  }
+}
+
+function store(key, value) {
+  try {
+    sessionStorage.setItem(key, value);
+  } catch {
+    // Storage may be disabled; the page then forgets on reload.
   }
 }
 
@@ -121,6 +160,41 @@ function uuid() {
   if (typeof crypto.randomUUID === 'function') return crypto.randomUUID();
   const h = randomHex(16);
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20)}`;
+}
+
+function socketUrl() {
+  const query = new URLSearchParams();
+  if (accessToken) query.set('access_token', accessToken);
+  else {
+    query.set('name', me.name);
+    query.set('uid', me.id);
+  }
+  const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
+  return `${scheme}://${location.host}/?${query}`;
+}
+
+/** Shows the name picker; `then` runs once a valid name is chosen. */
+function pickName(then) {
+  ui.pickerInput.value = me.name || `guest-${randomHex(2)}`;
+  ui.picker.hidden = false;
+  ui.pickerInput.focus();
+  ui.pickerInput.select();
+  ui.picker.onsubmit = (event) => {
+    event.preventDefault();
+    const name = validName(ui.pickerInput.value.trim());
+    if (!name) return notify('A name is 1 to 32 characters, with no control characters.');
+    ui.picker.hidden = true;
+    me.name = name;
+    names.set(me.id, name);
+    store(STORE.name, name);
+    showMe();
+    then();
+  };
+}
+
+function showMe() {
+  ui.meName.textContent = me.name;
+  paintAvatar(ui.meAvatar, me);
 }
 
 // ---------------------------------------------------------------- conversations
@@ -138,6 +212,7 @@ function conversation(key, kind, target) {
   if (!conv) {
     const list = document.createElement('ol');
     list.className = 'message-list';
+    emptyWatch.observe(list, { childList: true });
     conv = {
       key,
       kind,
@@ -145,9 +220,12 @@ function conversation(key, kind, target) {
       list,
       byId: new Map(),
       members: new Map(),
+      /** Users in the room when the server lists none (past PRESENCE_MAX_MEMBERS): the count only. */
+      memberCount: undefined,
       typing: new Map(),
       unread: 0,
       joined: false,
+      joining: false,
       lastId: undefined,
       lastTs: -Infinity,
       /** The newest message id known, shown or only listed by `conversations`: what a read marks. */
@@ -162,8 +240,6 @@ function conversation(key, kind, target) {
       historyLoaded: false,
     };
     conversations.set(key, conv);
-    if (kind === 'room') saveRooms();
-    renderNav();
   }
   return conv;
 }
@@ -175,15 +251,19 @@ function titleOf(conv) {
 function select(conv) {
   current = conv;
   conv.unread = 0;
-  ui.pane.replaceChildren(conv.list);
+  closePanel();
+  ui.pane.replaceChildren(ui.empty, conv.list);
   ui.title.textContent = titleOf(conv);
   ui.input.placeholder = `Message ${conv.kind === 'room' ? `#${conv.target}` : titleOf(conv)}`;
+  save();
   renderNav();
   renderMembers();
   renderTyping();
-  scrollToBottom();
-  ui.input.focus();
   if (conv.kind === 'direct' && !conv.historyLoaded) requestHistory(conv);
+  renderEmpty();
+  scrollToBottom();
+  // A phone's keyboard would cover half the conversation just opened.
+  if (matchMedia('(pointer: fine)').matches) ui.input.focus();
   markRead(conv);
   fillPane();
 }
@@ -193,26 +273,93 @@ function where(conv) {
   return conv.kind === 'room' ? { room: conv.target } : { with: conv.target };
 }
 
-function requestConversations() {
-  if (!readState || !isOpen()) return;
-  const ref = nextRef();
-  requests.set(ref, { type: 'conversations' });
-  send('conversations', { limit: CONVERSATIONS_LIMIT, ref });
+/** Keeps the rooms, the open DMs and the conversation in view for the next load of this tab. */
+function save() {
+  const all = [...conversations.values()];
+  const rooms = all.filter((c) => c.kind === 'room' && c.target !== DEFAULT_ROOM);
+  const directs = all.filter((c) => c.kind === 'direct');
+  store(STORE.rooms, JSON.stringify(rooms.map((c) => c.target)));
+  store(
+    STORE.directs,
+    JSON.stringify(directs.map((c) => ({ id: c.target, name: names.get(c.target) }))),
+  );
+  if (current) store(STORE.current, current.key);
+}
+
+/** What `save` kept: the rooms and DMs come back, and the conversation that was in view. */
+function restore() {
+  try {
+    for (const name of JSON.parse(stored(STORE.rooms) ?? '[]'))
+      if (typeof name === 'string' && ROOM_NAME.test(name)) room(name);
+    for (const peer of JSON.parse(stored(STORE.directs) ?? '[]')) {
+      if (typeof peer?.id !== 'string' || !USER_ID.test(peer.id) || peer.id === me.id) continue;
+      const name = validName(peer.name);
+      if (name) names.set(peer.id, name);
+      direct(peer.id);
+    }
+  } catch {
+    // A corrupt entry only loses the list of extra conversations.
+  }
+  return conversations.get(stored(STORE.current) ?? '');
+}
+
+async function requestConversations() {
+  if (!readState || !connection.isOpen) return;
+  try {
+    const data = await connection.request('conversations', { limit: CONVERSATIONS_LIMIT });
+    for (const item of Array.isArray(data.items) ? data.items : []) {
+      let conv;
+      if (item.with) {
+        names.set(item.with.id, item.with.name);
+        conv = direct(item.with.id);
+      } else conv = conversations.get(`room:${item.room}`);
+      // Rooms left on this page stay left: the list adds only DMs, and read state to what is here.
+      if (!conv) continue;
+      conv.readId = item.readId;
+      if (item.last && conv.headId === undefined) conv.headId = item.last.id;
+      conv.unread = conv === current && !document.hidden ? 0 : item.unread;
+      if (conv === current) markRead(conv);
+    }
+    save();
+    renderNav();
+  } catch (error) {
+    readStateFailed(error);
+  }
 }
 
 /** Asks for the page before `before`, or the latest page; one request per conversation at a time. */
-function requestHistory(conv, before) {
-  if (conv.loadingOlder || !isOpen()) return;
+async function requestHistory(conv, before) {
+  if (conv.loadingOlder || !connection.isOpen) return;
   if (conv.kind === 'direct' ? !readState : !conv.joined) return;
   conv.loadingOlder = true;
-  const ref = nextRef();
-  requests.set(ref, { type: 'history', conv, before });
-  send('history', {
-    ...where(conv),
-    limit: HISTORY_PAGE,
-    ref,
-    ...(before === undefined ? {} : { before }),
-  });
+  let data;
+  try {
+    data = await connection.request('history', {
+      ...where(conv),
+      limit: HISTORY_PAGE,
+      ...(before === undefined ? {} : { before }),
+    });
+  } catch (error) {
+    conv.loadingOlder = false;
+    if (conv.kind === 'direct') readStateFailed(error);
+    return;
+  }
+  conv.loadingOlder = false;
+  conv.historyLoaded = true;
+  if (!conversations.has(conv.key)) return;
+  const messages = Array.isArray(data.messages) ? data.messages : [];
+  // Kept where the reader is: older messages grow the pane above the view.
+  const fromBottom = ui.pane.scrollHeight - ui.pane.scrollTop;
+  let above;
+  for (const message of messages)
+    above = receive(conv, message, { live: false, older: before !== undefined, above }) ?? above;
+  if (messages.length === 0) conv.hasOlder = false;
+  renderEmpty();
+  if (conv !== current) return;
+  if (before === undefined) scrollToBottom();
+  else ui.pane.scrollTop = ui.pane.scrollHeight - fromBottom;
+  markRead(conv);
+  fillPane();
 }
 
 /** Pages back from the oldest message shown, while the server has older ones. */
@@ -231,7 +378,7 @@ function fillPane() {
 
 /** Moves the read pointer to the newest message of the conversation in view, at most once a second. */
 function markRead(conv) {
-  if (!readState || conv !== current || !isOpen()) return;
+  if (!readState || conv !== current || document.hidden || !connection.isOpen) return;
   const id = conv.headId;
   if (id === undefined || id === conv.readId || id === conv.readSent) return;
   if (conv.readTimer !== undefined) {
@@ -239,9 +386,11 @@ function markRead(conv) {
     return;
   }
   conv.readSent = id;
-  const ref = nextRef();
-  requests.set(ref, { type: 'read', conv });
-  send('read', { ...where(conv), id, ref });
+  connection.request('read', { ...where(conv), id }).then((data) => {
+    conv.readId = data.id;
+    conv.unread = conv === current ? 0 : Number(data.unread) || 0;
+    renderNav();
+  }, readStateFailed);
   conv.readTimer = setTimeout(() => {
     conv.readTimer = undefined;
     if (!conv.readPending) return;
@@ -250,54 +399,106 @@ function markRead(conv) {
   }, READ_EVERY_MS);
 }
 
-function rooms() {
-  return [...conversations.values()].filter((conv) => conv.kind === 'room');
-}
-
-function saveRooms() {
-  const saved = rooms()
-    .map((conv) => conv.target)
-    .filter((name) => name !== DEFAULT_ROOM);
-  try {
-    sessionStorage.setItem('switchboard.rooms', JSON.stringify(saved));
-  } catch {
-    // Storage may be disabled; rooms then last as long as the page.
-  }
-}
-
-function restoreRooms() {
-  try {
-    const saved = JSON.parse(sessionStorage.getItem('switchboard.rooms') ?? '[]');
-    for (const name of saved) if (typeof name === 'string' && ROOM_NAME.test(name)) room(name);
-  } catch {
-    // A corrupt entry only loses the list of extra rooms.
-  }
+/** A list, read or history request refused: without a database the page stops asking, silently. */
+function readStateFailed(error) {
+  if (error.code === ErrorCode.Unavailable && /needs a database/.test(error.message ?? ''))
+    readState = false;
 }
 
 function joinRoom(name) {
   const conv = room(name);
   select(conv);
-  if (isOpen() && !conv.joined) sendJoin(conv);
+  if (!conv.joined) sendJoin(conv);
 }
 
 function leaveRoom(conv) {
-  if (isOpen()) send('leave', { room: conv.target, ref: nextRef() });
+  if (connection.isOpen)
+    connection.request('leave', { room: conv.target }).catch(() => {
+      // Leaving a room the server no longer has us in, or a lost socket: either way we are out.
+    });
   forget(conv);
 }
 
 function forget(conv) {
-  for (const entry of outbox.values()) if (entry.conv === conv) dropEntry(entry);
+  outbox.drop(conv.key);
   conversations.delete(conv.key);
-  saveRooms();
   if (current === conv) select(room(DEFAULT_ROOM));
   else renderNav();
+  save();
 }
 
-function sendJoin(conv) {
-  const ref = nextRef();
+async function sendJoin(conv) {
+  if (conv.joining || !connection.isOpen) return;
+  conv.joining = true;
   const since = conv.lastId;
-  requests.set(ref, { type: 'join', conv, since });
-  send('join', { room: conv.target, ref, ...(since === undefined ? {} : { since }) });
+  let data;
+  try {
+    data = await connection.request('join', {
+      room: conv.target,
+      ...(since === undefined ? {} : { since }),
+    });
+  } catch (error) {
+    conv.joining = false;
+    return joinFailed(conv, error);
+  }
+  conv.joining = false;
+  // Left while the join was on its way: leave again now that the server has us in.
+  if (conversations.get(conv.key) !== conv) {
+    connection.request('leave', { room: data.room }).catch(() => {});
+    return;
+  }
+  conv.joined = true;
+  const members = Array.isArray(data.members) ? data.members : [];
+  conv.members = new Map(members.map((user) => [user.id, user]));
+  for (const user of members) names.set(user.id, user.name);
+  // An empty list is a room past PRESENCE_MAX_MEMBERS (a joined room lists at least us): count only.
+  conv.memberCount = undefined;
+  if (members.length === 0) countMembers(conv);
+  for (const message of data.messages ?? []) receive(conv, message, { live: false });
+  for (const change of data.changes ?? []) {
+    const item = conv.byId.get(change.id);
+    if (!item) continue;
+    if (change.action === 'deleted') showState(item, { deleted: true });
+    else showState(item, { text: change.text, editedAt: change.at });
+  }
+  if (since !== undefined && !data.recovered) {
+    notify(`Some messages in #${conv.target} from while you were away could not be loaded.`);
+  }
+  renderNav();
+  renderEmpty();
+  if (conv === current) {
+    renderMembers();
+    markRead(conv);
+    fillPane();
+  }
+  outbox.flush(conv.key);
+}
+
+async function countMembers(conv) {
+  try {
+    const data = await connection.request('members', { room: conv.target });
+    conv.memberCount = Number(data.count) || undefined;
+    if (conv === current) renderMembers();
+  } catch {
+    // The count is a courtesy: the list stays as it is.
+  }
+}
+
+function joinFailed(conv, error) {
+  if (error.code === ErrorCode.Disconnected) return;
+  const retry = {
+    [ErrorCode.RateLimited]: retryAfter(error),
+    [ErrorCode.Unavailable]: backoff(1),
+    [ErrorCode.Timeout]: backoff(1),
+  }[error.code];
+  if (retry !== undefined) {
+    setTimeout(() => {
+      if (conversations.get(conv.key) === conv && !conv.joined) sendJoin(conv);
+    }, retry);
+    return;
+  }
+  notify(`Could not join #${conv.target}: ${error.message || error.code}`);
+  if (!conv.joined && conv.target !== DEFAULT_ROOM) forget(conv);
 }
 
 // ---------------------------------------------------------------- messages
@@ -327,11 +528,31 @@ function messageElement(from, text) {
   const content = document.createElement('p');
   content.className = 'text';
   content.dataset.testid = 'message-text';
-  content.textContent = text;
   body.append(meta, content);
+  setText(item, content, text);
 
   item.append(avatar, body);
   return item;
+}
+
+/** Sets a message's text; a long one is collapsed behind "Show more" so that it cannot fill the pane. */
+function setText(item, content, text) {
+  content.textContent = text;
+  const long = text.length > COLLAPSE_CHARS || text.split('\n').length > COLLAPSE_LINES;
+  content.classList.toggle('collapsed', long);
+  let toggle = item.querySelector('.more');
+  if (!long) return toggle?.remove();
+  if (toggle) return (toggle.textContent = 'Show more');
+  toggle = document.createElement('button');
+  toggle.type = 'button';
+  toggle.className = 'link-button more';
+  toggle.dataset.testid = 'show-more';
+  toggle.textContent = 'Show more';
+  toggle.addEventListener('click', () => {
+    const collapsed = content.classList.toggle('collapsed');
+    toggle.textContent = collapsed ? 'Show more' : 'Show less';
+  });
+  content.after(toggle);
 }
 
 /** The Edit and Delete buttons of one's own stored message (a pending send has no id to name yet). */
@@ -376,14 +597,14 @@ function showState(item, { text, editedAt, deleted }) {
   let mark = item.querySelector('.edited');
   if (deleted) {
     item.classList.add('deleted');
-    content.textContent = 'message deleted';
+    setText(item, content, 'message deleted');
     item.querySelector('.actions')?.remove();
     item.querySelector('.editor')?.remove();
     content.hidden = false;
     mark?.remove();
     return;
   }
-  if (text !== undefined) content.textContent = text;
+  if (text !== undefined && text !== content.textContent) setText(item, content, text);
   if (editedAt === undefined || mark) return;
   mark = document.createElement('span');
   mark.className = 'edited';
@@ -420,12 +641,18 @@ function startEdit(conv, item) {
 }
 
 /** Sends an edit or a deletion of one's own message; the page shows it once the server acks it. */
-function change(conv, item, action, text) {
-  if (!isOpen()) return notify('Not connected: try again once back online.');
-  const ref = nextRef();
-  requests.set(ref, { type: action, conv, item, text });
-  const where = conv.kind === 'room' ? { room: conv.target } : { with: conv.target };
-  send(action, { ...where, id: item.dataset.id, ...(text === undefined ? {} : { text }), ref });
+async function change(conv, item, action, text) {
+  if (!connection.isOpen) return notify('Not connected: try again once back online.');
+  try {
+    const ack = await connection.request(action, {
+      ...where(conv),
+      id: item.dataset.id,
+      ...(text === undefined ? {} : { text }),
+    });
+    showState(item, action === 'delete' ? { deleted: true } : { text, editedAt: ack.ts });
+  } catch (error) {
+    notify(`Could not ${action} the message: ${error.message || error.code}`);
+  }
 }
 
 /** Applies an `edited` or `deleted` that names a message this page shows. */
@@ -490,7 +717,8 @@ function receive(conv, message, { live, older = false, above }) {
     conv.headId = message.id;
   }
   if (live && message.from.id !== me.id) {
-    if (conv === current) markRead(conv);
+    // A hidden tab counts what arrives in view too: the title shows it.
+    if (conv === current && !document.hidden) markRead(conv);
     else {
       conv.unread += 1;
       renderNav();
@@ -499,126 +727,61 @@ function receive(conv, message, { live, older = false, above }) {
   return item;
 }
 
+/** Code points after trimming, as the server counts MAX_TEXT_LENGTH. */
+function textLength(text) {
+  let n = 0;
+  for (const _ of text.trim()) n += 1;
+  return n;
+}
+
 function submit() {
   const text = ui.input.value.trim();
   if (!text) return;
+  const over = textLength(text) - MAX_TEXT_LENGTH;
+  if (over > 0) {
+    renderCounter();
+    return notify(`Too long by ${over} characters: shorten it, or split it in two.`);
+  }
   ui.input.value = '';
   fitInput();
-  lastTypingSent = 0;
+  renderCounter();
   const conv = current;
-  const entry = { clientMsgId: uuid(), ref: nextRef(), conv, text, attempts: 0, timer: undefined };
-  entry.item = messageElement(me, text);
-  entry.item.classList.add('pending');
-  entry.item.querySelector('.delivery').textContent = 'sending…';
-  insert(conv, entry.item);
+  const item = messageElement(me, text);
+  item.classList.add('pending');
+  item.querySelector('.delivery').textContent = 'sending…';
+  insert(conv, item);
   scrollToBottom();
-  outbox.set(entry.clientMsgId, entry);
-  requests.set(entry.ref, { type: 'send', entry });
-  transmit(entry);
+  const [event, data] =
+    conv.kind === 'room'
+      ? ['message', { room: conv.target, text }]
+      : ['dm', { to: conv.target, text }];
+  outbox.push(conv.key, event, data, {
+    clientMsgId: uuid(),
+    onAck: (ack) => sent(conv, item, ack),
+    onFail: (error) => {
+      item.classList.replace('pending', 'failed');
+      item.querySelector('.delivery').textContent = `not sent: ${error.message || error.code}`;
+      notify(`Message not sent: ${error.message || error.code}`);
+    },
+  });
 }
 
-/** Sends an outbox entry now if it can go; otherwise it waits for the socket or the room's `joined`. */
-function transmit(entry) {
-  clearTimeout(entry.timer);
-  entry.timer = undefined;
-  if (!isOpen() || !outbox.has(entry.clientMsgId)) return;
-  const { conv, text, clientMsgId, ref } = entry;
-  if (conv.kind === 'room') {
-    if (conv.joined) send('message', { room: conv.target, text, clientMsgId, ref });
-  } else {
-    send('dm', { to: conv.target, text, clientMsgId, ref });
-  }
-}
-
-function retryLater(entry, ms) {
-  clearTimeout(entry.timer);
-  entry.timer = setTimeout(() => transmit(entry), ms);
-}
-
-function dropEntry(entry, reason) {
-  clearTimeout(entry.timer);
-  outbox.delete(entry.clientMsgId);
-  requests.delete(entry.ref);
-  if (reason === undefined) return entry.item.remove();
-  entry.item.classList.replace('pending', 'failed');
-  entry.item.querySelector('.delivery').textContent = `not sent: ${reason}`;
+function sent(conv, item, ack) {
+  // Recovery or another of the user's sockets may have shown this very message before its ack came back.
+  if (conv.byId.has(ack.id)) return item.remove();
+  item.classList.remove('pending');
+  item.querySelector('.delivery').textContent = '';
+  stamp(item, ack.id, ack.ts);
+  conv.byId.set(ack.id, item);
+  addActions(conv, item);
+  item.remove();
+  insert(conv, item);
 }
 
 // ---------------------------------------------------------------- frames from the server
 
 const handlers = {
-  joined(data) {
-    const request = requests.get(data.ref);
-    requests.delete(data.ref);
-    const conv = conversations.get(`room:${data.room}`);
-    // Left while the join was on its way: leave again now that the server has us in.
-    if (!conv) return request && isOpen() && send('leave', { room: data.room, ref: nextRef() });
-    conv.joined = true;
-    attempt = 0;
-    const members = data.members ?? [];
-    conv.members = new Map(members.map((user) => [user.id, user]));
-    for (const user of members) names.set(user.id, user.name);
-    for (const message of data.messages ?? []) receive(conv, message, { live: false });
-    for (const change of data.changes ?? []) {
-      const item = conv.byId.get(change.id);
-      if (!item) continue;
-      if (change.action === 'deleted') showState(item, { deleted: true });
-      else showState(item, { text: change.text, editedAt: change.at });
-    }
-    if (request?.since !== undefined && !data.recovered) {
-      notify(`Some messages in #${conv.target} from while you were away could not be loaded.`);
-    }
-    renderNav();
-    if (conv === current) {
-      renderMembers();
-      markRead(conv);
-      fillPane();
-    }
-    for (const entry of outbox.values()) if (entry.conv === conv) transmit(entry);
-  },
-
-  conversations(data) {
-    requests.delete(data.ref);
-    for (const item of Array.isArray(data.items) ? data.items : []) {
-      let conv;
-      if (item.with) {
-        names.set(item.with.id, item.with.name);
-        conv = direct(item.with.id);
-      } else conv = conversations.get(`room:${item.room}`);
-      // Rooms left on this page stay left: the list adds only DMs, and read state to what is here.
-      if (!conv) continue;
-      conv.readId = item.readId;
-      if (item.last && conv.headId === undefined) conv.headId = item.last.id;
-      conv.unread = conv === current ? 0 : item.unread;
-      if (conv === current) markRead(conv);
-    }
-    renderNav();
-  },
-
-  history(data) {
-    const request = requests.get(data.ref);
-    requests.delete(data.ref);
-    if (request?.type !== 'history') return;
-    const { conv, before } = request;
-    conv.loadingOlder = false;
-    conv.historyLoaded = true;
-    if (!conversations.has(conv.key)) return;
-    const messages = Array.isArray(data.messages) ? data.messages : [];
-    // Kept where the reader is: older messages grow the pane above the view.
-    const fromBottom = ui.pane.scrollHeight - ui.pane.scrollTop;
-    let above;
-    for (const message of messages)
-      above = receive(conv, message, { live: false, older: before !== undefined, above }) ?? above;
-    if (messages.length === 0) conv.hasOlder = false;
-    if (conv !== current) return;
-    if (before === undefined) scrollToBottom();
-    else ui.pane.scrollTop = ui.pane.scrollHeight - fromBottom;
-    markRead(conv);
-    fillPane();
-  },
-
   read(data) {
-    requests.delete(data.ref);
     const conv = conversations.get(
       data.room !== undefined ? `room:${data.room}` : `dm:${data.with}`,
     );
@@ -631,32 +794,6 @@ const handlers = {
   // Receipts are for clients that show who has seen what; this one does not (yet).
   receipt() {},
 
-  ack(data) {
-    const request = requests.get(data.ref);
-    if (request?.type === 'edit' || request?.type === 'delete') {
-      requests.delete(data.ref);
-      return showState(
-        request.item,
-        request.type === 'delete' ? { deleted: true } : { text: request.text, editedAt: data.ts },
-      );
-    }
-    if (request?.type !== 'send') return;
-    const { entry } = request;
-    clearTimeout(entry.timer);
-    outbox.delete(entry.clientMsgId);
-    requests.delete(entry.ref);
-    const { conv, item } = entry;
-    // Recovery may have shown this very message before its ack came back.
-    if (conv.byId.has(data.id)) return item.remove();
-    item.classList.remove('pending');
-    item.querySelector('.delivery').textContent = '';
-    stamp(item, data.id, data.ts);
-    conv.byId.set(data.id, item);
-    addActions(conv, item);
-    item.remove();
-    insert(conv, item);
-  },
-
   edited(data) {
     changed(data, { text: data.text, editedAt: data.editedAt });
   },
@@ -668,7 +805,8 @@ const handlers = {
   message(data) {
     const conv = conversations.get(`room:${data.room}`);
     if (!conv) return;
-    conv.members.set(data.from.id, data.from);
+    // An author is in the room; a room too big to list keeps its count instead.
+    if (conv.memberCount === undefined) conv.members.set(data.from.id, data.from);
     stopTyping(conv, data.from.id);
     receive(conv, data, { live: true });
     if (conv === current) renderMembers();
@@ -677,7 +815,12 @@ const handlers = {
   dm(data) {
     const peer = data.from.id === me.id ? data.to : data.from.id;
     names.set(data.from.id, data.from.name);
+    const known = conversations.has(`dm:${peer}`);
     receive(direct(peer), data, { live: true });
+    if (!known) {
+      save();
+      renderNav();
+    }
   },
 
   presence(data) {
@@ -695,7 +838,7 @@ const handlers = {
   typing(data) {
     const conv = conversations.get(`room:${data.room}`);
     if (!conv || data.user.id === me.id) return;
-    conv.members.set(data.user.id, data.user);
+    if (conv.memberCount === undefined) conv.members.set(data.user.id, data.user);
     clearTimeout(conv.typing.get(data.user.id)?.timer);
     const timer = setTimeout(() => stopTyping(conv, data.user.id), TYPING_SHOW_MS);
     conv.typing.set(data.user.id, { name: data.user.name, timer });
@@ -706,64 +849,11 @@ const handlers = {
   },
 
   error(data) {
-    const request = data.ref === undefined ? undefined : requests.get(data.ref);
-    if (request?.type === 'send') return sendFailed(request.entry, data);
-    if (request?.type === 'join') return joinFailed(request.conv, data);
-    if (request?.type === 'edit' || request?.type === 'delete') {
-      requests.delete(data.ref);
-      return notify(`Could not ${request.type} the message: ${data.message || data.code}`);
-    }
-    if (['conversations', 'read', 'history'].includes(request?.type))
-      return readStateFailed(request, data);
     // Typing is best effort: being throttled or out of a room is not worth a word.
-    if (data.code === 'rate_limited' || data.code === 'not_in_room') return;
+    if (data.code === ErrorCode.RateLimited || data.code === ErrorCode.NotInRoom) return;
     notify(data.message || data.code);
   },
 };
-
-function sendFailed(entry, error) {
-  switch (error.code) {
-    case 'rate_limited':
-      return retryLater(entry, retryAfter(error));
-    case 'unavailable':
-      entry.attempts += 1;
-      return retryLater(entry, backoff(entry.attempts));
-    case 'not_in_room':
-      // One rejoin per room: every entry waiting in it goes out again on its `joined`.
-      if (entry.conv.joined && isOpen()) sendJoin(entry.conv);
-      entry.conv.joined = false;
-      return;
-    default:
-      dropEntry(entry, error.message || error.code);
-      notify(`Message not sent: ${error.message || error.code}`);
-  }
-}
-
-/** A list, read or history request refused: without a database the page stops asking, silently. */
-function readStateFailed(request, error) {
-  requests.delete(error.ref);
-  if (request.type === 'history') request.conv.loadingOlder = false;
-  if (error.code !== 'unavailable' || !/needs a database/.test(error.message ?? '')) return;
-  if (request.type === 'history' && request.conv.kind === 'room') return;
-  readState = false;
-}
-
-function joinFailed(conv, error) {
-  const retryable = { rate_limited: retryAfter(error), unavailable: backoff(1) }[error.code];
-  if (retryable !== undefined) {
-    const ws = socket;
-    setTimeout(() => {
-      if (socket === ws && isOpen() && conversations.has(conv.key) && !conv.joined) sendJoin(conv);
-    }, retryable);
-    return;
-  }
-  notify(`Could not join #${conv.target}: ${error.message || error.code}`);
-  if (!conv.joined && conv.target !== DEFAULT_ROOM) forget(conv);
-}
-
-function retryAfter(error) {
-  return Math.max(50, Number(error.details?.retryAfterMs) || 1000);
-}
 
 function stopTyping(conv, userId) {
   const typing = conv.typing.get(userId);
@@ -773,111 +863,60 @@ function stopTyping(conv, userId) {
   if (conv === current) renderTyping();
 }
 
-// ---------------------------------------------------------------- connection
+connection.addEventListener('frame', ({ detail: { event, data } }) => {
+  if (Object.hasOwn(handlers, event)) handlers[event](data);
+});
 
-function socketUrl() {
-  const query = new URLSearchParams();
-  if (accessToken) query.set('access_token', accessToken);
-  else {
-    query.set('name', me.name);
-    query.set('uid', me.id);
-  }
-  const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
-  return `${scheme}://${location.host}/?${query}`;
-}
-
-function connect() {
-  clearTimeout(reconnectTimer);
-  setStatus('connecting', 'Connecting…');
-  const ws = new WebSocket(socketUrl());
-  socket = ws;
-  // A replaced socket's late events must not touch the state of its successor.
-  ws.addEventListener('open', () => ws === socket && opened());
-  ws.addEventListener('message', (event) => ws === socket && onFrame(event.data));
-  ws.addEventListener('close', (event) => ws === socket && closed(event.code));
-}
-
-function opened() {
-  setStatus('online', 'Connected');
-  for (const conv of rooms()) sendJoin(conv);
-  for (const entry of outbox.values()) if (entry.conv.kind === 'direct') transmit(entry);
+connection.addEventListener('open', () => {
+  for (const conv of conversations.values()) if (conv.kind === 'room') sendJoin(conv);
+  outbox.flush();
   requestConversations();
   // DMs are delivered live only: what came while this page was away is in their history.
   for (const conv of conversations.values()) {
     if (conv.kind === 'direct' && (conv.historyLoaded || conv === current)) requestHistory(conv);
   }
-}
+});
 
-function closed(code) {
-  socket = null;
-  for (const conv of conversations.values()) {
-    conv.joined = false;
-    conv.loadingOlder = false;
-    conv.readSent = undefined;
-    for (const userId of conv.typing.keys()) stopTyping(conv, userId);
+connection.addEventListener('state', ({ detail: { state } }) => {
+  clearInterval(statusTimer);
+  if (state !== 'online') {
+    for (const conv of conversations.values()) {
+      conv.joined = false;
+      conv.joining = false;
+      conv.loadingOlder = false;
+      conv.readSent = undefined;
+      for (const userId of conv.typing.keys()) stopTyping(conv, userId);
+    }
+    renderNav();
   }
-  for (const entry of outbox.values()) clearTimeout(entry.timer);
-  // Their answers died with the socket; a send stays in the outbox and goes out again.
-  for (const [ref, request] of requests) if (request.type !== 'send') requests.delete(ref);
-  renderNav();
-  if (code === 4001) {
-    setStatus('expired', 'Session expired');
-    return notify('Your session has expired. Reload the page with a fresh token to continue.', {
-      sticky: true,
-    });
+  switch (state) {
+    case 'connecting':
+      return setStatus(state, 'Connecting…');
+    case 'online':
+      return setStatus(state, 'Connected');
+    case 'offline':
+      return setStatus(state, 'Offline: waiting for the network');
+    case 'closed':
+      return setStatus(state, 'Disconnected', { canReconnect: true });
+    case 'expired':
+      setStatus(state, 'Session expired');
+      return notify('Your session has expired. Reload the page with a fresh token to continue.', {
+        sticky: true,
+      });
+    case 'reconnecting': {
+      const tick = () => {
+        const seconds = Math.max(1, Math.ceil((connection.retryAt - Date.now()) / 1000));
+        setStatus(state, `Reconnecting in ${seconds} s…`, { canReconnect: true });
+      };
+      tick();
+      statusTimer = setInterval(tick, 1000);
+    }
   }
-  if (code === 1000) return setStatus('closed', 'Disconnected', { canReconnect: true });
-  if (!navigator.onLine) return setStatus('offline', 'Offline: waiting for the network');
-  scheduleReconnect();
-}
-
-/** Full-jitter exponential backoff, so that a restarted node is not hit by every client at once. */
-function scheduleReconnect() {
-  const delay = Math.random() * backoff(attempt);
-  attempt += 1;
-  const seconds = Math.max(1, Math.ceil(delay / 1000));
-  setStatus('reconnecting', `Reconnecting in ${seconds} s…`, { canReconnect: true });
-  reconnectTimer = setTimeout(connect, delay);
-}
-
-function backoff(n) {
-  return Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** n);
-}
-
-function reconnectNow() {
-  if (socket || connectionState === 'expired') return;
-  attempt = 0;
-  connect();
-}
-
-function isOpen() {
-  return socket?.readyState === WebSocket.OPEN;
-}
-
-function send(event, data) {
-  socket.send(JSON.stringify({ event, data }));
-}
-
-function nextRef() {
-  refCounter += 1;
-  return `r${refCounter}`;
-}
-
-function onFrame(raw) {
-  let frame;
-  try {
-    frame = JSON.parse(raw);
-  } catch {
-    return;
-  }
-  const handler = Object.hasOwn(handlers, frame?.event) ? handlers[frame.event] : undefined;
-  if (handler && frame.data && typeof frame.data === 'object') handler(frame.data);
-}
+});
 
 // ---------------------------------------------------------------- rendering
 
 function setStatus(state, text, { canReconnect = false } = {}) {
-  connectionState = state;
   ui.status.dataset.state = state;
   ui.statusText.textContent = text;
   ui.reconnect.hidden = !canReconnect;
@@ -937,10 +976,21 @@ function renderNav() {
   );
   const directs = all.filter((conv) => conv.kind === 'direct');
   ui.directs.replaceChildren(...directs.map((conv) => navItem(conv, titleOf(conv))));
-  ui.directsHeading.hidden = directs.length === 0;
+  ui.directsEmpty.hidden = directs.length > 0;
+  const unread = all.reduce((sum, conv) => sum + conv.unread, 0);
+  document.title = unread > 0 ? `(${unread}) Switchboard` : 'Switchboard';
+  ui.openNav.classList.toggle('has-unread', unread > 0);
 }
 
 function renderMembers() {
+  if (current.kind === 'room' && current.memberCount !== undefined) {
+    ui.membersHeading.textContent = `Members · ${current.memberCount}`;
+    const note = document.createElement('li');
+    note.className = 'members-note';
+    note.textContent = 'Too many to list: message someone from their message instead.';
+    ui.members.replaceChildren(note);
+    return;
+  }
   const members =
     current.kind === 'room'
       ? [...current.members.values()]
@@ -949,38 +999,46 @@ function renderMembers() {
   members.sort((a, b) => (a.id === me.id ? -1 : b.id === me.id ? 1 : a.name.localeCompare(b.name)));
   ui.membersHeading.textContent =
     current.kind === 'room' ? `Members · ${members.length}` : 'Conversation';
-  ui.members.replaceChildren(
-    ...members.map((user) => {
-      const item = document.createElement('li');
-      const button = document.createElement('button');
-      button.type = 'button';
-      button.className = 'member';
-      button.dataset.testid = 'member';
-      const avatar = document.createElement('span');
-      avatar.className = 'avatar small';
-      avatar.setAttribute('aria-hidden', 'true');
-      paintAvatar(avatar, user);
-      const label = document.createElement('span');
-      label.className = 'member-name';
-      label.textContent = user.name;
-      button.append(avatar, label);
-      if (user.id === me.id) {
-        const you = document.createElement('span');
-        you.className = 'you';
-        you.textContent = 'you';
-        button.append(you);
-        button.disabled = true;
-      } else {
-        button.title = `Message ${user.name} directly`;
-        button.addEventListener('click', () => {
-          names.set(user.id, user.name);
-          select(direct(user.id));
-        });
-      }
-      item.append(button);
-      return item;
-    }),
-  );
+  ui.members.replaceChildren(...members.map(memberItem));
+  if (current.kind === 'room' && members.length === 1) {
+    const note = document.createElement('li');
+    note.className = 'members-note';
+    note.dataset.testid = 'members-empty';
+    note.textContent = 'Nobody else is here yet.';
+    ui.members.append(note);
+  }
+}
+
+function memberItem(user) {
+  const item = document.createElement('li');
+  const button = document.createElement('button');
+  button.type = 'button';
+  button.className = 'member';
+  button.dataset.testid = 'member';
+  const avatar = document.createElement('span');
+  avatar.className = 'avatar small';
+  avatar.setAttribute('aria-hidden', 'true');
+  paintAvatar(avatar, user);
+  const label = document.createElement('span');
+  label.className = 'member-name';
+  label.textContent = user.name;
+  button.append(avatar, label);
+  if (user.id === me.id) {
+    const you = document.createElement('span');
+    you.className = 'you';
+    you.textContent = 'you';
+    button.append(you);
+    button.disabled = true;
+  } else {
+    button.title = `Message ${user.name} directly`;
+    button.addEventListener('click', () => {
+      names.set(user.id, user.name);
+      select(direct(user.id));
+      renderNav();
+    });
+  }
+  item.append(button);
+  return item;
 }
 
 function renderTyping() {
@@ -993,6 +1051,31 @@ function renderTyping() {
         : typists.length === 2
           ? `${typists[0]} and ${typists[1]} are typing…`
           : 'Several people are typing…';
+}
+
+/** The empty state of the conversation in view: what is happening, or what to do first. */
+function renderEmpty() {
+  if (!current) return;
+  ui.empty.hidden = current.list.childElementCount > 0;
+  if (ui.empty.hidden) return;
+  ui.empty.textContent =
+    current.kind === 'direct'
+      ? current.loadingOlder
+        ? 'Loading the conversation…'
+        : `No messages with ${titleOf(current)} yet. Say hello!`
+      : current.joined
+        ? `No messages in #${current.target} yet. Say hello!`
+        : `Joining #${current.target}…`;
+}
+
+/** Shows how many characters are left once the text nears MAX_TEXT_LENGTH, and by how many it is over. */
+function renderCounter() {
+  const length = textLength(ui.input.value);
+  ui.counter.hidden = length < COUNTER_FROM;
+  const left = MAX_TEXT_LENGTH - length;
+  ui.counter.textContent = left >= 0 ? `${left} left` : `${-left} over the limit`;
+  ui.counter.dataset.over = String(left < 0);
+  ui.input.setAttribute('aria-invalid', String(left < 0));
 }
 
 function fitInput() {
@@ -1008,6 +1091,17 @@ function scrollToBottom() {
   ui.pane.scrollTop = ui.pane.scrollHeight;
 }
 
+/** On a narrow screen the sidebar and the members are panels over the conversation, one at a time. */
+function openPanel(panel) {
+  ui.app.dataset.panel = ui.app.dataset.panel === panel ? '' : panel;
+  ui.openNav.setAttribute('aria-expanded', String(ui.app.dataset.panel === 'nav'));
+  ui.openMembers.setAttribute('aria-expanded', String(ui.app.dataset.panel === 'members'));
+}
+
+function closePanel() {
+  if (ui.app.dataset.panel) openPanel(ui.app.dataset.panel);
+}
+
 // ---------------------------------------------------------------- wiring
 
 ui.input.addEventListener('keydown', (event) => {
@@ -1019,11 +1113,12 @@ ui.input.addEventListener('keydown', (event) => {
 
 ui.input.addEventListener('input', () => {
   fitInput();
+  renderCounter();
   const now = Date.now();
-  if (current.kind !== 'room' || !current.joined || !ui.input.value.trim() || !isOpen()) return;
+  if (current.kind !== 'room' || !current.joined || !ui.input.value.trim()) return;
+  // Not reset by a send: typing frames spend the same rate budget as the messages themselves.
   if (now - lastTypingSent < TYPING_SEND_EVERY_MS) return;
-  lastTypingSent = now;
-  send('typing', { room: current.target });
+  if (connection.post('typing', { room: current.target })) lastTypingSent = now;
 });
 
 ui.composer.addEventListener('submit', (event) => {
@@ -1037,33 +1132,52 @@ ui.joinForm.addEventListener('submit', (event) => {
   if (!ROOM_NAME.test(name)) return notify('Room names use letters, digits and _ . : - only.');
   ui.joinInput.value = '';
   joinRoom(name);
+  save();
 });
 
-ui.reconnect.addEventListener('click', reconnectNow);
+ui.reconnect.addEventListener('click', () => connection.reconnectNow());
+ui.openNav.addEventListener('click', () => openPanel('nav'));
+ui.openMembers.addEventListener('click', () => openPanel('members'));
+ui.backdrop.addEventListener('click', closePanel);
+addEventListener('keydown', (event) => event.key === 'Escape' && closePanel());
 
 ui.pane.addEventListener('scroll', () => {
   if (ui.pane.scrollTop < LOAD_OLDER_WITHIN_PX) loadOlder(current);
 });
 
+document.addEventListener('visibilitychange', () => {
+  if (document.hidden || !current) return;
+  current.unread = 0;
+  renderNav();
+  markRead(current);
+});
+
 // The socket is dead once the machine is offline; waiting for `online` beats backing off blindly.
-addEventListener('offline', () => {
-  if (connectionState === 'expired' || connectionState === 'closed') return;
-  clearTimeout(reconnectTimer);
-  const ws = socket;
-  if (ws) {
-    socket = null;
-    ws.close(4000, 'offline');
-    closed(4000);
-  } else setStatus('offline', 'Offline: waiting for the network');
-});
-
+addEventListener('offline', () => connection.goOffline());
 addEventListener('online', () => {
-  if (connectionState === 'offline' || connectionState === 'reconnecting') reconnectNow();
+  if (connection.state === 'offline' || connection.state === 'reconnecting')
+    connection.reconnectNow();
 });
 
-document.getElementById('me-name').textContent = me.name;
-paintAvatar(document.getElementById('me-avatar'), me);
+if (picksName) {
+  ui.me.disabled = false;
+  ui.me.title = 'Change your name';
+  ui.me.addEventListener('click', () =>
+    pickName(() => {
+      // The server learns a name at the handshake: a new one needs a new connection.
+      connection.goOffline();
+      connection.reconnectNow();
+    }),
+  );
+}
+
 const lobby = room(DEFAULT_ROOM);
-restoreRooms();
-select(lobby);
-connect();
+select(restore() ?? lobby);
+renderCounter();
+if (me.name) {
+  showMe();
+  connection.connect();
+} else {
+  setStatus('idle', 'Pick a name to start');
+  pickName(() => connection.connect());
+}

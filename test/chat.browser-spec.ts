@@ -1,49 +1,11 @@
 import { SignJWT } from 'jose';
-import type { Browser } from 'playwright-core';
-import { ChatPage, launchBrowser } from './utils/browser.js';
+import { browserPerTest, type ChatPage } from './utils/browser.js';
 import { createTestDatabase, databasePerSuite, type TestDatabase } from './utils/database.js';
-import { startApp, type TestApp, type TestEnv } from './utils/test-app.js';
+import type { TestEnv } from './utils/test-app.js';
 import { asUser } from './utils/users.js';
 
 describe('web client (Chromium)', () => {
-  let browser: Browser;
-  let sut: TestApp | undefined;
-  let pages: ChatPage[] = [];
-
-  async function boot(env: TestEnv = {}): Promise<TestApp> {
-    sut = await startApp(env);
-    return sut;
-  }
-
-  async function open(query: Record<string, string>): Promise<ChatPage> {
-    if (!sut) throw new Error('boot() the app first');
-    const page = await ChatPage.open(browser, sut.httpUrl, { query });
-    pages.push(page);
-    return page;
-  }
-
-  beforeAll(async () => {
-    browser = await launchBrowser();
-  });
-
-  afterEach(async () => {
-    const opened = pages;
-    pages = [];
-    try {
-      for (const page of opened) {
-        expect(page.pageErrors, `${page.label}'s page errors`).toEqual([]);
-        expect(page.cspViolations, `${page.label}'s CSP violations`).toEqual([]);
-      }
-    } finally {
-      await Promise.all(opened.map((page) => page.close()));
-      await sut?.close();
-      sut = undefined;
-    }
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const { boot, open, closeApp } = browserPerTest();
 
   it('lets alice and bob chat: each sees the message of the other with its sender, and their own marked sent', async () => {
     await boot();
@@ -194,8 +156,7 @@ describe('web client (Chromium)', () => {
       expect(await bob.messages('regrettable').count()).toBe(0);
       expect(await bob.messages('teh typo').count()).toBe(0);
     } finally {
-      await sut?.close();
-      sut = undefined;
+      await closeApp();
       await database.drop();
     }
   });
@@ -280,22 +241,9 @@ describe('web client (Chromium)', () => {
       const dave = await open({ name: 'dave' });
       await dave.joinRoom('archive');
       await dave.waitForMessage(`m${total - 1}`);
-      const pane = dave.page.getByTestId('message-list');
-      for (let page = 0; page < 6 && (await dave.messages('m0').count()) === 0; page += 1) {
-        const shown = await dave.page.getByTestId('message').count();
-        await pane.evaluate((element) => (element.scrollTop = 0));
-        await dave.page.waitForFunction(
-          (before) => document.querySelectorAll('[data-testid="message"]').length > before,
-          shown,
-          { timeout: 10_000 },
-        );
-      }
-
-      await dave.waitForMessage('m0');
+      await dave.scrollBackTo('m0');
       // Every message once, in order, though all were stored in one batch and share one time.
-      expect(await pane.getByTestId('message-text').allTextContents()).toEqual(
-        Array.from({ length: total }, (_, i) => `m${i}`),
-      );
+      expect(await dave.messageTexts()).toEqual(Array.from({ length: total }, (_, i) => `m${i}`));
     });
   });
 });

@@ -42,10 +42,22 @@ describe('web client', () => {
     const html = await (await fetch(`${sut.httpUrl}/`)).text();
 
     const references = referencesIn(html);
-    expect(references).toContain(`/assets/app.${await contentHashOf('app.js')}.js`);
     expect(references).toContain(`/assets/app.${await contentHashOf('app.css')}.css`);
+    expect(references).toContain(`/assets/connection.${await contentHashOf('connection.js')}.js`);
     for (const reference of references.filter((ref) => ref.includes('/assets/')))
       expect(reference).toMatch(/^\/assets\/[\w-]+\.[0-9a-f]{12}\.\w+$/);
+  });
+
+  it('names a module by the hash of what it imports too: app.js imports connection.js by its hashed name', async () => {
+    const html = await (await fetch(`${sut.httpUrl}/`)).text();
+    const [script] = referencesIn(html).filter((ref) => /^\/assets\/app\.\w+\.js$/.test(ref));
+
+    const body = await (await fetch(`${sut.httpUrl}${script}`)).text();
+
+    expect(body).toContain(`from './connection.${await contentHashOf('connection.js')}.js'`);
+    expect(script).toBe(
+      `/assets/app.${createHash('sha256').update(body).digest('hex').slice(0, 12)}.js`,
+    );
   });
 
   it('serves every referenced asset, immutable for a year, with its content type and body', async () => {
@@ -61,8 +73,13 @@ describe('web client', () => {
       expect(response.headers.get('cache-control'), asset).toBe(
         'public, max-age=31536000, immutable',
       );
-      expect(Buffer.from(await response.arrayBuffer())).toEqual(
-        await readFile(new URL(original, PUBLIC_DIR)),
+      const body = Buffer.from(await response.arrayBuffer());
+      expect(asset, 'named by the hash of what it serves').toContain(
+        createHash('sha256').update(body).digest('hex').slice(0, 12),
+      );
+      // Served as written, but for the hashed names of the modules it imports.
+      expect(body.toString('utf8').replace(/\.\/([\w-]+)\.[0-9a-f]{12}\.js/g, './$1.js')).toBe(
+        await readFile(new URL(original, PUBLIC_DIR), 'utf8'),
       );
     }
   });
@@ -107,7 +124,7 @@ describe('web client with ASSET_BASE_URL', () => {
 
     const references = referencesIn(html);
     expect(references).toContain(
-      `https://cdn.example.com/assets/app.${await contentHashOf('app.js')}.js`,
+      `https://cdn.example.com/assets/connection.${await contentHashOf('connection.js')}.js`,
     );
     expect(references).toContain(
       `https://cdn.example.com/assets/app.${await contentHashOf('app.css')}.css`,
@@ -121,7 +138,7 @@ describe('web client with ASSET_BASE_URL', () => {
     const html = await (await fetch(`${sut.httpUrl}/`)).text();
 
     expect(referencesIn(html)).toContain(
-      `https://cdn.example.com/switchboard/assets/app.${await contentHashOf('app.js')}.js`,
+      `https://cdn.example.com/switchboard/assets/app.${await contentHashOf('app.css')}.css`,
     );
     expect(html).not.toContain('switchboard//assets');
   });

@@ -187,7 +187,31 @@ describe('rooms and presence (join, leave, default room)', () => {
       });
     });
 
-    it('announces nothing to lobby when a connection arrives or goes', async () => {
+    it('announces to sockets that joined lobby a user who connects and one who disconnects, so its member list stays right', async () => {
+      const alice = await sut.connect(asUser('alice'));
+      expect((await alice.request('join', { room: 'lobby' })).data.members).toEqual([
+        userOf('alice'),
+      ]);
+
+      const bob = await sut.connect(asUser('bob'));
+      expect((await alice.next('presence')).data).toEqual({
+        room: 'lobby',
+        user: userOf('bob'),
+        action: 'join',
+      });
+      await bob.close();
+
+      expect((await alice.next('presence')).data).toEqual({
+        room: 'lobby',
+        user: userOf('bob'),
+        action: 'leave',
+      });
+      expect((await alice.request('members', { room: 'lobby' })).data.members).toEqual([
+        userOf('alice'),
+      ]);
+    });
+
+    it('announces nothing of lobby to a socket that is only there since it connected', async () => {
       const alice = await sut.connect(asUser('alice'));
 
       const bob = await sut.connect(asUser('bob'));
@@ -196,6 +220,53 @@ describe('rooms and presence (join, leave, default room)', () => {
 
       await alice.next('message');
       expect(await alice.collect('presence', 200)).toEqual([]);
+    });
+
+    it('stops announcing lobby to a socket that left it', async () => {
+      const alice = await sut.connect(asUser('alice'));
+      await alice.request('join', { room: 'lobby' });
+      await alice.request('leave', { room: 'lobby' });
+      await alice.request('join', { room: 'kitchen' });
+
+      const bob = await sut.connect(asUser('bob'));
+      await bob.request('join', { room: 'kitchen' });
+
+      expect((await alice.next('presence')).data).toMatchObject({ room: 'kitchen' });
+      expect(await alice.collect('presence', 200)).toEqual([]);
+    });
+
+    it('announces nothing to lobby when a user already there opens a second socket', async () => {
+      const alice = await sut.connect(asUser('alice'));
+      await alice.request('join', { room: 'lobby' });
+      const bobPhone = await sut.connect(asUser('bob'));
+      await alice.next('presence');
+
+      const bobLaptop = await sut.connect(asUser('bob'));
+      await bobLaptop.close();
+
+      await bobPhone.request('message', { room: 'lobby', text: 'still here' });
+      await alice.next('message');
+      expect(await alice.collect('presence', 200)).toEqual([]);
+    });
+  });
+
+  describe('with a default room past PRESENCE_MAX_MEMBERS', () => {
+    const sut = appPerTest({ PRESENCE_MAX_MEMBERS: '2' });
+
+    it('announces nothing once lobby has more users than the limit, and counts them instead of listing them', async () => {
+      const alice = await sut.connect(asUser('alice'));
+      await alice.request('join', { room: 'lobby' });
+      await sut.connect(asUser('bob'));
+      expect((await alice.next('presence')).data.user).toEqual(userOf('bob'));
+
+      await sut.connect(asUser('carol'));
+      await alice.request('message', { room: 'lobby', text: 'a crowd' });
+
+      expect(await alice.collect('presence', 200)).toEqual([]);
+      expect((await alice.request('members', { room: 'lobby' })).data).toMatchObject({
+        members: [],
+        count: 3,
+      });
     });
   });
 

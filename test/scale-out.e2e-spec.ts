@@ -94,6 +94,25 @@ describe('three nodes on one Redis act as one server', () => {
     expect(await watcher.collect('presence', 200)).toEqual([]);
   });
 
+  it('announces to a socket that joined lobby on one node the users who connect and disconnect on the others', async () => {
+    const watcher = await nodes[0].connect({ query: { name: 'watcher', uid: 'u-watcher' } });
+    await watcher.request('join', { room: 'lobby' });
+
+    const bob = await nodes[1].connect({ query: { name: 'bob', uid: 'u-bob' } });
+    expect((await watcher.next('presence')).data).toEqual({
+      room: 'lobby',
+      user: { id: 'u-bob', name: 'bob' },
+      action: 'join',
+    });
+    await bob.close();
+
+    expect((await watcher.next('presence')).data).toMatchObject({
+      room: 'lobby',
+      user: { id: 'u-bob' },
+      action: 'leave',
+    });
+  });
+
   it('acks a clientMsgId resent to another node with the first ack and delivers it once', async () => {
     const listener = await nodes[2].connect({ query: { uid: 'listener' } });
     await listener.request('join', { room: 'idem' });

@@ -68,12 +68,28 @@ export abstract class Broker {
   }
 }
 
-/** A `presence` event for a room, skipping the connection that caused it if any. */
+/**
+ * Who hears a room's presence: its sockets, but for the default room only the sockets that joined it with
+ * `join` (its watchers, indexed and fanned out under this key, which no valid room name can be). Every
+ * socket is put in the default room on connect; one that never asks for its member list pays nothing.
+ */
+export function presenceAudience(room: string, defaultRoom: string): string {
+  return room === defaultRoom ? `~presence:${room}` : room;
+}
+
+/** A `presence` event for a room, to its `audience` (see presenceAudience), skipping the connection that caused it if any. */
 export function presenceDelivery(
   room: string,
   user: User,
   action: 'join' | 'leave',
   exclude?: string,
+  audience = room,
 ): RoomDelivery {
-  return { target: 'room', room, event: 'presence', data: { room, user, action }, exclude };
+  return {
+    target: 'room',
+    room: audience,
+    event: 'presence',
+    data: { room, user, action },
+    exclude,
+  };
 }

@@ -1,12 +1,8 @@
 /**
  * Whether a user's arrival in or departure from a room is announced with a `presence` event: only in
- * rooms of at most `maxMembers` users (the user counted), and never for `quietRoom` (the default room on
- * connect and disconnect, which every socket enters and leaves without a word).
+ * rooms of at most `maxMembers` users (the user counted). The default room is no exception, so its member
+ * list stays right; past `maxMembers` a room (the default one first) shows a count instead of a list.
  */
-export function announcesPresence(
-  room: string,
-  membersWithUser: number,
-  rule: { maxMembers: number; quietRoom?: string },
-): boolean {
-  return membersWithUser <= rule.maxMembers && room !== rule.quietRoom;
+export function announcesPresence(membersWithUser: number, maxMembers: number): boolean {
+  return membersWithUser <= maxMembers;
 }

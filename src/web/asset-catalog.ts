@@ -16,6 +16,9 @@ const CONTENT_TYPES: Record<string, string> = {
   '.ico': 'image/x-icon',
 };
 
+/** `from './x.js'` and `import './x.js'` in the client's modules: renamed to the hashed name of x. */
+const RELATIVE_IMPORT = /(\bfrom\s*|\bimport\s*\(?\s*)(['"])\.\/([\w.-]+\.js)\2/g;
+
 /** One static asset, served under its content-hashed name. */
 export interface Asset {
   body: Buffer;
@@ -25,7 +28,8 @@ export interface Asset {
 
 /**
  * The web client's files, read once at boot: every asset gets a content-hashed name (`app.3f9c2a1b.js`),
- * and `index.html` is rewritten to point at those names under ASSET_BASE_URL (a CDN) or `/assets/`.
+ * the modules' relative imports and `index.html` are rewritten to point at those names, the page's under
+ * ASSET_BASE_URL (a CDN) or `/assets/`.
  */
 @Injectable()
 export class AssetCatalog implements OnModuleInit {
@@ -37,9 +41,28 @@ export class AssetCatalog implements OnModuleInit {
   async onModuleInit(): Promise<void> {
     const base = `${(this.config.ASSET_BASE_URL ?? '').replace(/\/$/, '')}/assets/`;
     let page = await readFile(join(PUBLIC_DIR, 'index.html'), 'utf8');
+    const sources = new Map<string, Buffer>();
     for (const name of await readdir(PUBLIC_DIR)) {
       if (name === 'index.html' || !(extname(name) in CONTENT_TYPES)) continue;
-      const body = await readFile(join(PUBLIC_DIR, name));
+      sources.set(name, await readFile(join(PUBLIC_DIR, name)));
+    }
+    const hashedNames = new Map<string, string>();
+    const add = (name: string, importers: string[]): string => {
+      const done = hashedNames.get(name);
+      if (done) return done;
+      if (importers.includes(name)) throw new Error(`public/${name} imports itself in a cycle`);
+      let body = sources.get(name) as Buffer;
+      // A module's hash covers the hashed names of what it imports, so a change anywhere renames its importers.
+      if (extname(name) === '.js')
+        body = Buffer.from(
+          body
+            .toString('utf8')
+            .replace(RELATIVE_IMPORT, (match, prefix: string, quote: string, dependency: string) =>
+              sources.has(dependency)
+                ? `${prefix}${quote}./${add(dependency, [...importers, name])}${quote}`
+                : match,
+            ),
+        );
       const hash = createHash('sha256').update(body).digest('hex').slice(0, 12);
       const hashed = `${name.slice(0, -extname(name).length)}.${hash}${extname(name)}`;
       this.assets.set(hashed, {
@@ -47,8 +70,11 @@ export class AssetCatalog implements OnModuleInit {
         contentType: CONTENT_TYPES[extname(name)],
         etag: `"${hash}"`,
       });
-      page = page.replaceAll(`/assets/${name}`, base + hashed);
-    }
+      hashedNames.set(name, hashed);
+      return hashed;
+    };
+    for (const name of sources.keys())
+      page = page.replaceAll(`/assets/${name}`, base + add(name, []));
     this.page = page;
   }
 

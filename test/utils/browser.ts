@@ -7,6 +7,7 @@ import {
   type Page,
 } from 'playwright-core';
 import { CHROMIUM_FLAGS, CHROMIUM_PATH } from './chromium.mjs';
+import { startApp, type TestApp, type TestEnv } from './test-app.js';
 
 /** Launches headless Chromium with a fresh temporary profile (Playwright makes and removes it). */
 export async function launchBrowser(): Promise<Browser> {
@@ -28,6 +29,10 @@ export interface OpenOptions {
   query?: Record<string, string>;
   /** Waits (default 10 s) name what they waited for when they time out. */
   timeoutMs?: number;
+  /** The window size (default 1180×720, a laptop's). */
+  viewport?: { width: number; height: number };
+  /** Whether `open` waits until the page is connected (default true; false for a page that asks a name first). */
+  waitOnline?: boolean;
 }
 
 /**
@@ -65,7 +70,10 @@ export class ChatPage {
     baseUrl: string,
     options: OpenOptions = {},
   ): Promise<ChatPage> {
-    const context = await browser.newContext({ viewport: { width: 1180, height: 720 } });
+    const context = await browser.newContext({
+      viewport: options.viewport ?? { width: 1180, height: 720 },
+      hasTouch: options.viewport !== undefined && options.viewport.width < 640,
+    });
     const page = await context.newPage();
     // Chromium logs most violations itself; the event also catches those it reports only to the page.
     await page.addInitScript(() => {
@@ -93,7 +101,7 @@ export class ChatPage {
     const label = options.query?.name ?? 'page';
     const sut = new ChatPage(label, context, page, options.timeoutMs ?? 10_000);
     await page.goto(url.href);
-    await sut.waitForStatus('online');
+    if (options.waitOnline !== false) await sut.waitForStatus('online');
     return sut;
   }
 
@@ -158,7 +166,12 @@ export class ChatPage {
   async joinRoom(room: string): Promise<void> {
     await this.page.getByTestId('join-input').fill(room);
     await this.page.getByTestId('join-input').press('Enter');
-    await this.waitForText('title', this.page.getByTestId('title'), `# ${room}`);
+    await this.waitForText('title', this.page.getByTestId('title'), `# ${room.replace(/^#/, '')}`);
+    await this.waitForJoined(room.replace(/^#/, ''));
+  }
+
+  /** Waits until the sidebar lists `room` as joined (the server confirmed it). */
+  async waitForJoined(room: string): Promise<void> {
     await this.wait(
       `room "${room}" joined`,
       this.page
@@ -166,6 +179,97 @@ export class ChatPage {
         .and(this.page.locator('[data-joined="true"]'))
         .waitFor({ timeout: this.timeoutMs }),
     );
+  }
+
+  /** Types and sends each text as fast as the page takes them (one task, no pause between). */
+  async sendBurst(texts: string[]): Promise<void> {
+    await this.input.evaluate((input: HTMLTextAreaElement, all) => {
+      for (const text of all) {
+        input.value = text;
+        input.dispatchEvent(new Event('input', { bubbles: true }));
+        input.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true }));
+      }
+    }, texts);
+  }
+
+  /** The texts of the messages of the open conversation, top to bottom. */
+  messageTexts(): Promise<string[]> {
+    return this.page.getByTestId('message-list').getByTestId('message-text').allTextContents();
+  }
+
+  /** Waits until the member list shows exactly these names (in any order). */
+  async waitForMembers(names: string[]): Promise<void> {
+    const expected = [...names].sort();
+    await this.wait(
+      `the member list to be ${expected.join(', ')}`,
+      this.page.waitForFunction(
+        (want) =>
+          JSON.stringify(
+            [...document.querySelectorAll('[data-testid="member"] .member-name')]
+              .map((element) => element.textContent)
+              .sort(),
+          ) === want,
+        JSON.stringify(expected),
+        { timeout: this.timeoutMs },
+      ),
+    );
+  }
+
+  /** Waits until the tab's title is exactly `title`. */
+  async waitForTitle(title: string): Promise<void> {
+    await this.wait(
+      `the tab title "${title}"`,
+      this.page.waitForFunction((want) => document.title === want, title, {
+        timeout: this.timeoutMs,
+      }),
+    );
+  }
+
+  /**
+   * Scrolls the open conversation to its top, page after page (at most `pages`), until the message with
+   * exactly `text` is shown; each scroll waits for more messages to be shown.
+   */
+  async scrollBackTo(text: string, pages = 10): Promise<void> {
+    const pane = this.page.getByTestId('message-list');
+    for (let page = 0; page < pages && (await this.messages(text).count()) === 0; page += 1) {
+      const shown = await this.page.getByTestId('message').count();
+      await pane.evaluate((element) => (element.scrollTop = 0));
+      await this.wait(
+        `older messages than the ${shown} shown`,
+        this.page.waitForFunction(
+          (before) => document.querySelectorAll('[data-testid="message"]').length > before,
+          shown,
+          { timeout: this.timeoutMs },
+        ),
+      );
+    }
+    await this.waitForMessage(text);
+  }
+
+  /** Reloads the page and waits until it is connected again. */
+  async reload(): Promise<void> {
+    await this.page.reload();
+    await this.waitForStatus('online');
+  }
+
+  /**
+   * Starts counting the `error` frames with this code that the page's current socket receives; the
+   * returned function reads the count so far.
+   */
+  async countErrors(code: string): Promise<() => Promise<number>> {
+    const key = `__errors_${code}`;
+    await this.page.evaluate(
+      ([name, wanted]) => {
+        const counts = window as unknown as Record<string, number>;
+        counts[name] = 0;
+        (window as any).__sockets.at(-1).addEventListener('message', (event: MessageEvent) => {
+          const frame = JSON.parse(String(event.data));
+          if (frame.event === 'error' && frame.data?.code === wanted) counts[name] += 1;
+        });
+      },
+      [key, code],
+    );
+    return () => this.page.evaluate((name) => (window as any)[name] as number, key);
   }
 
   /** Sockets the page has opened so far. */
@@ -192,4 +296,68 @@ export class ChatPage {
       });
     }
   }
+}
+
+/** The pages and app of one browser test, as `browserPerTest` hands them out. */
+export interface BrowserTest {
+  /** Boots the app for this test (closed after it). */
+  boot: (env?: TestEnv) => Promise<TestApp>;
+  /** Opens a page on the booted app, or on `options.baseUrl`; it is checked for page errors and CSP violations, then closed, after the test. */
+  open: (
+    query: Record<string, string>,
+    options?: Omit<OpenOptions, 'query'> & { baseUrl?: string },
+  ) => Promise<ChatPage>;
+  /** Closes the app now (before the test drops its database, say); its pages stay open until the test ends. */
+  closeApp: () => Promise<void>;
+}
+
+/**
+ * One Chromium for the suite, and per test an app and the pages opened on it: after each test every page
+ * must have had no uncaught error and no CSP violation, and pages and app are closed.
+ */
+export function browserPerTest(): BrowserTest {
+  let browser: Browser;
+  let sut: TestApp | undefined;
+  let pages: ChatPage[] = [];
+
+  beforeAll(async () => {
+    browser = await launchBrowser();
+  });
+
+  afterEach(async () => {
+    const opened = pages;
+    pages = [];
+    try {
+      for (const page of opened) {
+        expect(page.pageErrors, `${page.label}'s page errors`).toEqual([]);
+        expect(page.cspViolations, `${page.label}'s CSP violations`).toEqual([]);
+      }
+    } finally {
+      await Promise.all(opened.map((page) => page.close()));
+      await sut?.close();
+      sut = undefined;
+    }
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  return {
+    boot: async (env = {}) => {
+      sut = await startApp(env);
+      return sut;
+    },
+    open: async (query, { baseUrl, ...options } = {}) => {
+      const url = baseUrl ?? sut?.httpUrl;
+      if (!url) throw new Error('boot() the app first, or give a baseUrl');
+      const page = await ChatPage.open(browser, url, { ...options, query });
+      pages.push(page);
+      return page;
+    },
+    closeApp: async () => {
+      await sut?.close();
+      sut = undefined;
+    },
+  };
 }

@@ -4,7 +4,7 @@ import type { ChatMessage, MessageChange, User } from '../../protocol/chat.event
 import { ChatErrorCode } from '../../protocol/chat-error-code.js';
 import { ChatException } from '../chat.exception.js';
 import { appConfig, type AppConfig } from '../../config/app-config.js';
-import { Broker, presenceDelivery } from '../../engine/broker.js';
+import { Broker, presenceAudience, presenceDelivery } from '../../engine/broker.js';
 import { PresenceStore } from '../../engine/presence-store.js';
 import { ConversationStore } from '../../engine/conversation-store.js';
 import { logFailure } from '../../engine/backend-unreachable.js';
@@ -26,6 +26,8 @@ export interface JoinSnapshot {
 export class RoomsService {
   private readonly logger = new Logger(RoomsService.name);
   private readonly leaving = new Set<Promise<void>>();
+  /** This node's sockets that joined the default room with `join`: they hear its presence. */
+  private readonly watchers = new Set<ChatSession>();
 
   constructor(
     @Inject(appConfig.KEY) private readonly config: AppConfig,
@@ -36,9 +38,13 @@ export class RoomsService {
     @Inject(ConversationStore) private readonly conversations: ConversationStore | null,
   ) {}
 
-  /** Puts a new connection in the default room, announcing nothing. */
+  /** Puts a new connection in the default room, announced (to the room's watchers) as any join is. */
   async connect(connection: ChatSession): Promise<void> {
-    if (this.config.DEFAULT_ROOM) await this.enter(connection, this.config.DEFAULT_ROOM);
+    const room = this.config.DEFAULT_ROOM;
+    if (!room) return;
+    const { first, size } = await this.enter(connection, room);
+    if (first && announcesPresence(size, this.config.PRESENCE_MAX_MEMBERS))
+      this.announce(connection, room, 'join');
   }
 
   /** Resolves once every disconnect under way has finished (graceful shutdown waits for it). */
@@ -46,7 +52,7 @@ export class RoomsService {
     await Promise.allSettled(this.leaving);
   }
 
-  /** Takes a closed connection out of every room (announcing leaves except for the default room) and stops its DMs. */
+  /** Takes a closed connection out of every room (announcing the leaves) and stops its DMs. */
   async disconnect(connection: ChatSession): Promise<void> {
     const leaving = this.leaveAll(connection);
     this.leaving.add(leaving);
@@ -59,6 +65,7 @@ export class RoomsService {
 
   private async leaveAll(connection: ChatSession): Promise<void> {
     await this.broker.unwatchUser(connection.user.id);
+    await this.unwatchDefaultRoom(connection);
     await Promise.all(
       [...connection.rooms].map((room) => this.exit(connection, room, 'disconnect')),
     );
@@ -89,6 +96,8 @@ export class RoomsService {
     let lastShown: string | undefined;
     try {
       const size = isNew ? await this.enter(connection, room) : undefined;
+      // Before the snapshot: a presence event after it must reach this socket.
+      if (room === this.config.DEFAULT_ROOM) await this.watchDefaultRoom(connection);
       // The membership is recorded before `joined`: a `conversations` sent after it lists the room.
       const [recovery, { members, count }] = await Promise.all([
         this.history.snapshot(room, since),
@@ -97,10 +106,11 @@ export class RoomsService {
       ]);
       lastShown = recovery.messages.at(-1)?.id;
       sendJoined({ room, members, ...recovery });
-      if (size?.first && announcesPresence(room, count, this.presenceRule(false)))
+      if (size?.first && announcesPresence(count, this.config.PRESENCE_MAX_MEMBERS))
         this.announce(connection, room, 'join');
     } catch (error) {
       if (isNew) await this.exit(connection, room, 'silent');
+      if (isNew && room === this.config.DEFAULT_ROOM) await this.unwatchDefaultRoom(connection);
       throw error;
     } finally {
       connection.endJoin(room, (id) => this.history.isNewer(id, lastShown));
@@ -117,6 +127,21 @@ export class RoomsService {
   /** Leaves a joined room and announces it. */
   async leave(connection: ChatSession, room: string): Promise<void> {
     await this.exit(connection, room, 'leave');
+    if (room === this.config.DEFAULT_ROOM) await this.unwatchDefaultRoom(connection);
+  }
+
+  private async watchDefaultRoom(connection: ChatSession): Promise<void> {
+    if (this.watchers.has(connection)) return;
+    this.watchers.add(connection);
+    const audience = presenceAudience(this.config.DEFAULT_ROOM, this.config.DEFAULT_ROOM);
+    if (this.directory.addToRoom(audience, connection) === 1) await this.broker.watchRoom(audience);
+  }
+
+  private async unwatchDefaultRoom(connection: ChatSession): Promise<void> {
+    if (!this.watchers.delete(connection)) return;
+    const audience = presenceAudience(this.config.DEFAULT_ROOM, this.config.DEFAULT_ROOM);
+    if (this.directory.removeFromRoom(audience, connection) === 0)
+      await this.broker.unwatchRoom(audience);
   }
 
   private async enter(
@@ -128,7 +153,7 @@ export class RoomsService {
     return this.presence.join(room, connection.user, connection.id);
   }
 
-  /** Takes a session out of a room; `how` it left decides whether the leave is announced. */
+  /** Takes a session out of a room; a `silent` exit (a join that failed) announces nothing. */
   private async exit(
     connection: ChatSession,
     room: string,
@@ -137,24 +162,22 @@ export class RoomsService {
     if (!connection.rooms.delete(room)) return;
     if (this.directory.removeFromRoom(room, connection) === 0) await this.broker.unwatchRoom(room);
     const { last, size } = await this.presence.leave(room, connection.user, connection.id);
-    if (
-      last &&
-      how !== 'silent' &&
-      announcesPresence(room, size + 1, this.presenceRule(how === 'disconnect'))
-    )
+    if (last && how !== 'silent' && announcesPresence(size + 1, this.config.PRESENCE_MAX_MEMBERS))
       this.announce(connection, room, 'leave');
-  }
-
-  /** The presence rule's limits: the default room is quiet when the socket enters or leaves it implicitly. */
-  private presenceRule(implicit: boolean): { maxMembers: number; quietRoom?: string } {
-    const maxMembers = this.config.PRESENCE_MAX_MEMBERS;
-    return implicit ? { maxMembers, quietRoom: this.config.DEFAULT_ROOM } : { maxMembers };
   }
 
   private announce(connection: ChatSession, room: string, action: 'join' | 'leave'): void {
     // Presence is best effort: with the broker unreachable the event is lost, not the join or leave.
     this.broker
-      .publish([presenceDelivery(room, connection.user, action, connection.id)])
+      .publish([
+        presenceDelivery(
+          room,
+          connection.user,
+          action,
+          connection.id,
+          presenceAudience(room, this.config.DEFAULT_ROOM),
+        ),
+      ])
       .catch((error: unknown) =>
         logFailure(this.logger, 'warn', `presence ${action} not published`, error),
       );

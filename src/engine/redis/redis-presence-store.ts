@@ -10,7 +10,7 @@ import type { User } from '../../protocol/chat.events.js';
 import { appConfig, type AppConfig } from '../../config/app-config.js';
 import { announcesPresence } from '../../protocol/presence.js';
 import { logFailure } from '../backend-unreachable.js';
-import { presenceDelivery } from '../broker.js';
+import { presenceAudience, presenceDelivery } from '../broker.js';
 import { NodeSessions } from '../node-sessions.js';
 import { PresenceStore } from '../presence-store.js';
 import { LuaScript } from './lua-script.js';
@@ -167,12 +167,16 @@ export class RedisPresenceStore
         if (!connectionId.startsWith(`${nodeId}.`) || !remove(connectionId)) continue;
         const user = JSON.parse(userJson) as User;
         const { last, size } = await this.leave(room, user, connectionId);
-        const rule = {
-          maxMembers: this.config.PRESENCE_MAX_MEMBERS,
-          quietRoom: this.config.DEFAULT_ROOM,
-        };
-        if (last && announcesPresence(room, size + 1, rule))
-          await this.broker.publish([presenceDelivery(room, user, 'leave')]);
+        if (last && announcesPresence(size + 1, this.config.PRESENCE_MAX_MEMBERS))
+          await this.broker.publish([
+            presenceDelivery(
+              room,
+              user,
+              'leave',
+              undefined,
+              presenceAudience(room, this.config.DEFAULT_ROOM),
+            ),
+          ]);
       }
     }
   }
