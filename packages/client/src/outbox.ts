@@ -38,14 +38,29 @@ interface Queue {
   timer: ReturnType<typeof setTimeout> | undefined;
 }
 
+/** How long after the last `rate_limited` sends stay paced. */
+const PACE_WINDOW_MS = 2000;
+/** The slowest pace: one send a second. */
+const MAX_PACE_MS = 1000;
+
 /**
  * Sends that must reach their conversation exactly once and in the order the user made them. One queue per
  * conversation (room or DM peer), and one send of each queue in flight: a later send never overtakes an
  * earlier one that was refused (`rate_limited`) or lost with its socket. A resend carries the same
  * `clientMsgId`, so the server acks a send it already stored without storing it again.
+ *
+ * After a `rate_limited` every send waits its `retryAfterMs`, then sends are paced (one per the largest
+ * `retryAfterMs` seen, for PACE_WINDOW_MS after the last refusal): the connection's bucket is empty, and
+ * sending on at full speed would earn one refusal per send, which the server stops answering past
+ * `RATE_LIMIT_SILENT_AFTER` and closes with 1008 past `RATE_LIMIT_CLOSE_AFTER`.
  */
 export class Outbox {
   private readonly queues = new Map<string, Queue>();
+  private lastSentAt = 0;
+  private refusedAt = Number.NEGATIVE_INFINITY;
+  private paceMs = 0;
+  private pausedUntil = 0;
+  private gateTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private readonly host: OutboxHost) {}
 
@@ -82,6 +97,9 @@ export class Outbox {
       return;
     }
     if (!this.host.ready(key)) return;
+    const wait = this.gate() - Date.now();
+    if (wait > 0) return this.pumpAllIn(wait);
+    this.lastSentAt = Date.now();
     queue.inFlight = true;
     item.attempts += 1;
     this.host.transmit(item.send).then(
@@ -116,7 +134,8 @@ export class Outbox {
         // Resent after the reconnect (and the room's rejoin), which pump the queue again.
         return;
       case ChatErrorCode.RateLimited:
-        return this.retryAfter(key, queue, retryAfterMs(error.details));
+        this.rateLimited(retryAfterMs(error.details));
+        return this.pumpAllIn(this.gate() - Date.now());
       case 'timeout':
       case ChatErrorCode.Unavailable:
       case ChatErrorCode.Internal:
@@ -130,6 +149,28 @@ export class Outbox {
     queue.items.shift();
     item.reject(error);
     this.pump(key);
+  }
+
+  /** When the next send may go: after a refusal's pause, and paced for a while after it. */
+  private gate(): number {
+    const pacing = Date.now() - this.refusedAt < PACE_WINDOW_MS;
+    return Math.max(this.pausedUntil, pacing ? this.lastSentAt + this.paceMs : 0);
+  }
+
+  private rateLimited(ms: number): void {
+    const now = Date.now();
+    const pacing = now - this.refusedAt < PACE_WINDOW_MS;
+    this.paceMs = Math.min(MAX_PACE_MS, pacing ? Math.max(this.paceMs, ms) : ms);
+    this.refusedAt = now;
+    this.pausedUntil = now + ms;
+  }
+
+  private pumpAllIn(ms: number): void {
+    if (this.gateTimer !== undefined) return;
+    this.gateTimer = setTimeout(() => {
+      this.gateTimer = undefined;
+      this.pumpAll();
+    }, ms);
   }
 
   private retryAfter(key: string, queue: Queue, ms: number): void {

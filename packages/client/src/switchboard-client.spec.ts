@@ -386,6 +386,24 @@ describe('SwitchboardClient outbox', () => {
     expect(again.ref).not.toBe(first.ref);
   });
 
+  it('paces later sends by retryAfterMs after a refusal, so it does not earn one refusal per send', async () => {
+    const { sut } = await joinedDesign();
+    for (const text of ['a', 'b', 'c']) void sut.send('design', text);
+    await settle();
+    FakeSocket.last.reply('message', 'error', {
+      code: 'rate_limited',
+      message: 'slow down',
+      details: { retryAfterMs: 100 },
+    });
+    await settle(100);
+    FakeSocket.last.reply('message', 'ack', ack('1'));
+
+    await settle(99);
+    expect(FakeSocket.last.sentOf('message').map((m) => m.text)).toEqual(['a', 'a']);
+    await settle(1);
+    expect(FakeSocket.last.sentOf('message').map((m) => m.text)).toEqual(['a', 'a', 'b']);
+  });
+
   it('resends a send lost with its socket after the reconnect and rejoin, same clientMsgId, before later sends', async () => {
     const { sut } = await joinedDesign();
     void sut.send('design', 'a');
