@@ -3,6 +3,7 @@ import {
   SwitchboardClient,
   type ChatMessage,
   type ConnectionState,
+  type JoinedEvent,
   type ServerEvents,
   type SwitchboardClientOptions,
 } from '../../packages/client/src/index.js';
@@ -22,6 +23,8 @@ export class SdkUser {
   readonly shown: ChatMessage[] = [];
   /** Every connection state, in order. */
   readonly states: ConnectionState[] = [];
+  /** Every `joined` of its rooms (first joins and rejoins), in order. */
+  readonly joins: JoinedEvent[] = [];
   /** The acks of this user's sends, in the order they came. */
   readonly acks: Array<ServerEvents['ack']> = [];
   readonly client: SwitchboardClient;
@@ -53,7 +56,10 @@ export class SdkUser {
   /** Joins a room; resolves once joined. Messages of its `joined` replies count as shown. */
   async join(room: string): Promise<void> {
     const subscription = this.client.join(room);
-    subscription.on('joined', (joined) => this.shown.push(...joined.messages));
+    subscription.on('joined', (joined) => {
+      this.joins.push(joined);
+      this.shown.push(...joined.messages);
+    });
     await subscription.ready();
   }
 
