@@ -1,7 +1,10 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { createTestDatabase } from './utils/database.js';
 import { freePort } from './utils/free-port.mjs';
 import { secondsFromNow, signToken } from './utils/jwt.js';
 import { readMetric } from './utils/metrics.js';
+import { killGroup, spawnOwned } from './utils/owned-process.js';
 import { SdkUser } from './utils/sdk-user.js';
 import { ServerProcess } from './utils/server-process.js';
 import { appPerTest } from './utils/test-app.js';
@@ -10,6 +13,9 @@ import { waitFor } from './utils/wait-for.mjs';
 import type * as Sdk from '../packages/client/src/index.js';
 
 const SECRET = 'e2e-secret-that-is-at-least-32-bytes-long';
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
+/** The built package, as `import '@switchboard/client'` finds it once installed. */
+const DIST = new URL('../packages/client/dist/index.js', import.meta.url).href;
 
 /** The SDK users a test started; each is closed for good after it, before its app closes. */
 const users: SdkUser[] = [];
@@ -42,8 +48,7 @@ describe('the SDK (@switchboard/client) against the server', () => {
   });
 
   it('chats from the built package (packages/client/dist), as an app installs it', async () => {
-    const dist = new URL('../packages/client/dist/index.js', import.meta.url).href;
-    const { SwitchboardClient } = (await import(dist)) as typeof Sdk;
+    const { SwitchboardClient } = (await import(DIST)) as typeof Sdk;
     const [bob] = await connectUsers(sut, 'bob');
     const { default: WebSocket } = await import('ws');
     const client = new SwitchboardClient({ url: sut.wsUrl, WebSocket, query: { name: 'bot' } });
@@ -58,6 +63,44 @@ describe('the SDK (@switchboard/client) against the server', () => {
       });
     } finally {
       client.close();
+    }
+  });
+});
+
+describe("the README's Node script", () => {
+  const sut = appPerTest();
+
+  it('chats: it sends, and prints what another user sends', async () => {
+    const readme = readFileSync(`${ROOT}README.md`, 'utf8');
+    const script = /## Client SDK[\s\S]*?```js\n([\s\S]*?)```/.exec(readme)?.[1] ?? '';
+    expect(script.trim().split('\n').length).toBeLessThanOrEqual(10);
+    const runnable = script
+      .replace("'@switchboard/client'", `'${DIST}'`)
+      .replace('ws://localhost:8080/', sut.wsUrl);
+    const [bob] = await connectUsers(sut, 'bob');
+    let output = '';
+    const child = spawnOwned(process.execPath, ['--input-type=module', '--eval', runnable], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+
+    try {
+      const hello = await bob.next(
+        (f) => f.event === 'message' && f.data.text === 'hello from Node',
+        'the script to send "hello from Node"',
+      );
+      await bob.request('message', { room: 'lobby', text: 'hi script' });
+      await waitFor(
+        () => output.includes('bob name: hi script'),
+        "the script to print bob's message",
+      );
+
+      expect(hello.data.from).toMatchObject({ name: 'node' });
+      expect(output).toContain('[connected]');
+    } finally {
+      await killGroup(child);
     }
   });
 });

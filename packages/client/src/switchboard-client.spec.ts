@@ -451,3 +451,63 @@ describe('SwitchboardClient outbox', () => {
     expect(x.clientMsgId).not.toBe(y.clientMsgId);
   });
 });
+
+describe('SwitchboardClient in a browser', () => {
+  let window: EventTarget & {
+    document: { visibilityState: string };
+    navigator: { onLine: boolean };
+  };
+
+  beforeEach(() => {
+    const target = new EventTarget();
+    window = Object.assign(target, {
+      document: { visibilityState: 'visible' },
+      navigator: { onLine: true },
+    });
+    vi.stubGlobal('addEventListener', target.addEventListener.bind(target));
+    vi.stubGlobal('removeEventListener', target.removeEventListener.bind(target));
+    vi.stubGlobal('document', window.document);
+    vi.stubGlobal('navigator', window.navigator);
+  });
+
+  afterEach(() => {
+    vi.unstubAllGlobals();
+  });
+
+  it('drops the socket when the browser goes offline, and reconnects at once when it is back online', async () => {
+    const { states } = await connected();
+
+    window.navigator.onLine = false;
+    window.dispatchEvent(new Event('offline'));
+    expect(states.at(-1)).toMatchObject({ status: 'disconnected', reason: 'offline' });
+    expect(FakeSocket.last.closedWith).toBe(1000);
+
+    window.navigator.onLine = true;
+    window.dispatchEvent(new Event('online'));
+    await settle();
+    expect(FakeSocket.created).toHaveLength(2);
+  });
+
+  it('reconnects at once when the page becomes visible while waiting to retry', async () => {
+    await connected({ backoff: { initialMs: 60_000 } });
+    FakeSocket.last.drop(1006);
+
+    window.dispatchEvent(new Event('visibilitychange'));
+    await settle();
+
+    expect(FakeSocket.created).toHaveLength(2);
+  });
+
+  it('stops as unreachable after 10 attempts in a row fail before opening (a refused handshake looks so)', async () => {
+    const { sut, states } = clientWith();
+    sut.connect();
+    for (let i = 0; i < 10; i += 1) {
+      await settle(60_000);
+      FakeSocket.last.drop(1006);
+    }
+    await settle(60_000);
+
+    expect(FakeSocket.created).toHaveLength(10);
+    expect(states.at(-1)).toMatchObject({ status: 'closed', reason: 'unreachable' });
+  });
+});

@@ -122,6 +122,7 @@ export class SwitchboardClient extends Emitter<ClientEventMap> {
   private readonly maxFailuresBeforeOpen: number;
   private readonly random: () => number;
   private readonly wake = () => this.reconnectNow();
+  private readonly wentOffline = () => this.dropOffline();
 
   constructor(private readonly options: SwitchboardClientOptions) {
     super();
@@ -175,6 +176,7 @@ export class SwitchboardClient extends Emitter<ClientEventMap> {
     this.attempt = 0;
     this.failuresBeforeOpen = 0;
     this.browser?.addEventListener('online', this.wake);
+    this.browser?.addEventListener('offline', this.wentOffline);
     this.browser?.addEventListener('visibilitychange', this.wake);
     void this.open();
   }
@@ -394,7 +396,21 @@ export class SwitchboardClient extends Emitter<ClientEventMap> {
 
   private removeHooks(): void {
     this.browser?.removeEventListener('online', this.wake);
+    this.browser?.removeEventListener('offline', this.wentOffline);
     this.browser?.removeEventListener('visibilitychange', this.wake);
+  }
+
+  /**
+   * The browser lost its network: the socket may take minutes to notice (until a heartbeat fails), so it
+   * is dropped now and the app shows `disconnected` (`offline`) at once; `online` reconnects.
+   */
+  private dropOffline(): void {
+    const socket = this.socket;
+    if (!socket) return;
+    const opened = socket.readyState === OPEN;
+    this.socket = undefined;
+    socket.close(1000);
+    this.ended(this.generation, 1006, opened, undefined);
   }
 
   private reconnectNow(): void {
