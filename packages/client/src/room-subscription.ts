@@ -1,4 +1,4 @@
-import type { ChatMessage, ServerEvents } from '../../../src/protocol/chat.events.js';
+import type { ChatMessage, ClientEvents, ServerEvents } from '../../../src/protocol/chat.events.js';
 import { Emitter } from './emitter.js';
 import type { SwitchboardError } from './switchboard-error.js';
 
@@ -39,7 +39,7 @@ export interface RoomHost {
   sendTo(room: string, text: string): Promise<ServerEvents['ack']>;
   request<E extends 'history' | 'members'>(
     event: E,
-    data: { room: string; before?: string; limit?: number },
+    data: ClientEvents[E] & { room: string },
   ): Promise<ServerEvents[E]>;
   typing(room: string): void;
   leave(room: string): Promise<void>;
@@ -97,12 +97,12 @@ export class RoomSubscription extends Emitter<RoomEvents> {
     return this.host.sendTo(this.name, text);
   }
 
-  /** A page of older messages (oldest first) before `before`, the oldest id the app shows. */
+  /** A page of older messages (oldest first) before `before`, the oldest id the app shows; waits for a rejoin under way. */
   history(options: { before?: string; limit?: number } = {}): Promise<ServerEvents['history']> {
     return this.host.request('history', { room: this.name, ...options });
   }
 
-  /** Who is in the room now. */
+  /** Who is in the room now; waits for a rejoin under way. */
   members(): Promise<ServerEvents['members']> {
     return this.host.request('members', { room: this.name });
   }

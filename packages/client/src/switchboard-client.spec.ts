@@ -301,6 +301,28 @@ describe('SwitchboardClient rooms', () => {
     expect(recovered).toEqual(['4']);
   });
 
+  it('holds a room request made during a rejoin until the room is joined again', async () => {
+    const { room } = await joinedDesign();
+    FakeSocket.last.drop(1006);
+    await settle(250);
+    FakeSocket.last.open();
+
+    const page = room.history({ limit: 10 });
+    await settle();
+    expect(FakeSocket.last.sentOf('history')).toEqual([]);
+    FakeSocket.last.reply('join', 'joined', {
+      room: 'design',
+      members: [],
+      messages: [],
+      recovered: true,
+    });
+    await settle();
+    FakeSocket.last.reply('history', 'history', { room: 'design', messages: [] });
+
+    expect(await page).toEqual({ room: 'design', messages: [], ref: expect.any(String) });
+    expect(FakeSocket.last.sentOf('history')).toMatchObject([{ room: 'design', limit: 10 }]);
+  });
+
   it('fails the subscription when the join is forbidden', async () => {
     const { sut } = await connected();
     const room = sut.join('private:x');

@@ -130,6 +130,8 @@ export class SwitchboardClient extends Emitter<ClientEventMap> {
       options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
     if (!impl) throw new TypeError('no WebSocket implementation: pass options.WebSocket');
     this.WebSocketImpl = impl;
+    // A malformed URL throws here, where the app can see it, not inside a reconnect.
+    withQuery(options.url, options.query);
     const g = globalThis as unknown as Partial<BrowserGlobals>;
     const inBrowser = typeof g.addEventListener === 'function' && g.document !== undefined;
     this.browser = inBrowser && options.browserHooks !== false ? (g as BrowserGlobals) : undefined;
@@ -204,7 +206,7 @@ export class SwitchboardClient extends Emitter<ClientEventMap> {
       return subscription;
     subscription = new RoomSubscription(room, {
       sendTo: (name, text) => this.send(name, text),
-      request: (event, data) => this.request(event, data as never) as never,
+      request: (event, data) => this.roomRequest(event, data),
       typing: (name) => this.typing(name),
       leave: (name) => this.leave(name),
     });
@@ -270,6 +272,32 @@ export class SwitchboardClient extends Emitter<ClientEventMap> {
     this.finish('client_closed', 1000);
   }
 
+  /** A request about a room: waits, within its timeout, until the room is rejoined (else `not_in_room`). */
+  private async roomRequest<E extends 'history' | 'members'>(
+    event: E,
+    data: ClientEvents[E] & { room: string },
+  ): Promise<ServerEvents[E]> {
+    const deadline = Date.now() + this.requestTimeoutMs;
+    const room = this.subscriptions.get(data.room);
+    if (room?.state === 'joining') {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const late = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () =>
+            reject(new SwitchboardError('timeout', `${event}: ${data.room} not joined in time`)),
+          this.requestTimeoutMs,
+        );
+      });
+      try {
+        await Promise.race([room.ready(), late]);
+      } finally {
+        clearTimeout(timer);
+      }
+    }
+    const left = Math.max(0, deadline - Date.now());
+    return (await this.request(event, data as never, { timeoutMs: left })) as ServerEvents[E];
+  }
+
   private enqueue(key: string, send: OutboxSend): Promise<ServerEvents['ack']> {
     if (this.current.status === 'closed' && this.current.reason !== 'unreachable')
       return Promise.reject(new SwitchboardError('closed', 'the client is closed'));
@@ -307,10 +335,14 @@ export class SwitchboardClient extends Emitter<ClientEventMap> {
     }
     if (generation !== this.generation) return;
     const protocols = token ? [SUBPROTOCOL, BEARER_SUBPROTOCOL_PREFIX + token] : [SUBPROTOCOL];
-    const socket = new this.WebSocketImpl(
-      withQuery(this.options.url, this.options.query),
-      protocols,
-    );
+    let socket: WebSocketLike;
+    try {
+      socket = new this.WebSocketImpl(withQuery(this.options.url, this.options.query), protocols);
+    } catch {
+      // A token with characters a subprotocol may not hold: the next getToken() may give a usable one.
+      this.ended(generation, 1006, false, undefined);
+      return;
+    }
     this.socket = socket;
     let opened = false;
     let httpStatus: number | undefined;
