@@ -301,6 +301,27 @@ describe('SwitchboardClient rooms', () => {
     expect(recovered).toEqual(['4']);
   });
 
+  it("shows a rejoin's recovered messages before live ones read in the same turn", async () => {
+    const { room } = await joinedDesign();
+    const shown: string[] = [];
+    room.on('joined', (joined) => shown.push(...joined.messages.map((m) => m.id)));
+    room.on('message', (m) => shown.push(m.id));
+    FakeSocket.last.drop(1006);
+    await settle(250);
+    FakeSocket.last.open();
+
+    FakeSocket.last.reply('join', 'joined', {
+      room: 'design',
+      members: [],
+      messages: [message('2'), message('3')],
+      recovered: true,
+    });
+    FakeSocket.last.receive('message', message('4'));
+    await settle();
+
+    expect(shown).toEqual(['2', '3', '4']);
+  });
+
   it('holds a room request made during a rejoin until the room is joined again', async () => {
     const { room } = await joinedDesign();
     FakeSocket.last.drop(1006);

@@ -82,6 +82,8 @@ export interface RequestOptions {
 
 interface Pending {
   resolve: (data: any) => void;
+  /** Runs as the reply is read, before any later frame (a promise's continuation would run after them). */
+  onReply?: (data: any) => void;
   reject: (error: SwitchboardError) => void;
   timer: ReturnType<typeof setTimeout>;
 }
@@ -462,14 +464,17 @@ export class SwitchboardClient extends Emitter<ClientEventMap> {
     room.setState('joining');
     const since = room.lastId;
     try {
-      const joined = await this.requestNow(
+      const current = () =>
+        generation === this.generation && this.subscriptions.get(room.name) === room;
+      // `ws` may hand over `joined` and the live messages after it in one turn: the snapshot must be
+      // applied before them, so it is applied as the reply is read.
+      await this.requestNow(
         'join',
         since === undefined ? { room: room.name } : { room: room.name, since },
         this.requestTimeoutMs,
+        (joined) => current() && room.applyJoined(joined, since),
       );
-      if (generation !== this.generation || this.subscriptions.get(room.name) !== room) return;
-      room.applyJoined(joined, since);
-      this.outbox.pump(`room:${room.name}`);
+      if (current()) this.outbox.pump(`room:${room.name}`);
     } catch (error) {
       if (generation !== this.generation || this.subscriptions.get(room.name) !== room) return;
       const failure = error as SwitchboardError;
@@ -514,6 +519,7 @@ export class SwitchboardClient extends Emitter<ClientEventMap> {
     event: E,
     data: ClientEvents[E],
     timeoutMs: number,
+    onReply?: (reply: ServerEvents[ClientReplies[E]]) => void,
   ): Promise<ServerEvents[ClientReplies[E]]> {
     if (this.socket?.readyState !== OPEN)
       return Promise.reject(new SwitchboardError('disconnected', `${event}: not connected`));
@@ -523,7 +529,7 @@ export class SwitchboardClient extends Emitter<ClientEventMap> {
         this.pending.delete(ref);
         reject(new SwitchboardError('timeout', `${event}: no reply within ${timeoutMs} ms`));
       }, timeoutMs);
-      this.pending.set(ref, { resolve, reject, timer });
+      this.pending.set(ref, { resolve, reject, timer, onReply });
       this.frame(event, { ...data, ref });
     });
   }
@@ -559,6 +565,7 @@ export class SwitchboardClient extends Emitter<ClientEventMap> {
         pending.reject(new SwitchboardError(error.code, error.message, error.details));
         return;
       }
+      pending.onReply?.(data);
       pending.resolve(data);
     }
     const room = typeof data.room === 'string' ? this.subscriptions.get(data.room) : undefined;
