@@ -1,9 +1,11 @@
 import { exportSPKI, generateKeyPair, type CryptoKey } from 'jose';
+import { ServerProcess } from './utils/server-process.js';
 import { appPerTest } from './utils/test-app.js';
 import { secondsFromNow, signToken } from './utils/jwt.js';
+import { freePort } from './utils/free-port.mjs';
 import { readMetric } from './utils/metrics.js';
 import { rawExchange, upgradeRequest } from './utils/raw-http.js';
-import { UpgradeRefused, type ConnectOptions, type TestClient } from './utils/test-client.js';
+import { TestClient, UpgradeRefused, type ConnectOptions } from './utils/test-client.js';
 
 const SECRET = 'e2e-secret-that-is-at-least-32-bytes-long';
 const TIMEOUT_MS = 5000;
@@ -301,5 +303,34 @@ describe('private rooms', () => {
 
     expect(sent).toMatchObject({ event: 'error', data: { code: 'not_in_room' } });
     expect(history).toMatchObject({ event: 'error', data: { code: 'not_in_room' } });
+  });
+});
+
+describe('a token in Sec-WebSocket-Protocol, in the logs of a server process at debug', () => {
+  let server: ServerProcess | undefined;
+
+  afterEach(async () => {
+    await server?.kill();
+  });
+
+  it('logs neither an accepted nor a refused token', async () => {
+    const port = await freePort();
+    server = await ServerProcess.start({
+      PORT: String(port),
+      JWT_SECRET: SECRET,
+      LOG_LEVEL: 'debug',
+    });
+    const url = `ws://127.0.0.1:${port}/`;
+    const good = await signToken({ sub: 'u-alice' }, SECRET);
+    const bad = await signToken({ sub: 'u-mallory' }, 'another-secret-of-at-least-32-bytes!');
+
+    const alice = await TestClient.connect(url, subprotocol(good));
+    await alice.request('shout', {});
+    await alice.close();
+    expect((await refusalOf(TestClient.connect(url, subprotocol(bad)))).status).toBe(401);
+
+    expect(server.output).toContain('"msg":"refused"');
+    expect(server.output).not.toContain(good.split('.')[2]);
+    expect(server.output).not.toContain(bad.split('.')[2]);
   });
 });
