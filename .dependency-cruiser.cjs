@@ -15,6 +15,8 @@
  *   app, process, ops, web, asyncapi   composition, process lifecycle, operator and web endpoints, the
  *                       contract's AsyncAPI document (generated from the gateways and the protocol)
  *
+ * Beside them, packages/client/ (the SDK, an npm package of its own) imports src/protocol/ alone.
+ *
  * A layer imports only the layers listed for it (never one above, so no folder cycle is possible).
  */
 
@@ -89,6 +91,22 @@ module.exports = {
       to: { path: '^src/domain/', pathNot: '^src/domain/(session|turn-flush|error-answer)\\.ts$' },
     },
     {
+      name: 'client-sdk-imports-only-protocol',
+      comment:
+        'packages/client/ (the SDK) shares the wire contract with the server through src/protocol/ alone',
+      severity: 'error',
+      from: { path: '^packages/client/src/' },
+      to: { path: '^src/', pathNot: '^src/protocol/' },
+    },
+    {
+      name: 'client-sdk-has-no-dependencies',
+      comment:
+        'the SDK runs in browsers and Node with no runtime dependency: no package, no Node module',
+      severity: 'error',
+      from: { path: '^packages/client/src/' },
+      to: { dependencyTypesNot: ['local'] },
+    },
+    {
       name: 'nest-internals-in-one-file',
       comment:
         'private parts of Nest (@nestjs/core/internal, deep @nestjs/websockets paths) and class-transformer (cjs/) are imported by src/fast-path/nest-internals.ts alone',
@@ -106,14 +124,14 @@ module.exports = {
       name: 'no-circular',
       comment: 'no import cycle, between folders or within one',
       severity: 'error',
-      from: { path: '^src/' },
+      from: { path: '^(src|packages/client/src)/' },
       to: { circular: true },
     },
     {
       name: 'not-to-unresolvable',
       comment: 'an import that resolves to nothing is a typo or a missing dependency',
       severity: 'error',
-      from: { path: '^src/' },
+      from: { path: '^(src|packages/client/src)/' },
       to: { couldNotResolve: true },
     },
   ],

@@ -34,7 +34,10 @@ export default defineConfig({
     // Kills any server process a test left running (nginx, redis-server, node dist/main.js).
     globalSetup: ['test/global-setup.ts'],
     projects: [
-      { extends: true, test: { name: 'unit', include: ['src/**/*.spec.ts'] } },
+      {
+        extends: true,
+        test: { name: 'unit', include: ['src/**/*.spec.ts', 'packages/*/src/**/*.spec.ts'] },
+      },
       {
         extends: true,
         test: {

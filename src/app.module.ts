@@ -24,7 +24,12 @@ import { WebModule } from './web/web.module.js';
         pinoHttp: {
           level: config.LOG_LEVEL,
           // Tokens travel in these; never log them.
-          redact: ['req.headers.authorization', 'req.headers.cookie', 'req.query.access_token'],
+          redact: [
+            'req.headers.authorization',
+            'req.headers.cookie',
+            'req.query.access_token',
+            'req.headers["sec-websocket-protocol"]',
+          ],
           autoLogging: false,
         },
         // No route binds a request logger: that runs each request in an AsyncLocalStorage, and on Node 20 the

@@ -1,8 +1,11 @@
 import { exportSPKI, generateKeyPair, type CryptoKey } from 'jose';
+import { ServerProcess } from './utils/server-process.js';
 import { appPerTest } from './utils/test-app.js';
 import { secondsFromNow, signToken } from './utils/jwt.js';
+import { freePort } from './utils/free-port.mjs';
 import { readMetric } from './utils/metrics.js';
-import { UpgradeRefused, type ConnectOptions, type TestClient } from './utils/test-client.js';
+import { rawExchange, upgradeRequest } from './utils/raw-http.js';
+import { TestClient, UpgradeRefused, type ConnectOptions } from './utils/test-client.js';
 
 const SECRET = 'e2e-secret-that-is-at-least-32-bytes-long';
 const TIMEOUT_MS = 5000;
@@ -13,6 +16,11 @@ function bearer(token: string): ConnectOptions {
 
 function query(token: string): ConnectOptions {
   return { query: { access_token: token }, timeoutMs: TIMEOUT_MS };
+}
+
+/** The token offered in `Sec-WebSocket-Protocol`, as the SDK and a browser offer it. */
+function subprotocol(token: string): ConnectOptions {
+  return { protocols: ['switchboard', `switchboard.bearer.${token}`], timeoutMs: TIMEOUT_MS };
 }
 
 /** The refusal of an upgrade that must not open a socket. */
@@ -41,6 +49,44 @@ describe('auth with JWT_SECRET (HS256)', () => {
     const client = await sut.connect(query(await signToken({ sub: 'u-alice' }, SECRET)));
 
     expect(client.isOpen).toBe(true);
+  });
+
+  it('admits a token offered as the switchboard.bearer.<jwt> subprotocol, as its sub', async () => {
+    const alice = await sut.connect(
+      subprotocol(await signToken({ sub: 'u-alice', name: 'Alice' }, SECRET)),
+    );
+    const bob = await sut.connect(bearer(await signToken({ sub: 'u-bob' }, SECRET)));
+
+    await alice.request('message', { room: 'lobby', text: 'hi' });
+
+    expect(alice.socket.protocol).toBe('switchboard');
+    expect((await bob.next('message')).data.from).toEqual({ id: 'u-alice', name: 'Alice' });
+  });
+
+  it('refuses a bad token offered as a subprotocol with HTTP 401 and opens no socket', async () => {
+    const token = await signToken({ sub: 'u-alice' }, 'another-secret-of-at-least-32-bytes!');
+
+    const refusal = await refusalOf(sut.connect(subprotocol(token)));
+
+    expect(refusal.status).toBe(401);
+    expect(await readMetric(sut.httpUrl, 'switchboard_connections')).toBe(0);
+  });
+
+  it('answers the switchboard subprotocol and never echoes the token, whichever is offered first', async () => {
+    const token = await signToken({ sub: 'u-alice' }, SECRET);
+    const offers = [`switchboard.bearer.${token}, switchboard`, `switchboard.bearer.${token}`];
+
+    const [both, tokenOnly] = await Promise.all(
+      offers.map((offer) =>
+        rawExchange(sut.port, upgradeRequest('/', '1.1', { 'Sec-WebSocket-Protocol': offer }), 500),
+      ),
+    );
+
+    expect(both.response).toMatch(/^HTTP\/1\.1 101 /);
+    expect(both.response).toMatch(/\r\nSec-WebSocket-Protocol: switchboard\r\n/i);
+    expect(tokenOnly.response).toMatch(/^HTTP\/1\.1 101 /);
+    expect(tokenOnly.response).not.toMatch(/Sec-WebSocket-Protocol/i);
+    for (const { response } of [both, tokenOnly]) expect(response).not.toContain(token);
   });
 
   it("shows others the token's sub and name as the user", async () => {
@@ -257,5 +303,34 @@ describe('private rooms', () => {
 
     expect(sent).toMatchObject({ event: 'error', data: { code: 'not_in_room' } });
     expect(history).toMatchObject({ event: 'error', data: { code: 'not_in_room' } });
+  });
+});
+
+describe('a token in Sec-WebSocket-Protocol, in the logs of a server process at debug', () => {
+  let server: ServerProcess | undefined;
+
+  afterEach(async () => {
+    await server?.kill();
+  });
+
+  it('logs neither an accepted nor a refused token', async () => {
+    const port = await freePort();
+    server = await ServerProcess.start({
+      PORT: String(port),
+      JWT_SECRET: SECRET,
+      LOG_LEVEL: 'debug',
+    });
+    const url = `ws://127.0.0.1:${port}/`;
+    const good = await signToken({ sub: 'u-alice' }, SECRET);
+    const bad = await signToken({ sub: 'u-mallory' }, 'another-secret-of-at-least-32-bytes!');
+
+    const alice = await TestClient.connect(url, subprotocol(good));
+    await alice.request('shout', {});
+    await alice.close();
+    expect((await refusalOf(TestClient.connect(url, subprotocol(bad)))).status).toBe(401);
+
+    expect(server.output).toContain('"msg":"refused"');
+    expect(server.output).not.toContain(good.split('.')[2]);
+    expect(server.output).not.toContain(bad.split('.')[2]);
   });
 });

@@ -2,11 +2,10 @@ import { freePort } from './utils/free-port.mjs';
 import { readMetric } from './utils/metrics.js';
 import { Nginx } from './utils/nginx.js';
 import { deletePrefix, REDIS_URL, uniquePrefix } from './utils/redis.js';
-import { ResilientClient } from './utils/resilient-client.js';
+import { SdkUser } from './utils/sdk-user.js';
 import { ServerProcess } from './utils/server-process.js';
 import { TestClient } from './utils/test-client.js';
 import { asUser } from './utils/users.js';
-import { waitFor } from './utils/wait-for.mjs';
 
 function connections(port: number): Promise<number> {
   return readMetric(`http://127.0.0.1:${port}`, 'switchboard_connections');
@@ -68,16 +67,16 @@ describe('two nodes as child processes behind nginx (deploy/nginx.conf)', () => 
     expect((await alice.next('dm')).data).toMatchObject({ id: dm.data.id, from: { id: 'bob' } });
   });
 
-  it('moves the clients of a SIGKILLed node to the survivor with nothing lost and nothing shown twice', async () => {
-    const alice = new ResilientClient(nginx.wsUrl, 'alice', ['ops']);
-    const bob = new ResilientClient(nginx.wsUrl, 'bob', ['ops']);
+  it('moves the SDK clients of a SIGKILLed node to the survivor with nothing lost, nothing shown twice, all in order', async () => {
+    const alice = new SdkUser(nginx.wsUrl, 'alice');
+    const bob = new SdkUser(nginx.wsUrl, 'bob');
     opened.push(
-      () => alice.stop(),
-      () => bob.stop(),
+      async () => alice.stop(),
+      async () => bob.stop(),
     );
-    await alice.start();
+    await alice.start(['ops']);
     const aliceNode = (await connections(ports[0])) === 1 ? 0 : 1;
-    await bob.start();
+    await bob.start(['ops']);
     expect(await connections(ports[1 - aliceNode])).toBe(1);
     const watcher = await connect('watcher');
     await watcher.request('join', { room: 'ops' });
@@ -90,28 +89,17 @@ describe('two nodes as child processes behind nginx (deploy/nginx.conf)', () => 
     }
     await alice.allAcked();
     await bob.allAcked();
+    await alice.shownFrom('bob', 40);
+    await bob.shownFrom('alice', 40);
 
-    const shownTo = (client: ResilientClient, from: string) =>
-      new Set(
-        client.shown
-          .filter((m) => (m.from as { id: string }).id === from)
-          .map((m) => m.id as string),
-      );
-    await waitFor(
-      () => shownTo(alice, 'bob').size >= bob.acked.size,
-      "alice to be shown all of bob's messages",
-    );
-    await waitFor(
-      () => shownTo(bob, 'alice').size >= alice.acked.size,
-      "bob to be shown all of alice's messages",
-    );
-    expect(alice.acked.size).toBe(40);
-    expect(bob.acked.size).toBe(40);
-    expect(shownTo(alice, 'bob')).toEqual(bob.acked);
-    expect(shownTo(bob, 'alice')).toEqual(alice.acked);
+    const sent = (prefix: string) => Array.from({ length: 40 }, (_, i) => `${prefix}${i}`);
+    expect(bob.textsFrom('alice')).toEqual(sent('a'));
+    expect(alice.textsFrom('bob')).toEqual(sent('b'));
+    expect(new Set(alice.acks.map((ack) => ack.id)).size).toBe(40);
     expect(alice.duplicates()).toEqual([]);
     expect(bob.duplicates()).toEqual([]);
-    expect(alice.sockets + bob.sockets).toBe(3);
+    expect(alice.states).toContainEqual(expect.objectContaining({ reason: 'network' }));
+    expect(alice.connections + bob.connections).toBe(3);
   });
 
   it('announces that the users of a dead node left, through the liveness keys', async () => {

@@ -3,6 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import { createPublicKey, randomUUID, type KeyObject } from 'node:crypto';
 import { errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
 import { appConfig, type AppConfig } from '../config/app-config.js';
+import { tokenFromSubprotocols } from '../protocol/subprotocol.js';
 import { HandshakeRejection } from './handshake-rejection.js';
 import type { Identity } from './identity.js';
 import { queryOf } from './request-query.js';
@@ -63,7 +64,10 @@ export class HandshakeAuthenticator {
     const header = request.headers.authorization;
     // The auth scheme is case-insensitive (RFC 9110).
     const bearer = /^bearer\s+(\S+)\s*$/i.exec(header ?? '')?.[1];
-    const token = bearer ?? query.get('access_token');
+    const token =
+      bearer ??
+      tokenFromSubprotocols(request.headers['sec-websocket-protocol']) ??
+      query.get('access_token');
     if (!token) throw new HandshakeRejection(401, 'missing token');
     let payload: JWTPayload;
     try {

@@ -112,6 +112,38 @@ export const ClientEvent = {
   Read: 'read',
 } as const;
 
+/**
+ * Every event a client may send, with its `data` (`ref`, echoed on every reply, left out here): the other
+ * typed half of the wire contract, as the gateway's DTOs validate it.
+ */
+export interface ClientEvents {
+  join: { room: string; since?: string };
+  leave: { room: string };
+  message: { room: string; text: string; clientMsgId?: string };
+  dm: { to: string; text: string; clientMsgId?: string };
+  typing: { room: string };
+  history: ConversationName & { before?: string; limit?: number };
+  members: { room: string };
+  edit: ConversationName & { id: string; text: string };
+  delete: ConversationName & { id: string };
+  conversations: { limit?: number };
+  read: ConversationName & { id: string; private?: boolean };
+}
+
+/** The event that answers each client event (`typing` has none); any of them may be answered by `error`. */
+export interface ClientReplies {
+  join: 'joined';
+  leave: 'left';
+  message: 'ack';
+  dm: 'ack';
+  history: 'history';
+  members: 'members';
+  edit: 'ack';
+  delete: 'ack';
+  conversations: 'conversations';
+  read: 'read';
+}
+
 /** One outgoing frame: what a handler returns to reply, and what the broker carries. */
 export interface ServerFrame<E extends keyof ServerEvents = keyof ServerEvents> {
   event: E;

@@ -6,7 +6,7 @@ export enum CloseCode {
   GoingAway = 1001,
   /** A text frame that is not valid UTF-8 (closed by the ws library, RFC 6455). Fix the client. */
   InvalidPayload = 1007,
-  /** Policy violation, such as sustained flooding past the rate limit. Reconnect with backoff. */
+  /** Policy violation, such as sustained flooding past the rate limit. Do not reconnect automatically: the client misbehaves. */
   PolicyViolation = 1008,
   /** An inbound frame exceeded MAX_FRAME_BYTES. Reconnect and send smaller frames. */
   MessageTooBig = 1009,

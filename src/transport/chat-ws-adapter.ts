@@ -18,6 +18,7 @@ import {
 } from '../fast-path/nest-internals.js';
 import { ChatMetrics } from '../observability/chat-metrics.js';
 import { RefusalLog } from '../observability/refusal-log.js';
+import { selectSubprotocol } from '../protocol/subprotocol.js';
 import { connectionOf, type ChatConnection } from './chat-connection.js';
 import { ChatSocket } from './chat-socket.js';
 import { ConnectionLifecycle } from './connection-lifecycle.js';
@@ -117,6 +118,8 @@ export class ChatWsAdapter extends WsAdapter {
       // Counts heartbeat pongs without a 'pong' listener on every socket (see ChatSocket).
       WebSocket: ChatSocket,
       verifyClient: (info: VerifyInfo, done: VerifyCallback) => this.verifier.verify(info, done),
+      // Answers `switchboard`, never the offered `switchboard.bearer.<token>` (ws would pick the first offered).
+      handleProtocols: selectSubprotocol,
     }) as WebSocketServer;
     this.endpoints.set(server, gatewayEndpoint(port, options.path));
     this.liveness.start();

@@ -8,11 +8,21 @@ export interface RawExchange {
   closedAfterMs?: number;
 }
 
-/** A WebSocket upgrade request for `target`, as raw HTTP text, in `version` (`1.1` unless told). */
-export function upgradeRequest(target: string, version = '1.1'): string {
+/**
+ * A WebSocket upgrade request for `target`, as raw HTTP text, in `version` (`1.1` unless told), with
+ * `headers` added.
+ */
+export function upgradeRequest(
+  target: string,
+  version = '1.1',
+  headers: Record<string, string> = {},
+): string {
+  const extra = Object.entries(headers)
+    .map(([name, value]) => `${name}: ${value}\r\n`)
+    .join('');
   return (
     `GET ${target} HTTP/${version}\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
-    'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n'
+    `Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n${extra}\r\n`
   );
 }
 

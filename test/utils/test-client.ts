@@ -11,6 +11,8 @@ export interface ConnectOptions {
   /** Query parameters, such as `name`, `uid` or `access_token`. */
   query?: Record<string, string>;
   headers?: Record<string, string>;
+  /** Subprotocols to offer in `Sec-WebSocket-Protocol`. */
+  protocols?: string[];
   /** Further `ws` client options, such as `{ autoPong: false }` for a client that ignores pings. */
   ws?: ClientOptions;
   /** Waits (default 2000 ms) name what they waited for when they time out. */
@@ -56,7 +58,10 @@ export class TestClient {
     const target = new URL(url);
     for (const [key, value] of Object.entries(options.query ?? {}))
       target.searchParams.set(key, value);
-    const socket = new WebSocket(target, { ...options.ws, headers: options.headers });
+    const socket = new WebSocket(target, options.protocols ?? [], {
+      ...options.ws,
+      headers: options.headers,
+    });
     const client = new TestClient(socket, options.timeoutMs ?? 2000);
     return new Promise((resolve, reject) => {
       socket.once('open', () => resolve(client));
