@@ -38,7 +38,7 @@ export const CLOSE_CODE_MEANINGS: Record<CloseCode, string> = {
   [CloseCode.InvalidPayload]:
     'A text frame that is not valid UTF-8 (closed by the ws library, RFC 6455). Fix the client.',
   [CloseCode.PolicyViolation]:
-    'Policy violation, such as sustained flooding past the rate limit. Reconnect with backoff.',
+    'Policy violation, such as sustained flooding past the rate limit. Do not reconnect automatically: the client misbehaves.',
   [CloseCode.MessageTooBig]:
     'An inbound frame exceeded MAX_FRAME_BYTES. Reconnect and send smaller frames.',
   [CloseCode.InternalError]: 'A server fault on this connection. Reconnect with backoff.',
