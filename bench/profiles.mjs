@@ -86,7 +86,7 @@ export const PROFILES = {
     },
     seed: { rounds: 3, clients: 200, probes: 5, rate: 200, durationMs: 2000, drainMs: 2000 },
     idle: { rounds: 2, sockets: [10_000, 20_000] },
-    connect: { rounds: 2, warmUp: 500, connections: 5000, batch: 500 },
+    connect: { rounds: 5, warmUp: 500, connections: 5000, batch: 500 },
     cluster: {
       rounds: 2,
       clients: 1000,

@@ -9,7 +9,8 @@ import { waitForQuietMachine } from './quiet-machine.mjs';
 
 const QUIET_MS = 300;
 /** Above this share of a core used by other processes during a run, the run is repeated once. */
-const NOISY_FOREIGN_PCT = 25;
+/** Others' CPU during a run, in % of one core, past which the run is repeated once the machine is quiet. */
+export const NOISY_FOREIGN_PCT = 25;
 
 /** The criterion of a sustained rung: at least 99% delivered with p99 latency at most 250 ms. */
 export function isSustained(run) {

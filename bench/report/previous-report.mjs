@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 
 /**
  * @typedef {object} PreviousReport
- * @property {string} commit the commit whose docs/BENCHMARKS.md was read
+ * @property {string} commit the commit that last changed docs/BENCHMARKS.md (where the report was committed)
  * @property {string | undefined} runId the run that report came from
  * @property {number | undefined} fanoutMaxRate Switchboard's fan-out maximum sustainable rate there, msg/s
  * @property {boolean} fanoutTopSustained whether that rate was the ladder's top rung, sustained (a floor)
@@ -19,7 +19,7 @@ export function readPreviousReport(root) {
   try {
     const git = (...args) =>
       execFileSync('git', args, { cwd: root, encoding: 'utf8', stdio: 'pipe' });
-    commit = git('rev-parse', '--short', 'HEAD').trim();
+    commit = git('log', '-1', '--format=%h', 'HEAD', '--', 'docs/BENCHMARKS.md').trim();
     markdown = git('show', 'HEAD:docs/BENCHMARKS.md');
   } catch {
     return undefined;
