@@ -1,9 +1,10 @@
-// Switchboard's browser client, the page half: rooms, direct messages, presence and typing, and (with a
-// database on the server) editing and deleting one's own messages, the conversation list with unread
-// counts, DM history and read pointers. The wire is connection.js's; user data reaches the page only
-// through textContent.
+// Switchboard's browser client: rooms, direct messages, presence and typing, and (with a database on the
+// server) editing and deleting one's own messages, the conversation list with unread counts, DM history
+// and read pointers. The wire is the SDK's (@switchboard/client, served as switchboard-client.js): its
+// client reconnects, rejoins the rooms with `since` and sends through its outbox; this is the page. User
+// data reaches the page only through textContent.
 
-import { Connection, ErrorCode, Outbox, backoff, retryAfter } from './connection.js';
+import { ChatErrorCode, SwitchboardClient } from './switchboard-client.js';
 
 const DEFAULT_ROOM = 'lobby';
 const ROOM_NAME = /^[A-Za-z0-9_.:-]{1,64}$/;
@@ -27,6 +28,13 @@ const CONVERSATIONS_LIMIT = 200;
 const READ_EVERY_MS = 1000;
 /** How close to the top of the pane (px) scrolling back asks for the page before. */
 const LOAD_OLDER_WITHIN_PX = 60;
+/** What the status line says when the connection ended for good, by the SDK's reason. */
+const CLOSED_TEXT = {
+  policy_violation: 'Disconnected: too many refused messages',
+  unreachable: 'Cannot reach the server',
+  unauthorized: 'Not signed in',
+  forbidden: 'Not allowed here',
+};
 const STORE = {
   uid: 'switchboard.uid',
   name: 'switchboard.name',
@@ -79,24 +87,20 @@ const conversations = new Map();
 /** Shows or hides each conversation's empty state as its list changes. */
 const emptyWatch = new MutationObserver(renderEmpty);
 
-const connection = new Connection(socketUrl);
-const outbox = new Outbox(connection, {
-  isReady: (key) => {
-    const conv = conversations.get(key);
-    return conv !== undefined && (conv.kind === 'direct' || conv.joined);
-  },
-  notInRoom: (key) => {
-    const conv = conversations.get(key);
-    if (!conv) return;
-    conv.joined = false;
-    sendJoin(conv);
-  },
+const client = new SwitchboardClient({
+  url: `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/`,
+  // In Sec-WebSocket-Protocol, not the socket's URL: it stays out of proxy and access logs.
+  getToken: accessToken ? () => accessToken : undefined,
+  // Asked at every connect: a name picked anew goes with the next connection.
+  query: accessToken ? undefined : () => ({ name: me.name, uid: me.id }),
 });
 
 let lastTypingSent = 0;
 let noticeTimer;
 let statusTimer;
 let current;
+/** True once the token ended (4001): the page has no way to a fresh one, so it stops for good. */
+let expired = false;
 /** False once the server said it keeps no read state (no database): the list, reads and DM history stop. */
 let readState = true;
 
@@ -162,17 +166,6 @@ function uuid() {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20)}`;
 }
 
-function socketUrl() {
-  const query = new URLSearchParams();
-  if (accessToken) query.set('access_token', accessToken);
-  else {
-    query.set('name', me.name);
-    query.set('uid', me.id);
-  }
-  const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
-  return `${scheme}://${location.host}/?${query}`;
-}
-
 /** Shows the name picker; `then` runs once a valid name is chosen. */
 function pickName(then) {
   ui.pickerInput.value = me.name || `guest-${randomHex(2)}`;
@@ -200,7 +193,9 @@ function showMe() {
 // ---------------------------------------------------------------- conversations
 
 function room(name) {
-  return conversation(`room:${name}`, 'room', name);
+  const conv = conversation(`room:${name}`, 'room', name);
+  conv.sub ??= subscribe(conv);
+  return conv;
 }
 
 function direct(userId) {
@@ -224,10 +219,11 @@ function conversation(key, kind, target) {
       memberCount: undefined,
       typing: new Map(),
       unread: 0,
-      joined: false,
-      joining: false,
-      lastId: undefined,
-      lastTs: -Infinity,
+      /** A room's RoomSubscription: the SDK joins it, and rejoins it with `since` after a reconnect. */
+      sub: undefined,
+      /** Bumped when a room is shown afresh: a page of history asked for before belongs to the old view. */
+      epoch: 0,
+      headTs: -Infinity,
       /** The newest message id known, shown or only listed by `conversations`: what a read marks. */
       headId: undefined,
       /** The user's read pointer, as the server last said. */
@@ -242,6 +238,11 @@ function conversation(key, kind, target) {
     conversations.set(key, conv);
   }
   return conv;
+}
+
+/** Whether the server has this room's user in it now (false while the SDK rejoins it). */
+function joined(conv) {
+  return conv.sub?.state === 'joined';
 }
 
 function titleOf(conv) {
@@ -303,10 +304,14 @@ function restore() {
   return conversations.get(stored(STORE.current) ?? '');
 }
 
+function connected() {
+  return client.state.status === 'connected';
+}
+
 async function requestConversations() {
-  if (!readState || !connection.isOpen) return;
+  if (!readState || !connected()) return;
   try {
-    const data = await connection.request('conversations', { limit: CONVERSATIONS_LIMIT });
+    const data = await client.request('conversations', { limit: CONVERSATIONS_LIMIT });
     for (const item of Array.isArray(data.items) ? data.items : []) {
       let conv;
       if (item.with) {
@@ -329,16 +334,17 @@ async function requestConversations() {
 
 /** Asks for the page before `before`, or the latest page; one request per conversation at a time. */
 async function requestHistory(conv, before) {
-  if (conv.loadingOlder || !connection.isOpen) return;
-  if (conv.kind === 'direct' ? !readState : !conv.joined) return;
+  if (conv.loadingOlder || !connected()) return;
+  if (conv.kind === 'direct' ? !readState : !joined(conv)) return;
   conv.loadingOlder = true;
+  const epoch = conv.epoch;
+  const page = { limit: HISTORY_PAGE, ...(before === undefined ? {} : { before }) };
   let data;
   try {
-    data = await connection.request('history', {
-      ...where(conv),
-      limit: HISTORY_PAGE,
-      ...(before === undefined ? {} : { before }),
-    });
+    data =
+      conv.kind === 'room'
+        ? await conv.sub.history(page)
+        : await client.request('history', { with: conv.target, ...page });
   } catch (error) {
     conv.loadingOlder = false;
     if (conv.kind === 'direct') readStateFailed(error);
@@ -346,7 +352,7 @@ async function requestHistory(conv, before) {
   }
   conv.loadingOlder = false;
   conv.historyLoaded = true;
-  if (!conversations.has(conv.key)) return;
+  if (!conversations.has(conv.key) || conv.epoch !== epoch) return;
   const messages = Array.isArray(data.messages) ? data.messages : [];
   // Kept where the reader is: older messages grow the pane above the view.
   const fromBottom = ui.pane.scrollHeight - ui.pane.scrollTop;
@@ -378,7 +384,7 @@ function fillPane() {
 
 /** Moves the read pointer to the newest message of the conversation in view, at most once a second. */
 function markRead(conv) {
-  if (!readState || conv !== current || document.hidden || !connection.isOpen) return;
+  if (!readState || conv !== current || document.hidden || !connected()) return;
   const id = conv.headId;
   if (id === undefined || id === conv.readId || id === conv.readSent) return;
   if (conv.readTimer !== undefined) {
@@ -386,7 +392,7 @@ function markRead(conv) {
     return;
   }
   conv.readSent = id;
-  connection.request('read', { ...where(conv), id }).then((data) => {
+  client.request('read', { ...where(conv), id }).then((data) => {
     conv.readId = data.id;
     conv.unread = conv === current ? 0 : Number(data.unread) || 0;
     renderNav();
@@ -401,104 +407,93 @@ function markRead(conv) {
 
 /** A list, read or history request refused: without a database the page stops asking, silently. */
 function readStateFailed(error) {
-  if (error.code === ErrorCode.Unavailable && /needs a database/.test(error.message ?? ''))
+  if (error.code === ChatErrorCode.Unavailable && /needs a database/.test(error.message ?? ''))
     readState = false;
 }
 
 function joinRoom(name) {
-  const conv = room(name);
-  select(conv);
-  if (!conv.joined) sendJoin(conv);
+  select(room(name));
 }
 
 function leaveRoom(conv) {
-  if (connection.isOpen)
-    connection.request('leave', { room: conv.target }).catch(() => {
-      // Leaving a room the server no longer has us in, or a lost socket: either way we are out.
-    });
   forget(conv);
 }
 
 function forget(conv) {
-  outbox.drop(conv.key);
   conversations.delete(conv.key);
+  // The SDK leaves on the server (when connected) and rejects the room's unsent messages.
+  conv.sub.leave().catch(() => {
+    // Leaving a room the server no longer has us in, or a lost socket: either way we are out.
+  });
   if (current === conv) select(room(DEFAULT_ROOM));
   else renderNav();
   save();
 }
 
-async function sendJoin(conv) {
-  if (conv.joining || !connection.isOpen) return;
-  conv.joining = true;
-  const since = conv.lastId;
-  let data;
-  try {
-    data = await connection.request('join', {
-      room: conv.target,
-      ...(since === undefined ? {} : { since }),
-    });
-  } catch (error) {
-    conv.joining = false;
-    return joinFailed(conv, error);
-  }
-  conv.joining = false;
-  // Left while the join was on its way: leave again now that the server has us in.
-  if (conversations.get(conv.key) !== conv) {
-    connection.request('leave', { room: data.room }).catch(() => {});
-    return;
-  }
-  conv.joined = true;
-  const members = Array.isArray(data.members) ? data.members : [];
+/** Joins the room through the SDK and shows what it says of it. */
+function subscribe(conv) {
+  const sub = client.join(conv.target);
+  sub.on('joined', (snapshot) => roomJoined(conv, snapshot));
+  sub.on('message', (message) => roomMessage(conv, message));
+  sub.on('presence', (data) => presence(conv, data));
+  sub.on('typing', (data) => showTyping(conv, data));
+  sub.on('state', () => {
+    renderNav();
+    if (conv === current) renderEmpty();
+  });
+  // Refused for good (forbidden, a bad name): transient refusals the SDK retries itself.
+  sub.on('error', (error) => {
+    notify(`Could not join #${conv.target}: ${error.message || error.code}`);
+    if (conv.target !== DEFAULT_ROOM && conversations.get(conv.key) === conv) forget(conv);
+  });
+  return sub;
+}
+
+/** A `joined` from the SDK: the first join, or a rejoin after a reconnect. */
+function roomJoined(conv, { members, messages, changes, gap }) {
   conv.members = new Map(members.map((user) => [user.id, user]));
   for (const user of members) names.set(user.id, user.name);
   // An empty list is a room past PRESENCE_MAX_MEMBERS (a joined room lists at least us): count only.
   conv.memberCount = undefined;
   if (members.length === 0) countMembers(conv);
-  for (const message of data.messages ?? []) receive(conv, message, { live: false });
-  for (const change of data.changes ?? []) {
+  // The server could not tell what was missed while away: what is shown may have a hole in it, so the
+  // room is shown afresh from this snapshot, and scrolling up pages back from there.
+  if (gap) showAfresh(conv);
+  for (const message of messages) receive(conv, message, { live: false });
+  for (const change of changes ?? []) {
     const item = conv.byId.get(change.id);
     if (!item) continue;
     if (change.action === 'deleted') showState(item, { deleted: true });
     else showState(item, { text: change.text, editedAt: change.at });
   }
-  if (since !== undefined && !data.recovered) {
-    notify(`Some messages in #${conv.target} from while you were away could not be loaded.`);
-  }
   renderNav();
   renderEmpty();
   if (conv === current) {
     renderMembers();
+    if (gap) scrollToBottom();
     markRead(conv);
     fillPane();
   }
-  outbox.flush(conv.key);
+}
+
+/** Forgets every stored message shown (sends still pending stay at the bottom). */
+function showAfresh(conv) {
+  for (const item of conv.byId.values()) item.remove();
+  conv.byId.clear();
+  conv.epoch += 1;
+  conv.hasOlder = true;
+  conv.loadingOlder = false;
+  conv.headTs = -Infinity;
 }
 
 async function countMembers(conv) {
   try {
-    const data = await connection.request('members', { room: conv.target });
+    const data = await conv.sub.members();
     conv.memberCount = Number(data.count) || undefined;
     if (conv === current) renderMembers();
   } catch {
     // The count is a courtesy: the list stays as it is.
   }
-}
-
-function joinFailed(conv, error) {
-  if (error.code === ErrorCode.Disconnected) return;
-  const retry = {
-    [ErrorCode.RateLimited]: retryAfter(error),
-    [ErrorCode.Unavailable]: backoff(1),
-    [ErrorCode.Timeout]: backoff(1),
-  }[error.code];
-  if (retry !== undefined) {
-    setTimeout(() => {
-      if (conversations.get(conv.key) === conv && !conv.joined) sendJoin(conv);
-    }, retry);
-    return;
-  }
-  notify(`Could not join #${conv.target}: ${error.message || error.code}`);
-  if (!conv.joined && conv.target !== DEFAULT_ROOM) forget(conv);
 }
 
 // ---------------------------------------------------------------- messages
@@ -642,9 +637,9 @@ function startEdit(conv, item) {
 
 /** Sends an edit or a deletion of one's own message; the page shows it once the server acks it. */
 async function change(conv, item, action, text) {
-  if (!connection.isOpen) return notify('Not connected: try again once back online.');
+  if (!connected()) return notify('Not connected: try again once back online.');
   try {
-    const ack = await connection.request(action, {
+    const ack = await client.request(action, {
       ...where(conv),
       id: item.dataset.id,
       ...(text === undefined ? {} : { text }),
@@ -710,10 +705,8 @@ function receive(conv, message, { live, older = false, above }) {
   else if (above) above.after(item);
   else conv.list.prepend(item);
   if (older) return item;
-  // Acks never move lastId: an ack may overtake an earlier message still on its way to us.
-  if (message.ts >= conv.lastTs) {
-    conv.lastTs = message.ts;
-    conv.lastId = message.id;
+  if (message.ts >= conv.headTs) {
+    conv.headTs = message.ts;
     conv.headId = message.id;
   }
   if (live && message.from.id !== me.id) {
@@ -751,19 +744,17 @@ function submit() {
   item.querySelector('.delivery').textContent = 'sending…';
   insert(conv, item);
   scrollToBottom();
-  const [event, data] =
-    conv.kind === 'room'
-      ? ['message', { room: conv.target, text }]
-      : ['dm', { to: conv.target, text }];
-  outbox.push(conv.key, event, data, {
-    clientMsgId: uuid(),
-    onAck: (ack) => sent(conv, item, ack),
-    onFail: (error) => {
+  // The SDK's outbox: it waits while offline, goes again after rate_limited or a reconnect, and reaches
+  // the conversation once, after every earlier send to it.
+  const sending = conv.kind === 'room' ? conv.sub.send(text) : client.sendDm(conv.target, text);
+  sending.then(
+    (ack) => sent(conv, item, ack),
+    (error) => {
       item.classList.replace('pending', 'failed');
       item.querySelector('.delivery').textContent = `not sent: ${error.message || error.code}`;
       notify(`Message not sent: ${error.message || error.code}`);
     },
-  });
+  );
 }
 
 function sent(conv, item, ack) {
@@ -780,80 +771,35 @@ function sent(conv, item, ack) {
 
 // ---------------------------------------------------------------- frames from the server
 
-const handlers = {
-  read(data) {
-    const conv = conversations.get(
-      data.room !== undefined ? `room:${data.room}` : `dm:${data.with}`,
-    );
-    if (!conv) return;
-    conv.readId = data.id;
-    conv.unread = conv === current ? 0 : Number(data.unread) || 0;
-    renderNav();
-  },
+function roomMessage(conv, data) {
+  // An author is in the room; a room too big to list keeps its count instead.
+  if (conv.memberCount === undefined) conv.members.set(data.from.id, data.from);
+  stopTyping(conv, data.from.id);
+  receive(conv, data, { live: true });
+  if (conv === current) renderMembers();
+}
 
-  // Receipts are for clients that show who has seen what; this one does not (yet).
-  receipt() {},
+function presence(conv, data) {
+  names.set(data.user.id, data.user.name);
+  if (data.action === 'join') conv.members.set(data.user.id, data.user);
+  else {
+    conv.members.delete(data.user.id);
+    stopTyping(conv, data.user.id);
+  }
+  if (conv === current) renderMembers();
+}
 
-  edited(data) {
-    changed(data, { text: data.text, editedAt: data.editedAt });
-  },
-
-  deleted(data) {
-    changed(data, { deleted: true });
-  },
-
-  message(data) {
-    const conv = conversations.get(`room:${data.room}`);
-    if (!conv) return;
-    // An author is in the room; a room too big to list keeps its count instead.
-    if (conv.memberCount === undefined) conv.members.set(data.from.id, data.from);
-    stopTyping(conv, data.from.id);
-    receive(conv, data, { live: true });
-    if (conv === current) renderMembers();
-  },
-
-  dm(data) {
-    const peer = data.from.id === me.id ? data.to : data.from.id;
-    names.set(data.from.id, data.from.name);
-    const known = conversations.has(`dm:${peer}`);
-    receive(direct(peer), data, { live: true });
-    if (!known) {
-      save();
-      renderNav();
-    }
-  },
-
-  presence(data) {
-    const conv = conversations.get(`room:${data.room}`);
-    if (!conv) return;
-    names.set(data.user.id, data.user.name);
-    if (data.action === 'join') conv.members.set(data.user.id, data.user);
-    else {
-      conv.members.delete(data.user.id);
-      stopTyping(conv, data.user.id);
-    }
-    if (conv === current) renderMembers();
-  },
-
-  typing(data) {
-    const conv = conversations.get(`room:${data.room}`);
-    if (!conv || data.user.id === me.id) return;
-    if (conv.memberCount === undefined) conv.members.set(data.user.id, data.user);
-    clearTimeout(conv.typing.get(data.user.id)?.timer);
-    const timer = setTimeout(() => stopTyping(conv, data.user.id), TYPING_SHOW_MS);
-    conv.typing.set(data.user.id, { name: data.user.name, timer });
-    if (conv === current) {
-      renderTyping();
-      renderMembers();
-    }
-  },
-
-  error(data) {
-    // Typing is best effort: being throttled or out of a room is not worth a word.
-    if (data.code === ErrorCode.RateLimited || data.code === ErrorCode.NotInRoom) return;
-    notify(data.message || data.code);
-  },
-};
+function showTyping(conv, data) {
+  if (data.user.id === me.id) return;
+  if (conv.memberCount === undefined) conv.members.set(data.user.id, data.user);
+  clearTimeout(conv.typing.get(data.user.id)?.timer);
+  const timer = setTimeout(() => stopTyping(conv, data.user.id), TYPING_SHOW_MS);
+  conv.typing.set(data.user.id, { name: data.user.name, timer });
+  if (conv === current) {
+    renderTyping();
+    renderMembers();
+  }
+}
 
 function stopTyping(conv, userId) {
   const typing = conv.typing.get(userId);
@@ -863,54 +809,84 @@ function stopTyping(conv, userId) {
   if (conv === current) renderTyping();
 }
 
-connection.addEventListener('frame', ({ detail: { event, data } }) => {
-  if (Object.hasOwn(handlers, event)) handlers[event](data);
+client.on('read', (data) => {
+  const conv = conversations.get(data.room !== undefined ? `room:${data.room}` : `dm:${data.with}`);
+  if (!conv) return;
+  conv.readId = data.id;
+  conv.unread = conv === current ? 0 : Number(data.unread) || 0;
+  renderNav();
 });
 
-connection.addEventListener('open', () => {
-  for (const conv of conversations.values()) if (conv.kind === 'room') sendJoin(conv);
-  outbox.flush();
-  requestConversations();
-  // DMs are delivered live only: what came while this page was away is in their history.
-  for (const conv of conversations.values()) {
-    if (conv.kind === 'direct' && (conv.historyLoaded || conv === current)) requestHistory(conv);
+client.on('edited', (data) => changed(data, { text: data.text, editedAt: data.editedAt }));
+client.on('deleted', (data) => changed(data, { deleted: true }));
+
+client.on('dm', (data) => {
+  const peer = data.from.id === me.id ? data.to : data.from.id;
+  names.set(data.from.id, data.from.name);
+  const known = conversations.has(`dm:${peer}`);
+  receive(direct(peer), data, { live: true });
+  if (!known) {
+    save();
+    renderNav();
   }
 });
 
-connection.addEventListener('state', ({ detail: { state } }) => {
+// Errors no request waits for: typing is best effort, being throttled or out of a room is not worth a word.
+client.on('error', (data) => {
+  if (data.code === ChatErrorCode.RateLimited || data.code === ChatErrorCode.NotInRoom) return;
+  notify(data.message || data.code);
+});
+
+client.on('state', (state) => {
   clearInterval(statusTimer);
-  if (state !== 'online') {
+  if (state.status !== 'connected') {
     for (const conv of conversations.values()) {
-      conv.joined = false;
-      conv.joining = false;
       conv.loadingOlder = false;
       conv.readSent = undefined;
       for (const userId of conv.typing.keys()) stopTyping(conv, userId);
     }
-    renderNav();
   }
-  switch (state) {
+  switch (state.status) {
     case 'connecting':
-      return setStatus(state, 'Connecting…');
-    case 'online':
-      return setStatus(state, 'Connected');
-    case 'offline':
-      return setStatus(state, 'Offline: waiting for the network');
-    case 'closed':
-      return setStatus(state, 'Disconnected', { canReconnect: true });
-    case 'expired':
-      setStatus(state, 'Session expired');
-      return notify('Your session has expired. Reload the page with a fresh token to continue.', {
-        sticky: true,
-      });
-    case 'reconnecting': {
+      return setStatus('connecting', 'Connecting…');
+    case 'connected':
+      setStatus('online', 'Connected');
+      // Rooms are rejoined by the SDK. DMs are delivered live only: what came meanwhile is in history.
+      requestConversations();
+      for (const conv of conversations.values()) {
+        if (conv.kind === 'direct' && (conv.historyLoaded || conv === current))
+          requestHistory(conv);
+      }
+      return;
+    case 'disconnected': {
+      // The token came in the page's URL: the page has no fresh one to reconnect with.
+      if (state.reason === 'token_expired' && accessToken) {
+        expired = true;
+        return client.close();
+      }
+      if (state.reason === 'offline')
+        return setStatus('offline', 'Offline: waiting for the network');
+      const retryAt = Date.now() + state.retryInMs;
       const tick = () => {
-        const seconds = Math.max(1, Math.ceil((connection.retryAt - Date.now()) / 1000));
-        setStatus(state, `Reconnecting in ${seconds} s…`, { canReconnect: true });
+        const seconds = Math.max(1, Math.ceil((retryAt - Date.now()) / 1000));
+        setStatus('reconnecting', `Reconnecting in ${seconds} s…`, { canReconnect: true });
       };
       tick();
       statusTimer = setInterval(tick, 1000);
+      return;
     }
+    case 'closed':
+      if (expired) {
+        setStatus('expired', 'Session expired');
+        return notify('Your session has expired. Reload the page with a fresh token to continue.', {
+          sticky: true,
+        });
+      }
+      if (state.reason === 'offline')
+        return setStatus('offline', 'Offline: waiting for the network');
+      return setStatus('closed', CLOSED_TEXT[state.reason] ?? 'Disconnected', {
+        canReconnect: true,
+      });
   }
 });
 
@@ -943,7 +919,7 @@ function navItem(conv, label) {
   button.className = 'nav-item';
   button.dataset.testid = `nav-${conv.key}`;
   if (conv === current) button.setAttribute('aria-current', 'page');
-  if (conv.kind === 'room') button.dataset.joined = String(conv.joined);
+  if (conv.kind === 'room') button.dataset.joined = String(joined(conv));
   const text = document.createElement('span');
   text.className = 'nav-label';
   text.textContent = label;
@@ -1063,7 +1039,7 @@ function renderEmpty() {
       ? current.loadingOlder
         ? 'Loading the conversation…'
         : `No messages with ${titleOf(current)} yet. Say hello!`
-      : current.joined
+      : joined(current)
         ? `No messages in #${current.target} yet. Say hello!`
         : `Joining #${current.target}…`;
 }
@@ -1115,10 +1091,11 @@ ui.input.addEventListener('input', () => {
   fitInput();
   renderCounter();
   const now = Date.now();
-  if (current.kind !== 'room' || !current.joined || !ui.input.value.trim()) return;
+  if (current.kind !== 'room' || !joined(current) || !ui.input.value.trim()) return;
   // Not reset by a send: typing frames spend the same rate budget as the messages themselves.
   if (now - lastTypingSent < TYPING_SEND_EVERY_MS) return;
-  if (connection.post('typing', { room: current.target })) lastTypingSent = now;
+  current.sub.typing();
+  lastTypingSent = now;
 });
 
 ui.composer.addEventListener('submit', (event) => {
@@ -1135,7 +1112,7 @@ ui.joinForm.addEventListener('submit', (event) => {
   save();
 });
 
-ui.reconnect.addEventListener('click', () => connection.reconnectNow());
+ui.reconnect.addEventListener('click', () => client.reconnect());
 ui.openNav.addEventListener('click', () => openPanel('nav'));
 ui.openMembers.addEventListener('click', () => openPanel('members'));
 ui.backdrop.addEventListener('click', closePanel);
@@ -1152,22 +1129,12 @@ document.addEventListener('visibilitychange', () => {
   markRead(current);
 });
 
-// The socket is dead once the machine is offline; waiting for `online` beats backing off blindly.
-addEventListener('offline', () => connection.goOffline());
-addEventListener('online', () => {
-  if (connection.state === 'offline' || connection.state === 'reconnecting')
-    connection.reconnectNow();
-});
-
 if (picksName) {
   ui.me.disabled = false;
   ui.me.title = 'Change your name';
   ui.me.addEventListener('click', () =>
-    pickName(() => {
-      // The server learns a name at the handshake: a new one needs a new connection.
-      connection.goOffline();
-      connection.reconnectNow();
-    }),
+    // The server learns a name at the handshake: a new one needs a new connection.
+    pickName(() => client.reconnect()),
   );
 }
 
@@ -1176,8 +1143,8 @@ select(restore() ?? lobby);
 renderCounter();
 if (me.name) {
   showMe();
-  connection.connect();
+  client.connect();
 } else {
   setStatus('idle', 'Pick a name to start');
-  pickName(() => connection.connect());
+  pickName(() => client.connect());
 }

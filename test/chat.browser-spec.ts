@@ -1,6 +1,7 @@
 import { SignJWT } from 'jose';
 import { browserPerTest, type ChatPage } from './utils/browser.js';
 import { createTestDatabase, databasePerSuite, type TestDatabase } from './utils/database.js';
+import { ReadmeScriptProcess } from './utils/readme-script.js';
 import type { TestEnv } from './utils/test-app.js';
 import { asUser } from './utils/users.js';
 
@@ -116,6 +117,51 @@ describe('web client (Chromium)', () => {
     expect(await bob.messages('ops during').count()).toBe(1);
     await bob.send('back on the line');
     await alice.waitForMessage('back on the line');
+  });
+
+  it('shows a room afresh when the server could not recover what it missed: no silent gap, and scrolling back fills it', async () => {
+    const app = await boot({
+      RECOVERY_MAX_MESSAGES: '5',
+      RATE_LIMIT_BURST: '100000',
+      RATE_LIMIT_PER_SECOND: '100000',
+      USER_RATE_LIMIT_PER_SECOND: '100000',
+    });
+    const alice = await app.connect(asUser('u-alice'));
+    await alice.request('join', { room: 'ops' });
+    const bob = await open({ name: 'bob' });
+    await bob.joinRoom('ops');
+    await alice.request('message', { room: 'ops', text: 'before' });
+    await bob.waitForMessage('before');
+
+    await bob.context.setOffline(true);
+    await bob.waitForStatus('offline');
+    // More than RECOVERY_MAX_MESSAGES: the rejoin gets the latest 50 and recovered: false.
+    const missed = Array.from({ length: 60 }, (_, i) => `missed ${i}`);
+    for (const text of missed) await alice.request('message', { room: 'ops', text });
+    await bob.context.setOffline(false);
+
+    await bob.waitForStatus('online');
+    await bob.waitForMessage('missed 59');
+    // Not "before" right above "missed 10", as if nothing had come between them.
+    expect(await bob.messageTexts()).toEqual(missed.slice(10));
+    await bob.scrollBackTo('before');
+    expect(await bob.messageTexts()).toEqual(['before', ...missed]);
+  });
+
+  it("chats with the README's ten-line Node script on the SDK, both ways", async () => {
+    const app = await boot();
+    const alice = await open({ name: 'alice' });
+    const script = ReadmeScriptProcess.start(app.wsUrl);
+
+    try {
+      const hello = await alice.waitForMessage('hello from Node');
+      expect(await hello.locator('.author').textContent()).toBe('node');
+      await alice.send('hi script');
+      await alice.waitForSent('hi script');
+      await script.waitForOutput('alice: hi script', "the script to print alice's message");
+    } finally {
+      await script.stop();
+    }
   });
 
   it('lets the author edit and delete a message, seen live by another page and after a reload', async () => {

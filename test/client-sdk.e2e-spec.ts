@@ -1,10 +1,8 @@
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { createTestDatabase } from './utils/database.js';
 import { freePort } from './utils/free-port.mjs';
 import { secondsFromNow, signToken } from './utils/jwt.js';
 import { readMetric } from './utils/metrics.js';
-import { killGroup, spawnOwned } from './utils/owned-process.js';
+import { readmeScript, ReadmeScriptProcess } from './utils/readme-script.js';
 import { SdkUser } from './utils/sdk-user.js';
 import { ServerProcess } from './utils/server-process.js';
 import { appPerTest } from './utils/test-app.js';
@@ -13,7 +11,6 @@ import { waitFor } from './utils/wait-for.mjs';
 import type * as Sdk from '../packages/client/src/index.js';
 
 const SECRET = 'e2e-secret-that-is-at-least-32-bytes-long';
-const ROOT = fileURLToPath(new URL('../', import.meta.url));
 /** The built package, as `import '@switchboard/client'` finds it once installed. */
 const DIST = new URL('../packages/client/dist/index.js', import.meta.url).href;
 
@@ -71,20 +68,9 @@ describe("the README's Node script", () => {
   const sut = appPerTest();
 
   it('chats: it sends, and prints what another user sends', async () => {
-    const readme = readFileSync(`${ROOT}README.md`, 'utf8');
-    const script = /## Client SDK[\s\S]*?```js\n([\s\S]*?)```/.exec(readme)?.[1] ?? '';
-    expect(script.trim().split('\n').length).toBeLessThanOrEqual(10);
-    const runnable = script
-      .replace("'@switchboard/client'", `'${DIST}'`)
-      .replace('ws://localhost:8080/', sut.wsUrl);
+    expect(readmeScript().trim().split('\n').length).toBeLessThanOrEqual(10);
     const [bob] = await connectUsers(sut, 'bob');
-    let output = '';
-    const child = spawnOwned(process.execPath, ['--input-type=module', '--eval', runnable], {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const script = ReadmeScriptProcess.start(sut.wsUrl);
 
     try {
       const hello = await bob.next(
@@ -92,15 +78,12 @@ describe("the README's Node script", () => {
         'the script to send "hello from Node"',
       );
       await bob.request('message', { room: 'lobby', text: 'hi script' });
-      await waitFor(
-        () => output.includes('bob name: hi script'),
-        "the script to print bob's message",
-      );
+      await script.waitForOutput('bob name: hi script', "the script to print bob's message");
 
       expect(hello.data.from).toMatchObject({ name: 'node' });
-      expect(output).toContain('[connected]');
+      expect(script.output).toContain('[connected]');
     } finally {
-      await killGroup(child);
+      await script.stop();
     }
   });
 });

@@ -5,16 +5,23 @@ import { startApp, type TestApp } from './utils/test-app.js';
 import { waitFor } from './utils/wait-for.mjs';
 
 const PUBLIC_DIR = new URL('../public/', import.meta.url);
+/** The SDK's bundle (`npm run build:client`), which the page imports as switchboard-client.js. */
+const CLIENT_BUNDLE = new URL('../packages/client/dist/index.min.js', import.meta.url);
 const TIMEOUT_MS = 5000;
+
+/** Where an asset's source is: public/, or the SDK's dist/ for switchboard-client.js. */
+function sourceOf(name: string): URL {
+  return name === 'switchboard-client.js' ? CLIENT_BUNDLE : new URL(name, PUBLIC_DIR);
+}
 
 /** Every `src` and `href` in a page. */
 function referencesIn(html: string): string[] {
   return [...html.matchAll(/\b(?:src|href)="([^"]+)"/g)].map((match) => match[1]);
 }
 
-/** The first 12 hex digits of the SHA-256 of a file in public/, as asset names carry it. */
+/** The first 12 hex digits of the SHA-256 of an asset's source, as asset names carry it. */
 async function contentHashOf(name: string): Promise<string> {
-  const body = await readFile(new URL(name, PUBLIC_DIR));
+  const body = await readFile(sourceOf(name));
   return createHash('sha256').update(body).digest('hex').slice(0, 12);
 }
 
@@ -43,18 +50,22 @@ describe('web client', () => {
 
     const references = referencesIn(html);
     expect(references).toContain(`/assets/app.${await contentHashOf('app.css')}.css`);
-    expect(references).toContain(`/assets/connection.${await contentHashOf('connection.js')}.js`);
+    expect(references).toContain(
+      `/assets/switchboard-client.${await contentHashOf('switchboard-client.js')}.js`,
+    );
     for (const reference of references.filter((ref) => ref.includes('/assets/')))
       expect(reference).toMatch(/^\/assets\/[\w-]+\.[0-9a-f]{12}\.\w+$/);
   });
 
-  it('names a module by the hash of what it imports too: app.js imports connection.js by its hashed name', async () => {
+  it('names a module by the hash of what it imports too: app.js imports the SDK by its hashed name', async () => {
     const html = await (await fetch(`${sut.httpUrl}/`)).text();
     const [script] = referencesIn(html).filter((ref) => /^\/assets\/app\.\w+\.js$/.test(ref));
 
     const body = await (await fetch(`${sut.httpUrl}${script}`)).text();
 
-    expect(body).toContain(`from './connection.${await contentHashOf('connection.js')}.js'`);
+    expect(body).toContain(
+      `from './switchboard-client.${await contentHashOf('switchboard-client.js')}.js'`,
+    );
     expect(script).toBe(
       `/assets/app.${createHash('sha256').update(body).digest('hex').slice(0, 12)}.js`,
     );
@@ -79,7 +90,7 @@ describe('web client', () => {
       );
       // Served as written, but for the hashed names of the modules it imports.
       expect(body.toString('utf8').replace(/\.\/([\w-]+)\.[0-9a-f]{12}\.js/g, './$1.js')).toBe(
-        await readFile(new URL(original, PUBLIC_DIR), 'utf8'),
+        await readFile(sourceOf(original), 'utf8'),
       );
     }
   });
@@ -124,7 +135,7 @@ describe('web client with ASSET_BASE_URL', () => {
 
     const references = referencesIn(html);
     expect(references).toContain(
-      `https://cdn.example.com/assets/connection.${await contentHashOf('connection.js')}.js`,
+      `https://cdn.example.com/assets/switchboard-client.${await contentHashOf('switchboard-client.js')}.js`,
     );
     expect(references).toContain(
       `https://cdn.example.com/assets/app.${await contentHashOf('app.css')}.css`,

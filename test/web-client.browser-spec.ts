@@ -245,7 +245,7 @@ describe('web client as a new user finds it (Chromium)', () => {
       await bob.waitForStatus('reconnecting');
       server = await ServerProcess.start(env);
 
-      // The backoff is capped at 15 s; a restart on a loaded machine may take several of its steps.
+      // The SDK's backoff (full jitter) doubles from 0.5 s: a restart of a few seconds is a few steps.
       await alice.waitForStatus('online', 40_000);
       await bob.waitForStatus('online', 40_000);
       await alice.send('after the restart');

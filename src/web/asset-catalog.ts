@@ -8,6 +8,14 @@ import { appConfig, type AppConfig } from '../config/app-config.js';
 /** Where the browser client lives, the same from src/ (tests) and dist/ (production). */
 export const PUBLIC_DIR = fileURLToPath(new URL('../../public/', import.meta.url));
 
+/** The name the page imports the SDK by (`import ... from './switchboard-client.js'`). */
+export const CLIENT_MODULE = 'switchboard-client.js';
+
+/** The SDK's minified ESM bundle, which `npm run build:client` writes; served as CLIENT_MODULE. */
+export const CLIENT_BUNDLE = fileURLToPath(
+  new URL('../../packages/client/dist/index.min.js', import.meta.url),
+);
+
 const CONTENT_TYPES: Record<string, string> = {
   '.js': 'text/javascript; charset=utf-8',
   '.css': 'text/css; charset=utf-8',
@@ -27,9 +35,9 @@ export interface Asset {
 }
 
 /**
- * The web client's files, read once at boot: every asset gets a content-hashed name (`app.3f9c2a1b.js`),
- * the modules' relative imports and `index.html` are rewritten to point at those names, the page's under
- * ASSET_BASE_URL (a CDN) or `/assets/`.
+ * The web client's files, read once at boot: public/ and the SDK's bundle (as CLIENT_MODULE). Every asset
+ * gets a content-hashed name (`app.3f9c2a1b.js`), the modules' relative imports and `index.html` are
+ * rewritten to point at those names, the page's under ASSET_BASE_URL (a CDN) or `/assets/`.
  */
 @Injectable()
 export class AssetCatalog implements OnModuleInit {
@@ -46,6 +54,7 @@ export class AssetCatalog implements OnModuleInit {
       if (name === 'index.html' || !(extname(name) in CONTENT_TYPES)) continue;
       sources.set(name, await readFile(join(PUBLIC_DIR, name)));
     }
+    sources.set(CLIENT_MODULE, await readClientBundle());
     const hashedNames = new Map<string, string>();
     const add = (name: string, importers: string[]): string => {
       const done = hashedNames.get(name);
@@ -86,5 +95,16 @@ export class AssetCatalog implements OnModuleInit {
   /** An asset by its hashed name. */
   asset(name: string): Asset | undefined {
     return this.assets.get(name);
+  }
+}
+
+/** The SDK's bundle; a boot without it fails saying how to build it, rather than serving a broken page. */
+async function readClientBundle(): Promise<Buffer> {
+  try {
+    return await readFile(CLIENT_BUNDLE);
+  } catch (error) {
+    throw new Error(`${CLIENT_BUNDLE} is missing: build the SDK with \`npm run build:client\``, {
+      cause: error,
+    });
   }
 }

@@ -166,6 +166,68 @@ describe('SwitchboardClient connection', () => {
     expect(states.at(-1)).toEqual({ status: 'closed', reason: 'client_closed', code: 1000 });
     expect(FakeSocket.last.closedWith).toBe(1000);
   });
+  it('asks a query function for the URL parameters before every attempt', async () => {
+    let name = 'Ann';
+    const { sut } = await connected({ query: () => ({ name }) });
+    expect(FakeSocket.last.url).toBe('ws://chat.test/?name=Ann');
+
+    name = 'Annie';
+    sut.reconnect();
+    await settle();
+
+    expect(FakeSocket.created).toHaveLength(2);
+    expect(FakeSocket.last.url).toBe('ws://chat.test/?name=Annie');
+  });
+
+  it('reconnects at once on reconnect(): the old socket is closed, its requests fail, its sends go again', async () => {
+    const { sut, states } = await connected();
+    const old = FakeSocket.last;
+    const waiting = sut.request('members', { room: 'a' });
+    const sending = sut.sendDm('u2', 'hi');
+    await settle();
+    expect(old.sentOf('dm')).toHaveLength(1);
+
+    sut.reconnect();
+    await expect(waiting).rejects.toMatchObject({ code: 'disconnected' });
+    await settle();
+    FakeSocket.last.open();
+    await settle();
+    FakeSocket.last.reply('dm', 'ack', { id: '7', ts: 1 });
+
+    expect(await sending).toMatchObject({ id: '7' });
+    expect(old.closedWith).toBe(1000);
+    expect(FakeSocket.last.sentOf('dm')[0].clientMsgId).toBe(old.sentOf('dm')[0].clientMsgId);
+    expect(states.map((s) => s.status)).toEqual([
+      'connecting',
+      'connected',
+      'connecting',
+      'connected',
+    ]);
+  });
+
+  it('reconnects after a close for good on reconnect(), as connect() does', async () => {
+    const { sut } = await connected();
+    FakeSocket.last.drop(1008);
+
+    sut.reconnect();
+    await settle();
+
+    expect(FakeSocket.created).toHaveLength(2);
+    expect(sut.state).toEqual({ status: 'connecting', attempt: 0 });
+  });
+
+  it('makes no further attempt when the app closes the client as it is told of a disconnection', async () => {
+    const { sut } = await connected({ getToken: () => 'expired' });
+    sut.on('state', (state) => {
+      if (state.status === 'disconnected' && state.reason === 'token_expired') sut.close();
+    });
+
+    FakeSocket.last.drop(4001);
+    await settle(60_000);
+
+    expect(FakeSocket.created).toHaveLength(1);
+    expect(sut.state).toMatchObject({ status: 'closed', reason: 'client_closed' });
+  });
 });
 
 describe('SwitchboardClient requests', () => {
@@ -529,6 +591,22 @@ describe('SwitchboardClient in a browser', () => {
     window.dispatchEvent(new Event('online'));
     await settle();
     expect(FakeSocket.created).toHaveLength(2);
+  });
+
+  it('makes no attempt while the browser is offline: it waits for online', async () => {
+    const { states } = await connected();
+
+    window.navigator.onLine = false;
+    window.dispatchEvent(new Event('offline'));
+    await settle(120_000);
+
+    expect(FakeSocket.created).toHaveLength(1);
+    expect(states.at(-1)).toEqual({ status: 'disconnected', reason: 'offline', code: 1006 });
+    window.navigator.onLine = true;
+    window.dispatchEvent(new Event('online'));
+    await settle();
+    FakeSocket.last.open();
+    expect(states.at(-1)).toEqual({ status: 'connected' });
   });
 
   it('reconnects at once when the page becomes visible while waiting to retry', async () => {

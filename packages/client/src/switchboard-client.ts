@@ -32,8 +32,8 @@ export type ConnectionState =
       code: number;
       /** The HTTP status of a refused handshake, when known (Node with `ws`). */
       httpStatus?: number;
-      /** When the next attempt starts. */
-      retryInMs: number;
+      /** When the next attempt starts; absent while the browser is offline (its `online` event reconnects). */
+      retryInMs?: number;
     }
   | { status: 'closed'; reason: DisconnectReason; code: number; httpStatus?: number };
 
@@ -48,8 +48,11 @@ export interface SwitchboardClientOptions {
    * It travels in `Sec-WebSocket-Protocol`, never in the URL. Leave out in dev mode.
    */
   getToken?: () => string | undefined | Promise<string | undefined>;
-  /** Query parameters of the URL, such as dev mode's `name` and `uid`. Never put a token here. */
-  query?: Record<string, string>;
+  /**
+   * Query parameters of the URL, such as dev mode's `name` and `uid`, or a function asked for them before
+   * every connection attempt (a user who renames themselves, then `reconnect()`). Never put a token here.
+   */
+  query?: Record<string, string> | (() => Record<string, string>);
   /** How long a request waits for its reply (default 10000 ms). */
   requestTimeoutMs?: number;
   /** Reconnect delays (full jitter, exponential). */
@@ -133,7 +136,7 @@ export class SwitchboardClient extends Emitter<ClientEventMap> {
     if (!impl) throw new TypeError('no WebSocket implementation: pass options.WebSocket');
     this.WebSocketImpl = impl;
     // A malformed URL throws here, where the app can see it, not inside a reconnect.
-    withQuery(options.url, options.query);
+    this.socketUrl();
     const g = globalThis as unknown as Partial<BrowserGlobals>;
     const inBrowser = typeof g.addEventListener === 'function' && g.document !== undefined;
     this.browser = inBrowser && options.browserHooks !== false ? (g as BrowserGlobals) : undefined;
@@ -274,6 +277,24 @@ export class SwitchboardClient extends Emitter<ClientEventMap> {
     this.finish('client_closed', 1000);
   }
 
+  /**
+   * Connects again now, skipping any backoff wait: drops the socket if there is one (its requests reject
+   * `disconnected`; its sends are resent on the new one) and opens another, asking `getToken` and `query`
+   * again. After a close for good it connects as `connect()` does. Rooms and the outbox are kept.
+   */
+  reconnect(): void {
+    if (this.current.status === 'idle' || this.current.status === 'closed') return this.connect();
+    const socket = this.socket;
+    this.socket = undefined;
+    socket?.close(1000);
+    this.failPending('disconnected');
+    for (const room of this.subscriptions.values())
+      if (room.state === 'joined') room.setState('joining');
+    this.attempt = 0;
+    this.failuresBeforeOpen = 0;
+    void this.open();
+  }
+
   /** A request about a room: waits, within its timeout, until the room is rejoined (else `not_in_room`). */
   private async roomRequest<E extends 'history' | 'members'>(
     event: E,
@@ -323,6 +344,11 @@ export class SwitchboardClient extends Emitter<ClientEventMap> {
     this.emit('state', state);
   }
 
+  private socketUrl(): string {
+    const { url, query } = this.options;
+    return withQuery(url, typeof query === 'function' ? query() : query);
+  }
+
   private async open(): Promise<void> {
     clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
@@ -339,7 +365,7 @@ export class SwitchboardClient extends Emitter<ClientEventMap> {
     const protocols = token ? [SUBPROTOCOL, BEARER_SUBPROTOCOL_PREFIX + token] : [SUBPROTOCOL];
     let socket: WebSocketLike;
     try {
-      socket = new this.WebSocketImpl(withQuery(this.options.url, this.options.query), protocols);
+      socket = new this.WebSocketImpl(this.socketUrl(), protocols);
     } catch {
       // A token with characters a subprotocol may not hold: the next getToken() may give a usable one.
       this.ended(generation, 1006, false, undefined);
@@ -396,18 +422,22 @@ export class SwitchboardClient extends Emitter<ClientEventMap> {
         rule = 'never';
       }
     }
-    if (this.browser?.navigator?.onLine === false) reason = 'offline';
+    const offline = this.browser?.navigator?.onLine === false;
+    if (offline) reason = 'offline';
     if (rule === 'never') return this.finish(reason, code, httpStatus);
+    // Every attempt would fail until the network is back, and the browser says when: its `online` event.
+    if (offline) return this.setState({ status: 'disconnected', reason, code, httpStatus });
     // A first 4001 reconnects at once with a fresh token; a token that keeps expiring backs off.
     const retryInMs =
       rule === 'fresh_token' && (this.tokenRetries += 1) === 1
         ? 0
         : backoffDelay(this.attempt, this.options.backoff, this.random);
     this.attempt += 1;
-    this.setState({ status: 'disconnected', reason, code, httpStatus, retryInMs });
+    // Set before the state is told, so that an app calling close() or reconnect() from it cancels it.
     this.retryTimer = setTimeout(() => {
       if (generation === this.generation) void this.open();
     }, retryInMs);
+    this.setState({ status: 'disconnected', reason, code, httpStatus, retryInMs });
   }
 
   private finish(reason: DisconnectReason, code: number, httpStatus?: number): void {
