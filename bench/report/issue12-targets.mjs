@@ -33,6 +33,10 @@ export function issue12Targets(summary, previous) {
       baseline: acking,
       unit: 'µs',
       value: extra,
+      valueNote: roundsNote(
+        paired(summary.byRound?.inboundAloneUs, ACKING_ARM, (a, b) => a - b),
+        true,
+      ),
       difference: true,
       met: extra !== undefined && extra <= limits.extraPerInboundOverAckingUs,
     });
@@ -86,6 +90,7 @@ export function issue12Targets(summary, previous) {
       baseline: connect[LEAN_ARM].cpuPerConnectionUs,
       unit: 'µs',
       value,
+      valueNote: roundsNote(paired(summary.byRound?.cpuPerConnectionUs, LEAN_ARM, ratio), false),
       met: value !== undefined && value <= limits.cpuPerConnectionOverLean,
     });
   }
@@ -116,4 +121,30 @@ export function issue12Targets(summary, previous) {
     });
   }
   return rows;
+}
+
+/**
+ * Switchboard against `baseline` round by round: `compare(switchboard, baseline)` of each round, whose arms
+ * ran back to back. Their spread is the measurement's noise, shown beside a target compared on medians.
+ */
+function paired(byArm, baseline, compare) {
+  const ours = byArm?.switchboard ?? [];
+  const theirs = byArm?.[baseline] ?? [];
+  return ours
+    .map((value, round) =>
+      value === undefined || theirs[round] === undefined
+        ? undefined
+        : compare(value, theirs[round]),
+    )
+    .filter((figure) => figure !== undefined);
+}
+
+/** Each round's figure, as a note beside the measured one. */
+function roundsNote(figures, difference) {
+  if (figures.length === 0) return undefined;
+  const format = (value) =>
+    difference
+      ? `${value >= 0 ? '+' : '−'}${Math.abs(value).toFixed(1)} µs`
+      : `${value.toFixed(2)}×`;
+  return `round by round: ${figures.map(format).join(', ')}`;
 }

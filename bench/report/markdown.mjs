@@ -160,9 +160,11 @@ function targetsTable(rows) {
       row.target,
       `${figure(row.switchboard, unitFormat(row.unit))}${note(row.switchboardNote)}`,
       `${figure(row.baseline, unitFormat(row.unit))}${note(row.baselineNote)}${row.baselineTopSustained ? ` (${row.baselineTopSustained} round(s) sustained the ladder's top rung: its limit may be higher)` : ''}`,
-      row.difference
-        ? `${row.value >= 0 ? '+' : ''}${figure(row.value, { unit: 'µs' })}`
-        : ratio(row.value, 1),
+      `${
+        row.difference
+          ? `${row.value >= 0 ? '+' : ''}${figure(row.value, { unit: 'µs' })}`
+          : ratio(row.value, 1)
+      }${note(row.valueNote)}`,
       row.met === undefined ? '—' : row.met ? 'yes' : '**no**',
     ]),
   );

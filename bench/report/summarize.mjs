@@ -34,6 +34,10 @@ export function summarize(results) {
       connected: run.connected,
       failed: run.failed,
     }));
+  summary.byRound = {
+    inboundAloneUs: perRound(scenarios.rooms, (run) => run.solo?.serverCpuPerMessageUs),
+    cpuPerConnectionUs: perRound(scenarios.connect, (run) => run.cpuPerConnectionUs),
+  };
   summary.noise = summarizeNoise(results);
   summary.cpuCrossCheck = crossCheckCpu(results);
   summary.targets = targets(summary);
@@ -68,6 +72,20 @@ function summarizeIdle(scenario, config) {
       ),
     })),
   };
+}
+
+/**
+ * Per arm, the figure `pick` reads off each round, in round order (undefined for a failed round): round i of
+ * every arm ran within minutes of the others, so that figures of one round can be compared pairwise.
+ */
+function perRound(scenario, pick) {
+  if (!scenario) return {};
+  return Object.fromEntries(
+    Object.entries(scenario.arms).map(([arm, runs]) => [
+      arm,
+      runs.map((run) => (run.error ? undefined : pick(run))),
+    ]),
+  );
 }
 
 /** Medians per arm of the figures `pick` reads off each successful round. */
