@@ -4,7 +4,9 @@ import {
   appConfig,
   InvalidConfigurationError,
   parseEnvironment,
+  parseOptions,
   type AppConfig,
+  type SwitchboardOptions,
 } from './app-config.js';
 
 /** The error `parseEnvironment` throws for this environment (fails the test if it throws none). */
@@ -140,6 +142,63 @@ describe('parseEnvironment', () => {
 
     expect(sut.message).toContain('JWT_SECRET');
     expect(sut.message).toContain('JWT_PUBLIC_KEY');
+  });
+});
+
+/** The error `parseOptions` throws for these options (fails the test if it throws none). */
+function optionsErrorOf(options: Record<string, unknown>): InvalidConfigurationError {
+  try {
+    parseOptions(options as SwitchboardOptions);
+  } catch (error) {
+    expect(error).toBeInstanceOf(InvalidConfigurationError);
+    return error as InvalidConfigurationError;
+  }
+  throw new Error('expected the options to be refused');
+}
+
+describe('parseOptions', () => {
+  it('gives the keys left out the same defaults as an empty environment', () => {
+    const sut = parseOptions({ PORT: 9090, PERMESSAGE_DEFLATE: true });
+
+    expect(sut).toEqual({ ...parseEnvironment({}), PORT: 9090, PERMESSAGE_DEFLATE: true });
+  });
+
+  it('takes an undefined option as left out', () => {
+    expect(parseOptions({ DEFAULT_ROOM: undefined }).DEFAULT_ROOM).toBe('lobby');
+  });
+
+  it('accepts the settings parseEnvironment made, unchanged', () => {
+    const settings = parseEnvironment({ REDIS_URL: 'redis://127.0.0.1:6379', OPS_PORT: '0' });
+
+    expect(parseOptions(settings)).toEqual(settings);
+  });
+
+  it('names every bad option in one error', () => {
+    const sut = optionsErrorOf({ PORT: 70000, LOG_LEVEL: 'loud', MAX_TEXT_LENGTH: 0 });
+
+    expect(sut.keys).toEqual(['PORT', 'LOG_LEVEL', 'MAX_TEXT_LENGTH']);
+    expect(sut.message).toContain('PORT=70000');
+    expect(sut.message).toContain('LOG_LEVEL="loud"');
+  });
+
+  it('refuses a value of the wrong type rather than converting it', () => {
+    const sut = optionsErrorOf({ PORT: '8080', PERMESSAGE_DEFLATE: 'true' });
+
+    expect(sut.keys).toEqual(['PORT', 'PERMESSAGE_DEFLATE']);
+  });
+
+  it('refuses an option that is not a key, naming it', () => {
+    const sut = optionsErrorOf({ MAX_FRAME_BYTE: 1024, PORT: 1 });
+
+    expect(sut.keys).toEqual(['MAX_FRAME_BYTE']);
+    expect(sut.message).toContain('MAX_FRAME_BYTE: not an option of SwitchboardModule');
+  });
+
+  it('refuses JWT_SECRET and JWT_PUBLIC_KEY set together', () => {
+    expect(optionsErrorOf({ JWT_SECRET: 's', JWT_PUBLIC_KEY: 'pem' }).keys).toEqual([
+      'JWT_SECRET',
+      'JWT_PUBLIC_KEY',
+    ]);
   });
 });
 

@@ -15,6 +15,29 @@ export class InvalidConfigurationError extends Error {
   }
 }
 
+/**
+ * Options of `SwitchboardModule`: the environment's keys with their typed values (numbers, booleans),
+ * each optional; a key left out takes its documented default.
+ */
+export type SwitchboardOptions = Partial<EnvironmentSchema>;
+
+/** Validates module options into the typed settings, or throws naming every bad or unknown key. */
+export function parseOptions(options: SwitchboardOptions): EnvironmentSchema {
+  const settings = new EnvironmentSchema();
+  const unknown = Object.keys(options).filter((key) => !(key in settings));
+  if (unknown.length > 0) {
+    throw new InvalidConfigurationError(
+      unknown.map((key) => `${key}: not an option of SwitchboardModule`),
+      unknown,
+    );
+  }
+  for (const [key, value] of Object.entries(options)) {
+    if (value !== undefined) Object.assign(settings, { [key]: value });
+  }
+  // No conversion, unlike the environment's strings: a host's '8080' for PORT is a typing mistake to name.
+  return validated(settings, (key) => (options as Record<string, unknown>)[key]);
+}
+
 /** Validates an environment into the typed settings, or throws naming every bad key. */
 export function parseEnvironment(env: Record<string, string | undefined>): EnvironmentSchema {
   const defaults = new EnvironmentSchema();
@@ -31,11 +54,19 @@ export function parseEnvironment(env: Record<string, string | undefined>): Envir
     if (typeof defaults[key as keyof EnvironmentSchema] === 'number' && value.trim() === '')
       Object.assign(settings, { [key]: Number.NaN });
   }
+  return validated(settings, (key) => raw[key]);
+}
+
+/** Checks settings key by key and across keys; throws naming every bad key, each shown with `given(key)`. */
+function validated(
+  settings: EnvironmentSchema,
+  given: (key: string) => unknown,
+): EnvironmentSchema {
   const errors = validateSync(settings, { skipMissingProperties: false });
   if (errors.length > 0) {
     const lines = errors.map(
       (e) =>
-        `${e.property}=${JSON.stringify(raw[e.property])}: ${Object.values(e.constraints ?? {}).join('; ')}`,
+        `${e.property}=${JSON.stringify(given(e.property))}: ${Object.values(e.constraints ?? {}).join('; ')}`,
     );
     throw new InvalidConfigurationError(
       lines,

@@ -1,0 +1,91 @@
+import { ConfigurableModuleBuilder, Module, type DynamicModule } from '@nestjs/common';
+import { LoggerModule } from 'nestjs-pino';
+import { AsyncApiModule } from './asyncapi/asyncapi.module.js';
+import { AuthModule } from './auth/auth.module.js';
+import { RedisCacheModule } from './cache/redis-cache.module.js';
+import {
+  appConfig,
+  parseOptions,
+  type AppConfig,
+  type SwitchboardOptions,
+} from './config/app-config.js';
+import { DomainModule } from './domain/domain.module.js';
+import { EngineModule } from './engine/engine.module.js';
+import { GatewayModule } from './gateway/gateway.module.js';
+import { ObservabilityModule } from './observability/observability.module.js';
+import { OpsModule } from './ops/ops.module.js';
+import { GracefulShutdownService } from './process/graceful-shutdown.service.js';
+import { TransportModule } from './transport/transport.module.js';
+import { WebModule } from './web/web.module.js';
+
+const { ConfigurableModuleClass, MODULE_OPTIONS_TOKEN, OPTIONS_TYPE, ASYNC_OPTIONS_TYPE } =
+  new ConfigurableModuleBuilder<SwitchboardOptions>({ moduleName: 'Switchboard' })
+    .setClassMethodName('forRoot')
+    .build();
+
+/** What `SwitchboardModule.forRoot` takes: the options themselves. */
+export type SwitchboardModuleOptions = typeof OPTIONS_TYPE;
+
+/** What `SwitchboardModule.forRootAsync` takes: `imports`, `inject` and `useFactory` (or `useClass`, `useExisting`). */
+export type SwitchboardModuleAsyncOptions = typeof ASYNC_OPTIONS_TYPE;
+
+/**
+ * The whole chat service as one importable module: `forRoot(options)` or `forRootAsync({ imports, inject,
+ * useFactory })`. The options are validated once at boot into the settings every layer injects under
+ * `appConfig.KEY` (a bad or unknown key refuses the boot, naming it); call `useSwitchboard(app)` before
+ * `app.init()` or `listen()`.
+ */
+@Module({
+  imports: [
+    LoggerModule.forRootAsync({
+      inject: [appConfig.KEY],
+      useFactory: (config: AppConfig) => ({
+        pinoHttp: {
+          level: config.LOG_LEVEL,
+          // Tokens travel in these; never log them.
+          redact: [
+            'req.headers.authorization',
+            'req.headers.cookie',
+            'req.query.access_token',
+            'req.headers["sec-websocket-protocol"]',
+          ],
+          autoLogging: false,
+        },
+        // No route binds a request logger: that runs each request in an AsyncLocalStorage, and on Node 20 the
+        // first one installs an async hook that then runs for every promise the process creates (sockets too).
+        forRoutes: [],
+      }),
+    }),
+    ObservabilityModule,
+    EngineModule,
+    RedisCacheModule,
+    TransportModule,
+    AuthModule,
+    DomainModule,
+    GatewayModule,
+    OpsModule,
+    WebModule,
+    AsyncApiModule,
+  ],
+  providers: [
+    { provide: appConfig.KEY, inject: [MODULE_OPTIONS_TOKEN], useFactory: parseOptions },
+    GracefulShutdownService,
+  ],
+  exports: [appConfig.KEY],
+})
+export class SwitchboardModule extends ConfigurableModuleClass {
+  /** The service configured with `options`; keys left out take their defaults. */
+  static forRoot(options: SwitchboardModuleOptions): DynamicModule {
+    return asGlobal(super.forRoot(options));
+  }
+
+  /** The service configured with options a factory of the host makes (from its own config, say). */
+  static forRootAsync(options: SwitchboardModuleAsyncOptions): DynamicModule {
+    return asGlobal(super.forRootAsync(options));
+  }
+}
+
+/** Every layer's module injects the settings; global, so that each finds them without importing this one. */
+function asGlobal(module: DynamicModule): DynamicModule {
+  return { ...module, global: true };
+}
