@@ -11,7 +11,7 @@ import { TestClient, type ConnectOptions } from './test-client.js';
 /** Environment overrides for one test app, by key. */
 export type TestEnv = Partial<Record<keyof EnvironmentSchema, string>>;
 
-/** A running `AppModule` on an ephemeral port, configured exactly as `main.ts` configures it. */
+/** A running app on an ephemeral port: the real `AppModule` configured exactly as `main.ts` configures it, or a host. */
 export interface TestApp {
   app: INestApplication;
   port: number;
@@ -78,6 +78,18 @@ export async function startApp(
       .useValue(config),
   ).compile();
   const app = configureApp(moduleRef.createNestApplication({ logger: false }));
+  return serveApp(app, () => database?.drop());
+}
+
+/**
+ * Listens with a configured `app` (the real `AppModule`, or a host application importing
+ * `SwitchboardModule`) on an ephemeral port of 127.0.0.1; `close()` closes its clients, the app, then
+ * runs `cleanUp`.
+ */
+export async function serveApp(
+  app: INestApplication,
+  cleanUp: () => Promise<void> | undefined = () => undefined,
+): Promise<TestApp> {
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as AddressInfo;
   const clients: TestClient[] = [];
@@ -95,7 +107,7 @@ export async function startApp(
     async close() {
       await Promise.all(clients.map((client) => client.close()));
       await app.close();
-      await database?.drop();
+      await cleanUp();
     },
   };
 }
