@@ -60,7 +60,7 @@ const layers = {
   asyncapi: ['protocol', 'config', 'fast-path', 'gateway'],
 };
 
-/** Files at the top of src/ (main.ts, app.module.ts, app.setup.ts) may import any layer. */
+/** Files at the top of src/ (main.ts, app.module.ts, app.setup.ts, switchboard.module.ts, index.ts, ...) may import any layer. */
 const TOP_FILES = '^src/[^/]+\\.ts$';
 
 module.exports = {
@@ -77,7 +77,8 @@ module.exports = {
     })),
     {
       name: 'nothing-imports-the-top',
-      comment: 'main.ts, app.module.ts and app.setup.ts compose the app: no layer imports them',
+      comment:
+        'the top files (main.ts, app.module.ts, switchboard.module.ts, ...) compose the app: no layer imports them',
       severity: 'error',
       from: { path: '^src/[^/]+/' },
       to: { path: TOP_FILES },
