@@ -21,12 +21,16 @@ import { WebModule } from './web/web.module.js';
 const { ConfigurableModuleClass, MODULE_OPTIONS_TOKEN, OPTIONS_TYPE, ASYNC_OPTIONS_TYPE } =
   new ConfigurableModuleBuilder<SwitchboardOptions>({ moduleName: 'Switchboard' })
     .setClassMethodName('forRoot')
+    .setFactoryMethodName('createSwitchboardOptions')
     .build();
 
 /** What `SwitchboardModule.forRoot` takes: the options themselves. */
 export type SwitchboardModuleOptions = typeof OPTIONS_TYPE;
 
-/** What `SwitchboardModule.forRootAsync` takes: `imports`, `inject` and `useFactory` (or `useClass`, `useExisting`). */
+/**
+ * What `SwitchboardModule.forRootAsync` takes: `imports`, `inject` and `useFactory`, or `useClass` or
+ * `useExisting` naming a class with `createSwitchboardOptions()`.
+ */
 export type SwitchboardModuleAsyncOptions = typeof ASYNC_OPTIONS_TYPE;
 
 /**

@@ -120,6 +120,25 @@ describe('SwitchboardModule imported by a host application', () => {
   });
 });
 
+describe('SwitchboardModule.forRootAsync with useClass', () => {
+  it("takes its options from the host's class", async () => {
+    class ChatOptionsFactory {
+      createSwitchboardOptions(): SwitchboardOptions {
+        return { DATABASE_URL: 'memory', LOG_LEVEL: 'silent', MAX_ROOMS_PER_CONNECTION: 7 };
+      }
+    }
+    @Module({ imports: [SwitchboardModule.forRootAsync({ useClass: ChatOptionsFactory })] })
+    class ClassHostModule {}
+
+    const app = await NestFactory.create(ClassHostModule, { logger: false });
+    try {
+      expect(app.get<AppConfig>(appConfig.KEY).MAX_ROOMS_PER_CONNECTION).toBe(7);
+    } finally {
+      await app.close();
+    }
+  });
+});
+
 describe('SwitchboardModule.forRoot with a bad option', () => {
   it('refuses to boot, naming every bad key', async () => {
     @Module({
