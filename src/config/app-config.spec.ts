@@ -146,7 +146,7 @@ describe('parseEnvironment', () => {
 });
 
 /** The error `parseOptions` throws for these options (fails the test if it throws none). */
-function optionsErrorOf(options: Record<string, unknown>): InvalidConfigurationError {
+function optionsErrorOf(options: unknown): InvalidConfigurationError {
   try {
     parseOptions(options as SwitchboardOptions);
   } catch (error) {
@@ -192,6 +192,10 @@ describe('parseOptions', () => {
 
     expect(sut.keys).toEqual(['MAX_FRAME_BYTE']);
     expect(sut.message).toContain('MAX_FRAME_BYTE: not an option of SwitchboardModule');
+  });
+
+  it('refuses options that are not an object, saying so', () => {
+    expect(optionsErrorOf(undefined).message).toContain('must be an object, not undefined');
   });
 
   it('refuses JWT_SECRET and JWT_PUBLIC_KEY set together', () => {

@@ -23,6 +23,15 @@ export type SwitchboardOptions = Partial<EnvironmentSchema>;
 
 /** Validates module options into the typed settings, or throws naming every bad or unknown key. */
 export function parseOptions(options: SwitchboardOptions): EnvironmentSchema {
+  // A host's factory typed loosely may return nothing at all: say so rather than fail on Object.keys.
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new InvalidConfigurationError(
+      [
+        `SwitchboardModule options must be an object, not ${JSON.stringify(options) ?? 'undefined'}`,
+      ],
+      [],
+    );
+  }
   const settings = new EnvironmentSchema();
   const unknown = Object.keys(options).filter((key) => !(key in settings));
   if (unknown.length > 0) {
