@@ -49,16 +49,22 @@ const MAX_PACE_MS = 1000;
  * earlier one that was refused (`rate_limited`) or lost with its socket. A resend carries the same
  * `clientMsgId`, so the server acks a send it already stored without storing it again.
  *
- * After a `rate_limited` every send waits its `retryAfterMs`, then sends are paced (one per the largest
- * `retryAfterMs` seen, for PACE_WINDOW_MS after the last refusal): the connection's bucket is empty, and
- * sending on at full speed would earn one refusal per send, which the server stops answering past
- * `RATE_LIMIT_SILENT_AFTER` and closes with 1008 past `RATE_LIMIT_CLOSE_AFTER`.
+ * After a `rate_limited` every send waits its `retryAfterMs`, then sends are paced for PACE_WINDOW_MS after
+ * the last refusal: the connection's bucket is empty, and sending on at full speed would earn one refusal
+ * per send, which the server stops answering past `RATE_LIMIT_SILENT_AFTER` (a send would then wait out its
+ * request timeout) and closes with 1008 past `RATE_LIMIT_CLOSE_AFTER`. The pace is twice `retryAfterMs`
+ * (the refill interval), doubled again at each refusal while pacing: sending at exactly the refill rate
+ * still earns refusals, at every jitter and whenever the app's other requests (typing, read) take a token.
  */
 export class Outbox {
   private readonly queues = new Map<string, Queue>();
   private lastSentAt = 0;
   private refusedAt = Number.NEGATIVE_INFINITY;
   private paceMs = 0;
+  /** Whether a send went since the last refusal: only the ones after it are paced. */
+  private sentSinceRefusal = false;
+  /** Refusals in a row, each within PACE_WINDOW_MS of the one before. */
+  private refusalsInRow = 0;
   private pausedUntil = 0;
   private gateTimer: ReturnType<typeof setTimeout> | undefined;
 
@@ -100,6 +106,7 @@ export class Outbox {
     const wait = this.gate() - Date.now();
     if (wait > 0) return this.pumpAllIn(wait);
     this.lastSentAt = Date.now();
+    this.sentSinceRefusal = true;
     queue.inFlight = true;
     item.attempts += 1;
     this.host.transmit(item.send).then(
@@ -153,15 +160,20 @@ export class Outbox {
 
   /** When the next send may go: after a refusal's pause, and paced for a while after it. */
   private gate(): number {
-    const pacing = Date.now() - this.refusedAt < PACE_WINDOW_MS;
+    // The first send after a refusal goes when the server said a token would be there; the pace spaces the
+    // sends after it.
+    const pacing = Date.now() - this.refusedAt < PACE_WINDOW_MS && this.sentSinceRefusal;
     return Math.max(this.pausedUntil, pacing ? this.lastSentAt + this.paceMs : 0);
   }
 
   private rateLimited(ms: number): void {
     const now = Date.now();
     const pacing = now - this.refusedAt < PACE_WINDOW_MS;
-    this.paceMs = Math.min(MAX_PACE_MS, pacing ? Math.max(this.paceMs, ms) : ms);
+    this.refusalsInRow = pacing ? this.refusalsInRow + 1 : 1;
+    const pace = ms * 2 ** Math.min(this.refusalsInRow, 10);
+    this.paceMs = Math.min(MAX_PACE_MS, pacing ? Math.max(this.paceMs, pace) : pace);
     this.refusedAt = now;
+    this.sentSinceRefusal = false;
     this.pausedUntil = now + ms;
   }
 

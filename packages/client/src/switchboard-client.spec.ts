@@ -491,7 +491,7 @@ describe('SwitchboardClient outbox', () => {
     expect(again.ref).not.toBe(first.ref);
   });
 
-  it('paces later sends by retryAfterMs after a refusal, so it does not earn one refusal per send', async () => {
+  it('paces later sends at twice retryAfterMs after a refusal, so it does not earn one refusal per send', async () => {
     const { sut } = await joinedDesign();
     for (const text of ['a', 'b', 'c']) void sut.send('design', text);
     await settle();
@@ -503,10 +503,33 @@ describe('SwitchboardClient outbox', () => {
     await settle(100);
     FakeSocket.last.reply('message', 'ack', ack('1'));
 
-    await settle(99);
+    await settle(199);
     expect(FakeSocket.last.sentOf('message').map((m) => m.text)).toEqual(['a', 'a']);
     await settle(1);
     expect(FakeSocket.last.sentOf('message').map((m) => m.text)).toEqual(['a', 'a', 'b']);
+  });
+
+  it('slows its pace down again at each refusal while pacing, staying clear of the unanswered refusals', async () => {
+    const { sut } = await joinedDesign();
+    for (const text of ['a', 'b', 'c']) void sut.send('design', text);
+    await settle();
+    const refuse = () =>
+      FakeSocket.last.reply('message', 'error', {
+        code: 'rate_limited',
+        message: 'slow down',
+        details: { retryAfterMs: 100 },
+      });
+    refuse();
+    await settle(100);
+    refuse();
+    await settle(100);
+    FakeSocket.last.reply('message', 'ack', ack('1'));
+
+    // Two refusals in a row: the pace is 4 x 100 ms after the last send of 'a'.
+    await settle(399);
+    expect(FakeSocket.last.sentOf('message').map((m) => m.text)).toEqual(['a', 'a', 'a']);
+    await settle(1);
+    expect(FakeSocket.last.sentOf('message').map((m) => m.text)).toEqual(['a', 'a', 'a', 'b']);
   });
 
   it('resends a send lost with its socket after the reconnect and rejoin, same clientMsgId, before later sends', async () => {
