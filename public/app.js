@@ -504,10 +504,7 @@ function messageElement(from, text) {
   item.dataset.testid = 'message';
   if (from.id === me.id) item.classList.add('own');
 
-  const avatar = document.createElement('span');
-  avatar.className = 'avatar';
-  avatar.setAttribute('aria-hidden', 'true');
-  paintAvatar(avatar, from);
+  const avatar = avatarElement(from, 'avatar');
 
   const body = document.createElement('div');
   body.className = 'message-body';
@@ -905,6 +902,15 @@ function notify(text, { sticky = false } = {}) {
   if (!sticky) noticeTimer = setTimeout(() => (ui.notice.hidden = true), NOTICE_MS);
 }
 
+/** A user's avatar, decorative (the name is always beside it). */
+function avatarElement(user, className) {
+  const avatar = document.createElement('span');
+  avatar.className = className;
+  avatar.setAttribute('aria-hidden', 'true');
+  paintAvatar(avatar, user);
+  return avatar;
+}
+
 function paintAvatar(element, user) {
   element.textContent = [...user.name][0]?.toUpperCase() ?? '?';
   let hash = 0;
@@ -991,10 +997,7 @@ function memberItem(user) {
   button.type = 'button';
   button.className = 'member';
   button.dataset.testid = 'member';
-  const avatar = document.createElement('span');
-  avatar.className = 'avatar small';
-  avatar.setAttribute('aria-hidden', 'true');
-  paintAvatar(avatar, user);
+  const avatar = avatarElement(user, 'avatar small');
   const label = document.createElement('span');
   label.className = 'member-name';
   label.textContent = user.name;

@@ -77,17 +77,20 @@ export function presenceAudience(room: string, defaultRoom: string): string {
   return room === defaultRoom ? `~presence:${room}` : room;
 }
 
-/** A `presence` event for a room, to its `audience` (see presenceAudience), skipping the connection that caused it if any. */
+/**
+ * A `presence` event for a room, to its audience (see presenceAudience: the default room's goes to its
+ * watchers), skipping the connection that caused it if any.
+ */
 export function presenceDelivery(
   room: string,
   user: User,
   action: 'join' | 'leave',
+  defaultRoom: string,
   exclude?: string,
-  audience = room,
 ): RoomDelivery {
   return {
     target: 'room',
-    room: audience,
+    room: presenceAudience(room, defaultRoom),
     event: 'presence',
     data: { room, user, action },
     exclude,

@@ -170,13 +170,7 @@ export class RoomsService {
     // Presence is best effort: with the broker unreachable the event is lost, not the join or leave.
     this.broker
       .publish([
-        presenceDelivery(
-          room,
-          connection.user,
-          action,
-          connection.id,
-          presenceAudience(room, this.config.DEFAULT_ROOM),
-        ),
+        presenceDelivery(room, connection.user, action, this.config.DEFAULT_ROOM, connection.id),
       ])
       .catch((error: unknown) =>
         logFailure(this.logger, 'warn', `presence ${action} not published`, error),

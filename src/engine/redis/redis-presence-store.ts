@@ -10,7 +10,7 @@ import type { User } from '../../protocol/chat.events.js';
 import { appConfig, type AppConfig } from '../../config/app-config.js';
 import { announcesPresence } from '../../protocol/presence.js';
 import { logFailure } from '../backend-unreachable.js';
-import { presenceAudience, presenceDelivery } from '../broker.js';
+import { presenceDelivery } from '../broker.js';
 import { NodeSessions } from '../node-sessions.js';
 import { PresenceStore } from '../presence-store.js';
 import { LuaScript } from './lua-script.js';
@@ -169,13 +169,7 @@ export class RedisPresenceStore
         const { last, size } = await this.leave(room, user, connectionId);
         if (last && announcesPresence(size + 1, this.config.PRESENCE_MAX_MEMBERS))
           await this.broker.publish([
-            presenceDelivery(
-              room,
-              user,
-              'leave',
-              undefined,
-              presenceAudience(room, this.config.DEFAULT_ROOM),
-            ),
+            presenceDelivery(room, user, 'leave', this.config.DEFAULT_ROOM),
           ]);
       }
     }
