@@ -10,6 +10,7 @@ import {
   type SwitchboardOptions,
 } from './config/app-config.js';
 import { DomainModule } from './domain/domain.module.js';
+import { PublisherModule } from './domain/publisher/publisher.module.js';
 import { EngineModule } from './engine/engine.module.js';
 import { GatewayModule } from './gateway/gateway.module.js';
 import { ObservabilityModule } from './observability/observability.module.js';
@@ -66,6 +67,7 @@ export type SwitchboardModuleAsyncOptions = typeof ASYNC_OPTIONS_TYPE;
     TransportModule,
     AuthModule,
     DomainModule,
+    PublisherModule,
     GatewayModule,
     OpsModule,
     WebModule,
@@ -75,7 +77,8 @@ export type SwitchboardModuleAsyncOptions = typeof ASYNC_OPTIONS_TYPE;
     { provide: appConfig.KEY, inject: [MODULE_OPTIONS_TOKEN], useFactory: parseOptions },
     GracefulShutdownService,
   ],
-  exports: [appConfig.KEY],
+  // ChatPublisher, for the host's own providers and controllers anywhere (the module is global).
+  exports: [appConfig.KEY, PublisherModule],
 })
 export class SwitchboardModule extends ConfigurableModuleClass {
   /** The service configured with `options`; keys left out take their defaults. */

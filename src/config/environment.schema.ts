@@ -11,6 +11,7 @@ import {
   Max,
   Min,
 } from 'class-validator';
+import { SERVER_SENDER_ID } from '../protocol/server-sender.js';
 
 const toBoolean = ({ value }: { value: unknown }): unknown =>
   value === 'true' || value === '1' ? true : value === 'false' || value === '0' ? false : value;
@@ -134,6 +135,16 @@ export class EnvironmentSchema {
   @Type(() => Number) @IsInt() @Min(300) NODE_TTL_MS = 30000;
   /** Messages, DMs, edits and deletions a second per user across all their connections and nodes. */
   @Type(() => Number) @IsInt() @Min(1) USER_RATE_LIMIT_PER_SECOND = 60;
+  /** Who `ChatPublisher` sends as when a call names no sender: an id in the server senders' namespace. */
+  @Matches(SERVER_SENDER_ID, {
+    message: 'PUBLISHER_SENDER_ID must be server: then 1 to 57 of A-Z a-z 0-9 _ . : @ -',
+  })
+  PUBLISHER_SENDER_ID = 'server:system';
+  /** The display name of that default sender. */
+  @Matches(/^[^\p{C}]{1,32}$/u, {
+    message: 'PUBLISHER_SENDER_NAME must be 1 to 32 printable characters',
+  })
+  PUBLISHER_SENDER_NAME = 'System';
   /** How long a room's recent-history snapshot stays in the cache. */
   @Type(() => Number) @IsInt() @Min(0) HISTORY_CACHE_TTL_MS = 5000;
   /** Fewest milliseconds between two read receipts of one user in one conversation (the last read wins). */

@@ -1,4 +1,5 @@
 import type { Identity } from '../auth/identity.js';
+import type { UserCommand } from '../engine/broker.js';
 import type { CloseCode } from '../protocol/close-code.js';
 import type { User } from '../protocol/chat.events.js';
 
@@ -48,4 +49,15 @@ export abstract class SessionDirectory {
   abstract addToRoom(room: string, session: ChatSession): number;
   /** Removes a session from a room's index; returns how many local sessions remain in it. */
   abstract removeFromRoom(room: string, session: ChatSession): number;
+  /** The local sessions of a user. */
+  abstract ofUser(userId: string): Iterable<ChatSession>;
+}
+
+/**
+ * Carries out on this node's sockets what the server asked of a user on every node (`ChatPublisher`'s
+ * leave and disconnect): the domain provides it, the fan-out calls it for each command the broker brings.
+ */
+export abstract class SessionCommands {
+  /** Applies one command to every local session of `userId` (none: nothing to do). */
+  abstract apply(userId: string, command: UserCommand): void;
 }

@@ -1,11 +1,25 @@
 import type { ServerEvents, User } from '../protocol/chat.events.js';
 
+/** A frame whose event the host named (`ChatPublisher`'s custom events), serialized once by the domain, written as is. */
+export interface CustomFrame {
+  /** The whole frame's JSON text, `{"event":…,"data":…}`. */
+  frame: string;
+}
+
+/**
+ * What the server asks of every socket of a user, on every node: leave a room, or close. The engine only
+ * carries it; the domain carries it out on each node's sockets.
+ */
+export type UserCommand =
+  { command: 'leave'; room: string } | { command: 'disconnect'; reason: string };
+
 /** One frame to fan out to the sockets of a room, on every node. */
 export interface RoomDelivery {
   target: 'room';
   room: string;
-  event: 'message' | 'presence' | 'typing' | 'edited' | 'deleted' | 'receipt';
+  event: 'message' | 'presence' | 'typing' | 'edited' | 'deleted' | 'receipt' | 'custom';
   data:
+    | CustomFrame
     | ServerEvents['message']
     | ServerEvents['presence']
     | ServerEvents['typing']
@@ -28,12 +42,14 @@ export interface RoomDelivery {
   excludeUser?: string;
 }
 
-/** One frame to fan out to every socket of some users, on every node. */
+/** One frame (or, for `command`, an action) for every socket of some users, on every node. */
 export interface UserDelivery {
   target: 'user';
   userIds: string[];
-  event: 'dm' | 'edited' | 'deleted' | 'read' | 'receipt';
+  event: 'dm' | 'edited' | 'deleted' | 'read' | 'receipt' | 'custom' | 'command';
   data:
+    | CustomFrame
+    | UserCommand
     | ServerEvents['dm']
     | ServerEvents['edited']
     | ServerEvents['deleted']

@@ -45,4 +45,6 @@ export const CLOSE_CODE_MEANINGS: Record<CloseCode, string> = {
   [CloseCode.TryAgainLater]:
     'The socket fell behind (send buffer past SLOW_CONSUMER_BYTES) or the node is overloaded. Reconnect with backoff and resume with `since`.',
   [CloseCode.TokenExpired]: 'The access token expired. Reconnect with a fresh token.',
+  [CloseCode.ServerDisconnect]:
+    "The host's server disconnected this user (signed out, banned, account closed). Do not reconnect automatically.",
 };

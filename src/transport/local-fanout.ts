@@ -1,5 +1,14 @@
-import { Injectable, type OnModuleInit } from '@nestjs/common';
-import { Broker, type Delivery, type RoomDelivery } from '../engine/broker.js';
+import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
+import {
+  Broker,
+  type CustomFrame,
+  type Delivery,
+  type RoomDelivery,
+  type UserCommand,
+  type UserDelivery,
+} from '../engine/broker.js';
+import { SessionCommands } from '../domain/session.js';
 import { ChatMetrics } from '../observability/chat-metrics.js';
 import { RoomHeads } from '../cache/room-heads.js';
 import { ConnectionRegistry } from './connection-registry.js';
@@ -9,14 +18,26 @@ import { prepareFrame, prepareRun, type PreparedFrame } from './prepared-frame.j
 /** Writes each delivery the broker hands this node to the local sockets it is for, serialized once. */
 @Injectable()
 export class LocalFanout implements OnModuleInit {
+  private readonly logger = new Logger(LocalFanout.name);
+  /** The domain's handler of user commands (leave, disconnect); absent in an app without the domain. */
+  private commands: SessionCommands | undefined;
+
   constructor(
     private readonly broker: Broker,
     private readonly registry: ConnectionRegistry,
     private readonly metrics: ChatMetrics,
     private readonly heads: RoomHeads,
+    private readonly moduleRef: ModuleRef,
   ) {}
 
   onModuleInit(): void {
+    // Looked up, not injected: the domain module is not global, and importing it here would make the
+    // transport module (global, which the domain relies on) depend on it in turn.
+    try {
+      this.commands = this.moduleRef.get(SessionCommands, { strict: false });
+    } catch {
+      this.commands = undefined;
+    }
     this.broker.listen((batch) => this.deliver(batch));
   }
 
@@ -25,6 +46,10 @@ export class LocalFanout implements OnModuleInit {
     let delivered = 0;
     const byRoom = new Map<string, RoomDelivery[]>();
     for (const delivery of batch) {
+      if (delivery.event === 'command') {
+        this.command((delivery as UserDelivery).userIds, delivery.data as UserCommand);
+        continue;
+      }
       this.metrics.messagesOut.inc(delivery.event);
       if (delivery.target === 'room') {
         const list = byRoom.get(delivery.room);
@@ -96,9 +121,23 @@ export class LocalFanout implements OnModuleInit {
   }
 
   private prepare(delivery: Delivery): PreparedFrame {
-    return prepareFrame(
-      Buffer.from(JSON.stringify({ event: delivery.event, data: delivery.data })),
-    );
+    // A custom event comes serialized by the publisher: its payload is never stringified again.
+    const json =
+      delivery.event === 'custom'
+        ? (delivery.data as CustomFrame).frame
+        : JSON.stringify({ event: delivery.event, data: delivery.data });
+    return prepareFrame(Buffer.from(json));
+  }
+
+  private command(userIds: readonly string[], command: UserCommand): void {
+    if (!this.commands) return;
+    for (const userId of new Set(userIds)) {
+      try {
+        this.commands.apply(userId, command);
+      } catch (error) {
+        this.logger.error(error);
+      }
+    }
   }
 }
 

@@ -7,6 +7,7 @@ import type { Identity } from '../auth/identity.js';
 import type { AppConfig } from '../config/app-config.js';
 import type { Broker } from '../engine/broker.js';
 import type { ChatMetrics } from '../observability/chat-metrics.js';
+import { isServerSenderId } from '../protocol/server-sender.js';
 import { clientIp } from './client-ip.js';
 import { UpgradeGate, UpgradePass, type UpgradeRefusal } from './upgrade-gate.js';
 
@@ -193,6 +194,11 @@ export class UpgradeVerifier {
     identity: Identity,
     done: VerifyCallback,
   ): Promise<void> | undefined {
+    // Whatever proved the identity: no user may pass for a sender the host's server publishes as.
+    if (isServerSenderId(identity.user.id)) {
+      done(false, 401, 'reserved user id');
+      return undefined;
+    }
     const refusal = handshake.pass.admitUser(identity.user.id);
     if (refusal) {
       this.refuseUpgrade(refusal, done);

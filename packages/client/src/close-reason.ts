@@ -20,6 +20,8 @@ export type DisconnectReason =
   | 'overloaded'
   /** 4001: the access token expired. */
   | 'token_expired'
+  /** 4003: the app's server disconnected this user (signed out, banned). */
+  | 'server_disconnect'
   /** The handshake was refused with 401. */
   | 'unauthorized'
   /** The handshake was refused with 403 (origin not allowed). */
@@ -57,6 +59,8 @@ export function closeReason(code: number): { reason: DisconnectReason; rule: Rec
       return { reason: 'overloaded', rule: 'backoff' };
     case CloseCode.TokenExpired:
       return { reason: 'token_expired', rule: 'fresh_token' };
+    case CloseCode.ServerDisconnect:
+      return { reason: 'server_disconnect', rule: 'never' };
     case 1006:
       return { reason: 'network', rule: 'backoff' };
     default:

@@ -116,6 +116,16 @@ describe('SwitchboardClient connection', () => {
     expect(FakeSocket.created).toHaveLength(1);
   });
 
+  it("does not reconnect after 4003, the app's server disconnecting the user", async () => {
+    const { states } = await connected();
+
+    FakeSocket.last.drop(4003);
+    await settle(60_000);
+
+    expect(states.at(-1)).toEqual({ status: 'closed', reason: 'server_disconnect', code: 4003 });
+    expect(FakeSocket.created).toHaveLength(1);
+  });
+
   it.each([
     [401, 'unauthorized'],
     [403, 'forbidden'],

@@ -222,11 +222,7 @@ export class SwitchboardClient extends Emitter<ClientEventMap> {
 
   /** Leaves a room and ends its subscription; its unsent messages are rejected. */
   async leave(room: string): Promise<void> {
-    const subscription = this.subscriptions.get(room);
-    if (!subscription) return;
-    subscription.setState('left');
-    this.subscriptions.delete(room);
-    this.outbox.rejectAll(new SwitchboardError('closed', `left ${room}`), `room:${room}`);
+    if (!this.dropSubscription(room)) return;
     if (this.current.status === 'connected')
       await this.requestNow('leave', { room }, this.requestTimeoutMs);
   }
@@ -249,6 +245,14 @@ export class SwitchboardClient extends Emitter<ClientEventMap> {
       event: 'dm',
       data: { to, text, clientMsgId: this.nextClientMsgId() },
     });
+  }
+
+  /**
+   * Calls `listener` with the `data` of every `event` the app's server sends with `ChatPublisher`
+   * (`emitToRoom`, `emitToUser`), until the returned function is called.
+   */
+  onServerEvent(event: string, listener: (data: Record<string, unknown>) => void): () => void {
+    return this.on(event as keyof ClientEventMap, listener as never);
   }
 
   /** Tells a room this user is typing; dropped while disconnected (it is never worth a resend). */
@@ -564,6 +568,16 @@ export class SwitchboardClient extends Emitter<ClientEventMap> {
     });
   }
 
+  /** Ends a room's subscription and rejects its unsent messages; false when there was none. */
+  private dropSubscription(room: string): boolean {
+    const subscription = this.subscriptions.get(room);
+    if (!subscription) return false;
+    subscription.setState('left');
+    this.subscriptions.delete(room);
+    this.outbox.rejectAll(new SwitchboardError('closed', `left ${room}`), `room:${room}`);
+    return true;
+  }
+
   private frame(event: string, data: object): void {
     this.socket?.send(JSON.stringify({ event, data }));
   }
@@ -599,6 +613,8 @@ export class SwitchboardClient extends Emitter<ClientEventMap> {
       pending.resolve(data);
     }
     const room = typeof data.room === 'string' ? this.subscriptions.get(data.room) : undefined;
+    // A `left` nobody asked for: the app's server took this user out of the room; it is not rejoined.
+    if (event === 'left' && !pending && room) this.dropSubscription(data.room as string);
     if (event === 'message' && room && !room.deliverMessage(data as ChatMessage)) return;
     if (room && ROOM_EVENTS.has(event)) room.deliver(event as 'presence', data);
     this.emit(event as keyof ServerEvents, data);

@@ -3,10 +3,19 @@ import { ChatErrorCode } from '../../protocol/chat-error-code.js';
 import { ChatException } from '../chat.exception.js';
 import { appConfig, type AppConfig } from '../../config/app-config.js';
 import { Broker } from '../../engine/broker.js';
-import { MessageStore, type ConversationRef } from '../../engine/message-store.js';
+import { MessageStore, type ConversationRef, type StoredSend } from '../../engine/message-store.js';
 import type { ChatSession } from '../session.js';
-import type { ServerEvents } from '../../protocol/chat.events.js';
+import type { ServerEvents, User } from '../../protocol/chat.events.js';
 import { WriteQueue } from './write-queue.js';
+
+/** Who a message is from: the user shown as `from` and, for a client's send, its connection (which the fan-out skips). */
+export interface Sender {
+  readonly user: User;
+  readonly id?: string;
+}
+
+/** The origin of a send no connection made (the server's): no connection id looks like it, so none is skipped. */
+const NO_CONNECTION = 'server';
 
 /** Sends: room messages and direct messages through the write queue, typing straight to the broker. */
 @Injectable()
@@ -25,16 +34,7 @@ export class ChatService {
     text: string,
     clientMsgId?: string,
   ): Promise<ServerEvents['ack']> {
-    const trimmed = this.checked(text);
-    const stored = await this.queue.enqueue({
-      kind: 'room',
-      room,
-      from: connection.user,
-      text: trimmed,
-      dedupeKey: this.dedupeKey(connection, clientMsgId),
-      clientMsgId,
-      origin: connection.id,
-    });
+    const stored = await this.postToRoom(connection, room, text, clientMsgId);
     const { id, ts } = stored.message;
     return { id, room: stored.kind === 'room' ? stored.message.room : room, ts };
   }
@@ -46,17 +46,48 @@ export class ChatService {
     text: string,
     clientMsgId?: string,
   ): Promise<ServerEvents['ack']> {
-    const trimmed = this.checked(text);
-    const stored = await this.queue.enqueue({
+    const stored = await this.postDirect(connection, to, text, clientMsgId);
+    return { id: stored.message.id, ts: stored.message.ts };
+  }
+
+  /**
+   * The one path of every room message, a client's or the server's: trimmed, checked, through the write
+   * queue; resolves with what was stored (for a resend of `clientMsgId` by the same user, the first
+   * message, marked duplicate). The sender's own connection, if any, does not get it.
+   */
+  async postToRoom(
+    sender: Sender,
+    room: string,
+    text: string,
+    clientMsgId?: string,
+  ): Promise<StoredSend> {
+    return this.queue.enqueue({
+      kind: 'room',
+      room,
+      from: sender.user,
+      text: this.checked(text),
+      dedupeKey: dedupeKey(sender.user, clientMsgId),
+      clientMsgId,
+      origin: sender.id ?? NO_CONNECTION,
+    });
+  }
+
+  /** The one path of every direct message, as `postToRoom` is for rooms; the sender's other sockets get it too. */
+  async postDirect(
+    sender: Sender,
+    to: string,
+    text: string,
+    clientMsgId?: string,
+  ): Promise<StoredSend> {
+    return this.queue.enqueue({
       kind: 'dm',
       to,
-      from: connection.user,
-      text: trimmed,
-      dedupeKey: this.dedupeKey(connection, clientMsgId),
+      from: sender.user,
+      text: this.checked(text),
+      dedupeKey: dedupeKey(sender.user, clientMsgId),
       clientMsgId,
-      origin: connection.id,
+      origin: sender.id ?? NO_CONNECTION,
     });
-    return { id: stored.message.id, ts: stored.message.ts };
   }
 
   /**
@@ -136,12 +167,11 @@ export class ChatService {
       ]);
     }
   }
+}
 
-  private dedupeKey(connection: ChatSession, clientMsgId: string | undefined): string | undefined {
-    return clientMsgId === undefined
-      ? undefined
-      : `${connection.user.id.length}:${connection.user.id}:${clientMsgId}`;
-  }
+/** The memory and Redis engines' dedupe key: the sender and their `clientMsgId` (a database keys the same pair). */
+function dedupeKey(user: User, clientMsgId: string | undefined): string | undefined {
+  return clientMsgId === undefined ? undefined : `${user.id.length}:${user.id}:${clientMsgId}`;
 }
 
 function codePointLength(text: string): number {
