@@ -93,9 +93,9 @@ describe('webhooks on one node (in process)', () => {
       'member.left',
       'room.vacated',
     ]);
-    expect(events.filter((e) => e.type === 'member.joined').map((e) => 'user' in e && e.user)).toEqual(
-      [userOf('alice'), userOf('bob')],
-    );
+    expect(
+      events.filter((e) => e.type === 'member.joined').map((e) => 'user' in e && e.user),
+    ).toEqual([userOf('alice'), userOf('bob')]);
     expect(events.flatMap((e) => ('message' in e ? [e.message.id] : []))).toEqual(
       acks.map((ack) => ack?.id),
     );
@@ -199,7 +199,10 @@ describe('webhooks on one node (in process)', () => {
   });
 
   it('sends left then joined for a member who comes back after the window', async () => {
-    await start({ WEBHOOK_PRESENCE_DEBOUNCE_MS: '100', WEBHOOK_EVENTS: 'member.joined,member.left' });
+    await start({
+      WEBHOOK_PRESENCE_DEBOUNCE_MS: '100',
+      WEBHOOK_EVENTS: 'member.joined,member.left',
+    });
     const alice = await sut.connect(asUser('alice'));
     await alice.request('join', { room: 'ops' });
     await alice.request('leave', { room: 'ops' });

@@ -108,7 +108,9 @@ export class BullWebhookLane extends WebhookLane {
       url: this.config.REDIS_URL,
       socket: { reconnectStrategy: reconnectDelay, connectTimeout: 2000 },
     });
-    client.on('error', (error: unknown) => logFailure(this.logger, 'warn', `webhook ${role} connection`, error));
+    client.on('error', (error: unknown) =>
+      logFailure(this.logger, 'warn', `webhook ${role} connection`, error),
+    );
     return client;
   }
 
@@ -129,22 +131,18 @@ export class BullWebhookLane extends WebhookLane {
     while (this.steps.length > 0) {
       const steps = this.steps;
       this.steps = [];
-      let sends: WebhookEvent[] = [];
+      const sends: WebhookEvent[] = [];
       try {
         for (const step of steps) {
-          if (step.kind === 'send') {
-            sends.push(step.event);
-            continue;
-          }
-          await this.add(sends);
-          sends = [];
-          if (step.kind === 'later') {
+          // A delayed job is due after anything sent now: only the sends need to keep their order.
+          if (step.kind === 'send') sends.push(step.event);
+          else if (step.kind === 'later') {
             await this.queue.add(
               'events',
               { events: [step.event] },
               { jobId: `later-${hash(step.key)}`, delay: step.delayMs },
             );
-          } else if ((await this.queue.remove(`later-${hash(step.key)}`)) === 0) {
+          } else if (!(await this.withdraw(`later-${hash(step.key)}`))) {
             sends.push(step.event);
           }
         }
@@ -155,6 +153,13 @@ export class BullWebhookLane extends WebhookLane {
         logFailure(this.logger, 'warn', 'webhook events not queued', error);
       }
     }
+  }
+
+  /** Removes a delayed job; false when there was none still delayed (`remove` answers 1 for a missing job too). */
+  private async withdraw(jobId: string): Promise<boolean> {
+    if ((await this.queue.getJobState(jobId)) !== 'delayed') return false;
+    // 0 when a worker took it meanwhile (its window ended): then it is sent, and so is what follows.
+    return (await this.queue.remove(jobId)) === 1;
   }
 
   /** Adds events as jobs of at most WEBHOOK_BATCH_MAX_EVENTS; past WEBHOOK_QUEUE_MAX_EVENTS waiting jobs, drops them. */

@@ -23,6 +23,8 @@ export class MemoryWebhookLane extends WebhookLane {
     super();
   }
 
+  async start(): Promise<void> {}
+
   get waiting(): number {
     return this.pending.length;
   }

@@ -37,8 +37,12 @@ export class WebhookDelivery {
   ): Promise<DeliveryOutcome> {
     const body = JSON.stringify({ events });
     const oldest = Math.min(...events.map((event) => event.ts));
-    const { WEBHOOK_MAX_ATTEMPTS, WEBHOOK_MAX_AGE_MS, WEBHOOK_RETRY_BASE_MS, WEBHOOK_RETRY_MAX_MS } =
-      this.config;
+    const {
+      WEBHOOK_MAX_ATTEMPTS,
+      WEBHOOK_MAX_AGE_MS,
+      WEBHOOK_RETRY_BASE_MS,
+      WEBHOOK_RETRY_MAX_MS,
+    } = this.config;
     for (let attempt = 1; ; attempt += 1) {
       if (signal.aborted) return 'aborted';
       const failure = await this.attempt(url, body, signal);

@@ -32,7 +32,12 @@ export class WebhookDispatcher extends ChatObserver {
     const ts = Date.now();
     for (const lane of this.lanes) {
       if (occupied && this.types.has('room.occupied'))
-        lane.sendUnlessWithdrawn(roomKey(room), { id: randomUUID(), type: 'room.occupied', ts, room });
+        lane.sendUnlessWithdrawn(roomKey(room), {
+          id: randomUUID(),
+          type: 'room.occupied',
+          ts,
+          room,
+        });
       if (this.types.has('member.joined'))
         lane.sendUnlessWithdrawn(memberKey(room, user), {
           id: randomUUID(),

@@ -5,6 +5,8 @@ import type { WebhookEvent } from './webhook-event.js';
  * WEBHOOK_QUEUE_MAX_EVENTS they are dropped and counted), and are delivered apart from it, in batches.
  */
 export abstract class WebhookLane {
+  /** Starts delivering (with Redis: this node's worker). */
+  abstract start(): Promise<void>;
   /** Queues an event for delivery now. */
   abstract send(event: WebhookEvent): void;
   /** Queues an event for delivery after `delayMs`, unless `sendUnlessWithdrawn` with the same key comes first. */

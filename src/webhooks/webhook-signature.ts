@@ -11,7 +11,11 @@ export function signature(secret: string, timestamp: string, body: string): stri
 }
 
 /** The value of the signature header for one attempt: one `v1=` entry per secret (two during a rotation). */
-export function signatureHeader(secrets: readonly string[], timestamp: string, body: string): string {
+export function signatureHeader(
+  secrets: readonly string[],
+  timestamp: string,
+  body: string,
+): string {
   return secrets.map((secret) => `v1=${signature(secret, timestamp, body)}`).join(',');
 }
 

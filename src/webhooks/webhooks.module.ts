@@ -36,9 +36,7 @@ export class WebhookLanes implements OnModuleInit, OnApplicationShutdown {
   }
 
   async onModuleInit(): Promise<void> {
-    await Promise.all(
-      this.lanes.map((lane) => (lane instanceof BullWebhookLane ? lane.start() : undefined)),
-    );
+    await Promise.all(this.lanes.map((lane) => lane.start()));
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -119,7 +119,8 @@ export class WriteQueue {
     this.depth -= batch.length;
     stored.forEach((result, i) =>
       isSendRefusal(result) ? batch[i].reject(refusalError(result)) : batch[i].resolve(result),
-    );    if (this.observer.observesMessages) this.observe(stored);
+    );
+    if (this.observer.observesMessages) this.observe(stored);
   }
 
   /** Tells the observer of the batch's new room messages, in storage order (resends are not new). */
