@@ -7,7 +7,8 @@
  *   auth                identity at the upgrade
  *   engine              storage, fan-out between nodes, presence (memory/, redis/)
  *   cache               the recent-history cache and the room heads that keep it current
- *   domain              rooms and presence, sends, history; the ChatSession and SessionDirectory ports
+ *   domain              rooms and presence, sends, history; the ChatSession, SessionDirectory and ChatObserver ports
+ *   webhooks            signed HTTP callbacks of what the domain observes (implements ChatObserver)
  *   validation          class-validator DTOs compiled into one function per class (a library layer)
  *   fast-path           the lean gateway path; every private Nest import in nest-internals.ts
  *   gateway             ChatGateway, DTOs, guards, pipe, filter, interceptors
@@ -29,6 +30,8 @@ const layers = {
   engine: ['protocol', 'config', 'observability'],
   cache: ['protocol', 'config', 'observability', 'engine'],
   domain: ['protocol', 'config', 'observability', 'auth', 'engine', 'cache'],
+  // It implements the domain's ChatObserver port; nothing but the top files imports it.
+  webhooks: ['protocol', 'config', 'observability', 'engine', 'domain'],
   validation: [],
   'fast-path': [],
   gateway: [

@@ -18,6 +18,7 @@ import { OpsModule } from './ops/ops.module.js';
 import { GracefulShutdownService } from './process/graceful-shutdown.service.js';
 import { TransportModule } from './transport/transport.module.js';
 import { WebModule } from './web/web.module.js';
+import { WebhooksModule } from './webhooks/webhooks.module.js';
 
 const { ConfigurableModuleClass, MODULE_OPTIONS_TOKEN, OPTIONS_TYPE, ASYNC_OPTIONS_TYPE } =
   new ConfigurableModuleBuilder<SwitchboardOptions>({ moduleName: 'Switchboard' })
@@ -62,6 +63,7 @@ export type SwitchboardModuleAsyncOptions = typeof ASYNC_OPTIONS_TYPE;
       }),
     }),
     ObservabilityModule,
+    WebhooksModule,
     EngineModule,
     RedisCacheModule,
     TransportModule,

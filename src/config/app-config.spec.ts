@@ -234,3 +234,57 @@ describe('appConfig', () => {
     await expect(builder.compile()).rejects.toThrow(InvalidConfigurationError);
   });
 });
+
+describe('webhook settings', () => {
+  const URL = 'https://hooks.example.com/switchboard';
+  const SECRET = 'whsec-0123456789abcdef';
+
+  it('refuses WEBHOOK_URLS without a WEBHOOK_SECRET', () => {
+    expect(configurationErrorOf({ WEBHOOK_URLS: URL }).keys).toEqual(['WEBHOOK_SECRET']);
+  });
+
+  it('refuses a URL that is not http(s), a short secret, more than two secrets and an unknown event', () => {
+    const sut = configurationErrorOf({
+      WEBHOOK_URLS: `${URL},ftp://hooks.example.com`,
+      WEBHOOK_SECRET: `${SECRET},${SECRET},${SECRET}`,
+      WEBHOOK_EVENTS: 'room.occupied,room.deleted',
+      WEBHOOK_MESSAGE_ROOMS: 'support/*',
+    });
+
+    expect([...sut.keys].sort()).toEqual([
+      'WEBHOOK_EVENTS',
+      'WEBHOOK_MESSAGE_ROOMS',
+      'WEBHOOK_SECRET',
+      'WEBHOOK_URLS',
+    ]);
+    expect(configurationErrorOf({ WEBHOOK_URLS: URL, WEBHOOK_SECRET: 'short' }).keys).toEqual([
+      'WEBHOOK_SECRET',
+    ]);
+  });
+
+  it('refuses limits out of range: no attempt, a zero queue, a batch over 1000', () => {
+    const sut = configurationErrorOf({
+      WEBHOOK_MAX_ATTEMPTS: '0',
+      WEBHOOK_QUEUE_MAX_EVENTS: '0',
+      WEBHOOK_BATCH_MAX_EVENTS: '1001',
+      WEBHOOK_TIMEOUT_MS: '10',
+    });
+
+    expect([...sut.keys].sort()).toEqual([
+      'WEBHOOK_BATCH_MAX_EVENTS',
+      'WEBHOOK_MAX_ATTEMPTS',
+      'WEBHOOK_QUEUE_MAX_EVENTS',
+      'WEBHOOK_TIMEOUT_MS',
+    ]);
+  });
+
+  it('accepts two URLs, a rotation of two secrets and room patterns', () => {
+    const sut = parseEnvironment({
+      WEBHOOK_URLS: `${URL},http://127.0.0.1:9000/hooks`,
+      WEBHOOK_SECRET: `${SECRET},older-secret-0123456789`,
+      WEBHOOK_MESSAGE_ROOMS: 'support-*,vip',
+    });
+
+    expect(sut.WEBHOOK_URLS.split(',')).toHaveLength(2);
+  });
+});

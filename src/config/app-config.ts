@@ -96,6 +96,12 @@ function validated(
       ['DATABASE_URL', 'REDIS_URL'],
     );
   }
+  if (settings.WEBHOOK_URLS && !settings.WEBHOOK_SECRET) {
+    throw new InvalidConfigurationError(
+      ['WEBHOOK_SECRET: required with WEBHOOK_URLS (receivers verify the signature)'],
+      ['WEBHOOK_SECRET'],
+    );
+  }
   return settings;
 }
 

@@ -147,6 +147,58 @@ export class EnvironmentSchema {
   PUBLISHER_SENDER_NAME = 'System';
   /** How long a room's recent-history snapshot stays in the cache. */
   @Type(() => Number) @IsInt() @Min(0) HISTORY_CACHE_TTL_MS = 5000;
+  /**
+   * Comma-separated http(s) URLs that receive the webhooks (each gets every event, in its own queue);
+   * empty sends none and costs the chat path nothing.
+   */
+  @Matches(/^(https?:\/\/[^\s,]+(,https?:\/\/[^\s,]+)*)?$/, {
+    message: 'WEBHOOK_URLS must be empty or comma-separated http:// or https:// URLs',
+  })
+  WEBHOOK_URLS = '';
+  /**
+   * HMAC-SHA256 signing secret, at least 16 characters; two comma-separated during a rotation (each
+   * attempt is signed with both). Required with WEBHOOK_URLS; never logged.
+   */
+  @IsOptional()
+  @Matches(/^[^\s,]{16,}(,[^\s,]{16,})?$/, {
+    message: 'WEBHOOK_SECRET must be one or two comma-separated secrets of 16 or more characters',
+  })
+  WEBHOOK_SECRET?: string;
+  /** Comma-separated webhook events to send (message.created also needs WEBHOOK_MESSAGE_ROOMS). */
+  @Matches(
+    /^((room\.occupied|room\.vacated|member\.joined|member\.left|message\.created)(,(room\.occupied|room\.vacated|member\.joined|member\.left|message\.created))*)?$/,
+    {
+      message:
+        'WEBHOOK_EVENTS must list room.occupied, room.vacated, member.joined, member.left, message.created',
+    },
+  )
+  WEBHOOK_EVENTS = 'room.occupied,room.vacated,member.joined,member.left,message.created';
+  /** Comma-separated room patterns (`*` matches any run of characters) whose messages send message.created. */
+  @Matches(/^([A-Za-z0-9_.:*-]{1,64}(,[A-Za-z0-9_.:*-]{1,64})*)?$/, {
+    message: 'WEBHOOK_MESSAGE_ROOMS must be comma-separated room names or patterns with *',
+  })
+  WEBHOOK_MESSAGE_ROOMS = '';
+  /** A member who leaves and comes back within this long sends neither member.left nor member.joined. */
+  @Type(() => Number) @IsInt() @Min(0) WEBHOOK_PRESENCE_DEBOUNCE_MS = 3000;
+  /** Longest one delivery attempt may take before it counts as failed. */
+  @Type(() => Number) @IsInt() @Min(100) WEBHOOK_TIMEOUT_MS = 5000;
+  /** Attempts per batch of events, the first included; then it is dropped and counted. */
+  @Type(() => Number) @IsInt() @Min(1) @Max(100) WEBHOOK_MAX_ATTEMPTS = 10;
+  /** Events older than this are no longer retried (counted as exhausted), whatever attempts are left. */
+  @Type(() => Number) @IsInt() @Min(1000) WEBHOOK_MAX_AGE_MS = 900000;
+  /** Delay before the first retry; each further one doubles it (with jitter), up to WEBHOOK_RETRY_MAX_MS. */
+  @Type(() => Number) @IsInt() @Min(1) WEBHOOK_RETRY_BASE_MS = 1000;
+  /** Longest delay between two attempts. */
+  @Type(() => Number) @IsInt() @Min(1) WEBHOOK_RETRY_MAX_MS = 120000;
+  /**
+   * Events waiting on this node per URL (and, with Redis, batches waiting in the queue per URL) at most;
+   * past it new events are dropped and counted.
+   */
+  @Type(() => Number) @IsInt() @Min(1) WEBHOOK_QUEUE_MAX_EVENTS = 10000;
+  /** Most events one webhook request carries. */
+  @Type(() => Number) @IsInt() @Min(1) @Max(1000) WEBHOOK_BATCH_MAX_EVENTS = 100;
+  /** With Redis: a delivery whose node stopped renewing its lock for this long is taken over by another node. */
+  @Type(() => Number) @IsInt() @Min(500) WEBHOOK_LOCK_MS = 30000;
   /** Fewest milliseconds between two read receipts of one user in one conversation (the last read wins). */
   @Type(() => Number) @IsInt() @Min(0) READ_RECEIPT_INTERVAL_MS = 1000;
 }

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { ChatErrorCode } from '../../protocol/chat-error-code.js';
 import { ChatException } from '../chat.exception.js';
 import { appConfig, type AppConfig } from '../../config/app-config.js';
@@ -14,6 +14,7 @@ import {
 } from '../../engine/message-store.js';
 import { isSendRefusal, type SendRefusal } from '../../engine/send-refusal.js';
 import { ChatMetrics } from '../../observability/chat-metrics.js';
+import { ChatObserver, NoChatObserver } from '../chat-observer.js';
 import { runThenFlush } from '../turn-flush.js';
 
 interface QueuedSend {
@@ -39,12 +40,15 @@ export class WriteQueue {
   /** The batch with the store, if any: while it is, new writes wait in `pending`. */
   private writing: Promise<void> | undefined;
   private depth = 0;
+  private readonly observer: ChatObserver;
 
   constructor(
     @Inject(appConfig.KEY) private readonly config: AppConfig,
     private readonly store: MessageStore,
     metrics: ChatMetrics,
+    @Optional() observer?: ChatObserver,
   ) {
+    this.observer = observer ?? new NoChatObserver();
     metrics.queueDepth.readFrom(() => this.depth);
   }
 
@@ -116,6 +120,15 @@ export class WriteQueue {
     stored.forEach((result, i) =>
       isSendRefusal(result) ? batch[i].reject(refusalError(result)) : batch[i].resolve(result),
     );
+    if (this.observer.observesMessages) this.observe(stored);
+  }
+
+  /** Tells the observer of the batch's new room messages, in storage order (resends are not new). */
+  private observe(stored: readonly (StoredWrite | SendRefusal)[]): void {
+    for (const result of stored) {
+      if (!isSendRefusal(result) && result.kind === 'room' && !result.duplicate)
+        this.observer.messageCreated(result.message);
+    }
   }
 }
 

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { HistoryService } from '../history/history.service.js';
 import type { ChatMessage, MessageChange, User } from '../../protocol/chat.events.js';
 import { ChatErrorCode } from '../../protocol/chat-error-code.js';
@@ -9,6 +9,7 @@ import { PresenceStore } from '../../engine/presence-store.js';
 import { ConversationStore } from '../../engine/conversation-store.js';
 import { logFailure } from '../../engine/backend-unreachable.js';
 import { announcesPresence } from '../../protocol/presence.js';
+import { ChatObserver, NoChatObserver } from '../chat-observer.js';
 import { SessionDirectory, type ChatSession } from '../session.js';
 
 /** What a join shows the joining socket. */
@@ -28,6 +29,7 @@ export class RoomsService {
   private readonly leaving = new Set<Promise<void>>();
   /** This node's sockets that joined the default room with `join`: they hear its presence. */
   private readonly watchers = new Set<ChatSession>();
+  private readonly observer: ChatObserver;
 
   constructor(
     @Inject(appConfig.KEY) private readonly config: AppConfig,
@@ -36,13 +38,19 @@ export class RoomsService {
     private readonly broker: Broker,
     private readonly history: HistoryService,
     @Inject(ConversationStore) private readonly conversations: ConversationStore | null,
-  ) {}
+    @Optional() observer?: ChatObserver,
+  ) {
+    this.observer = observer ?? new NoChatObserver();
+    // A crashed node's users are taken out of their rooms by whichever node sweeps up after it.
+    presence.onSwept((room, user, size) => this.observer.memberLeft(room, user, size === 0));
+  }
 
   /** Puts a new connection in the default room, announced (to the room's watchers) as any join is. */
   async connect(connection: ChatSession): Promise<void> {
     const room = this.config.DEFAULT_ROOM;
     if (!room) return;
     const { first, size } = await this.enter(connection, room);
+    if (first) this.observer.memberJoined(room, connection.user, size === 1);
     if (first && announcesPresence(size, this.config.PRESENCE_MAX_MEMBERS))
       this.announce(connection, room, 'join');
   }
@@ -106,6 +114,7 @@ export class RoomsService {
       ]);
       lastShown = recovery.messages.at(-1)?.id;
       sendJoined({ room, members, ...recovery });
+      if (size?.first) this.observer.memberJoined(room, connection.user, size.size === 1);
       if (size?.first && announcesPresence(count, this.config.PRESENCE_MAX_MEMBERS))
         this.announce(connection, room, 'join');
     } catch (error) {
@@ -162,6 +171,7 @@ export class RoomsService {
     if (!connection.rooms.delete(room)) return;
     if (this.directory.removeFromRoom(room, connection) === 0) await this.broker.unwatchRoom(room);
     const { last, size } = await this.presence.leave(room, connection.user, connection.id);
+    if (last && how !== 'silent') this.observer.memberLeft(room, connection.user, size === 0);
     if (last && how !== 'silent' && announcesPresence(size + 1, this.config.PRESENCE_MAX_MEMBERS))
       this.announce(connection, room, 'leave');
   }

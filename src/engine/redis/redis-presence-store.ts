@@ -167,6 +167,7 @@ export class RedisPresenceStore
         if (!connectionId.startsWith(`${nodeId}.`) || !remove(connectionId)) continue;
         const user = JSON.parse(userJson) as User;
         const { last, size } = await this.leave(room, user, connectionId);
+        if (last) this.swept(room, user, size);
         if (last && announcesPresence(size + 1, this.config.PRESENCE_MAX_MEMBERS))
           await this.broker.publish([
             presenceDelivery(room, user, 'leave', this.config.DEFAULT_ROOM),
