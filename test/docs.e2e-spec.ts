@@ -10,6 +10,7 @@ const DOCS = [
   'docs/SCALE-OUT.md',
   'docs/DATABASE.md',
   'docs/BENCHMARKS.md',
+  'docs/INTEGRATION.md',
 ];
 
 /** Relative link targets of a Markdown file (`[text](target)`), anchors and URLs left out. */
