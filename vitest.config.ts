@@ -13,6 +13,7 @@ const CONTRACT_SUITES = [
   'errors',
   'extending-gateway',
   'history-recovery',
+  'host-identity',
   'hostile-input',
   'limits',
   'members',

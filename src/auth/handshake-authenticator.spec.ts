@@ -1,23 +1,35 @@
+import type { Type } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { exportSPKI, generateKeyPair, type CryptoKey, type JWTPayload } from 'jose';
 import type { IncomingMessage } from 'node:http';
 import { secondsFromNow, signToken } from '../../test/utils/jwt.js';
 import { appConfig, parseEnvironment } from '../config/app-config.js';
-import { HandshakeAuthenticator } from './handshake-authenticator.js';
+import { DefaultIdentityProvider } from './default-identity-provider.js';
+import { HandshakeAuthenticator, InvalidIdentityError } from './handshake-authenticator.js';
+import type { Identity } from './identity.js';
+import { IdentityProvider } from './identity-provider.js';
 import { HandshakeRejection } from './handshake-rejection.js';
 
 const SECRET = 'a-test-secret-of-at-least-32-bytes!!';
 
+/** The authenticator with `provider` behind it (today's JWT/dev-mode identity unless told). */
 async function createAuthenticator(
   env: Record<string, string> = {},
+  provider: Type<IdentityProvider> = DefaultIdentityProvider,
 ): Promise<HandshakeAuthenticator> {
   const moduleRef = await Test.createTestingModule({
     providers: [
       HandshakeAuthenticator,
+      { provide: IdentityProvider, useClass: provider },
       { provide: appConfig.KEY, useValue: parseEnvironment(env) },
     ],
   }).compile();
   return moduleRef.get(HandshakeAuthenticator);
+}
+
+/** Today's identity provider alone. */
+function createDefaultProvider(env: Record<string, string> = {}): DefaultIdentityProvider {
+  return new DefaultIdentityProvider(parseEnvironment(env));
 }
 
 /** An upgrade request as the adapter hands it over. */
@@ -56,7 +68,15 @@ describe('HandshakeAuthenticator', () => {
     });
 
     it('does not require tokens', () => {
-      expect(sut.jwtMode).toBe(false);
+      expect(createDefaultProvider().jwtMode).toBe(false);
+    });
+
+    it('answers in the same turn, not with a promise', () => {
+      expect(sut.authenticate(upgrade('/?uid=u-alice'))).not.toBeInstanceOf(Promise);
+    });
+
+    it('gives no roles', async () => {
+      expect((await sut.authenticate(upgrade('/?uid=u-alice'))).roles).toBeUndefined();
     });
 
     it('takes the display name from ?name=, trimmed', async () => {
@@ -122,7 +142,7 @@ describe('HandshakeAuthenticator', () => {
     });
 
     it('requires tokens', () => {
-      expect(sut.jwtMode).toBe(true);
+      expect(createDefaultProvider({ JWT_SECRET: SECRET }).jwtMode).toBe(true);
     });
 
     it('takes the user from the token in the Authorization header', async () => {
@@ -172,6 +192,18 @@ describe('HandshakeAuthenticator', () => {
       const identity = await sut.authenticate(bearer(token));
 
       expect(identity.roomClaims).toEqual(['private:x', 'private:team-*']);
+    });
+
+    it('carries the roles claim into the identity, keeping only strings', async () => {
+      const token = await hs256({ sub: 'u-alice', roles: ['moderator', 3, 'staff'] });
+
+      expect((await sut.authenticate(bearer(token))).roles).toEqual(['moderator', 'staff']);
+    });
+
+    it('gives no roles for a token without a roles claim', async () => {
+      const token = await hs256({ sub: 'u-alice' });
+
+      expect((await sut.authenticate(bearer(token))).roles).toBeUndefined();
     });
 
     it('carries exp into the identity in milliseconds', async () => {
@@ -360,5 +392,94 @@ describe('HandshakeAuthenticator', () => {
         403,
       );
     });
+  });
+});
+
+describe('HandshakeAuthenticator with a host identity provider', () => {
+  /** A host provider answering `answer` for every request, synchronously or (`async`) a turn later. */
+  function answering(answer: () => unknown, async = false): Type<IdentityProvider> {
+    return class extends IdentityProvider {
+      identify(): Identity | Promise<Identity> {
+        return (async ? Promise.resolve().then(answer) : answer()) as Identity;
+      }
+    };
+  }
+
+  const alice = { user: { id: 'u-alice', name: 'Alice' }, roles: ['moderator'] };
+
+  it("returns the provider's identity as it is, roles and all", async () => {
+    const sut = await createAuthenticator(
+      {},
+      answering(() => alice),
+    );
+
+    expect(sut.authenticate(upgrade('/'))).toBe(alice);
+  });
+
+  it('resolves to the identity of a provider that answers with a promise', async () => {
+    const sut = await createAuthenticator(
+      {},
+      answering(() => alice, true),
+    );
+
+    await expect(sut.authenticate(upgrade('/'))).resolves.toBe(alice);
+  });
+
+  it('passes on the refusal of a provider that throws HandshakeRejection', async () => {
+    const sut = await createAuthenticator(
+      {},
+      answering(() => {
+        throw new HandshakeRejection(403, 'account suspended');
+      }, true),
+    );
+
+    const rejection = await rejectionOf(() => sut.authenticate(upgrade('/')), 403);
+
+    expect(rejection.message).toBe('account suspended');
+  });
+
+  it('checks ALLOWED_ORIGINS before asking the provider', async () => {
+    let asked = false;
+    const sut = await createAuthenticator(
+      { ALLOWED_ORIGINS: 'https://chat.example.com' },
+      answering(() => {
+        asked = true;
+        return alice;
+      }),
+    );
+
+    await rejectionOf(
+      () => sut.authenticate(upgrade('/', { origin: 'https://evil.example' })),
+      403,
+    );
+    expect(asked).toBe(false);
+  });
+
+  it('uses the user id as the display name when the name is unusable', async () => {
+    const sut = await createAuthenticator(
+      {},
+      answering(() => ({ user: { id: 'u-bob', name: 'b'.repeat(33) } })),
+    );
+
+    expect(((await sut.authenticate(upgrade('/'))) as Identity).user).toEqual({
+      id: 'u-bob',
+      name: 'u-bob',
+    });
+  });
+
+  it.each([
+    ['nothing', undefined],
+    ['no user', { roles: [] }],
+    ['an empty user id', { user: { id: '', name: 'x' } }],
+    ['a user id of 65 characters', { user: { id: 'i'.repeat(65), name: 'x' } }],
+    ['roles that are not strings', { user: { id: 'u', name: 'x' }, roles: [1] }],
+    ['room claims that are not a list', { user: { id: 'u', name: 'x' }, roomClaims: 'private:*' }],
+  ])('refuses as a fault (not a 401) an answer with %s', async (_, answer) => {
+    const sut = await createAuthenticator(
+      {},
+      answering(() => answer, true),
+    );
+
+    await expect(sut.authenticate(upgrade('/'))).rejects.toBeInstanceOf(InvalidIdentityError);
   });
 });

@@ -103,7 +103,7 @@ export class ChatGateway implements OnGatewayConnection, OnGatewayDisconnect {
       'Send `text` to a joined room; every other socket in it gets `message`. `clientMsgId` makes a resend idempotent.',
     reply: 'ack',
   })
-  @RoomAccess('member')
+  @RoomAccess('send')
   async message(
     @CurrentConnection() connection: ChatSession,
     @MessageBody() dto: SendMessageDto,

@@ -3,19 +3,25 @@ import { Reflector } from '@nestjs/core';
 import { ROOM_NAME } from '../protocol/limits.js';
 import { ChatErrorCode } from '../protocol/chat-error-code.js';
 import { ChatException } from '../domain/chat.exception.js';
+import { RoomPolicy, type RoomRefusal, type RoomVerdict } from '../domain/rooms/room-policy.js';
 import { sessionIn } from './session-in.js';
 import { RoomAccess, type RoomRequirement } from './room-access.decorator.js';
-import { mayEnterRoom } from './room-access.js';
 
-/** Enforces `@RoomAccess`: `not_in_room` for rooms not joined, `forbidden` for private rooms without the claim. */
+/**
+ * Enforces `@RoomAccess`: `not_in_room` for rooms not joined; `forbidden` (with the policy's reason) when
+ * the `RoomPolicy` refuses a join (`enter`) or a send (`send`). Synchronous while the policy is.
+ */
 @Injectable()
 export class RoomAccessGuard implements CanActivate {
   /** Each handler's requirement, read once: a handler's metadata does not change, and this runs per frame. */
   private readonly requirements = new WeakMap<object, RoomRequirement | undefined>();
 
-  constructor(private readonly reflector: Reflector) {}
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly policy: RoomPolicy,
+  ) {}
 
-  canActivate(context: ExecutionContext): boolean {
+  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     const handler = context.getHandler();
     let requirement = this.requirements.get(handler);
     if (requirement === undefined && !this.requirements.has(handler)) {
@@ -29,12 +35,39 @@ export class RoomAccessGuard implements CanActivate {
     // request naming a user (`with`) too, which names no room to check.
     if (typeof room !== 'string' || !ROOM_NAME.test(room) || data.with !== undefined) return true;
     const connection = sessionIn(context);
-    if (requirement === 'member' && !connection.rooms.has(room)) {
+    if (requirement === 'enter') {
+      return settle(this.policy.mayEnter(connection.identity, room), requirement, room);
+    }
+    if (!connection.rooms.has(room)) {
       throw new ChatException(ChatErrorCode.NotInRoom, `join "${room}" first`);
     }
-    if (requirement === 'enter' && !mayEnterRoom(room, connection.identity.roomClaims)) {
-      throw new ChatException(ChatErrorCode.Forbidden, `you may not enter "${room}"`);
+    if (requirement === 'send') {
+      return settle(this.policy.maySend(connection.identity, room), requirement, room);
     }
     return true;
   }
+}
+
+/** True for a verdict that allows; throws `forbidden` for one that refuses; a promise of either for a pending one. */
+function settle(
+  verdict: RoomVerdict | PromiseLike<RoomVerdict>,
+  requirement: 'enter' | 'send',
+  room: string,
+): boolean | Promise<boolean> {
+  if (verdict === true) return true;
+  if (isThenable(verdict))
+    return Promise.resolve(verdict).then((settled) => settle(settled, requirement, room));
+  if (verdict === false) {
+    const reason =
+      requirement === 'enter' ? `you may not enter "${room}"` : `you may not send in "${room}"`;
+    throw new ChatException(ChatErrorCode.Forbidden, reason);
+  }
+  if (typeof (verdict as RoomRefusal | null)?.reason === 'string')
+    throw new ChatException(ChatErrorCode.Forbidden, verdict.reason, verdict.details);
+  // Fails closed: an answer that is neither (say, undefined from a forgotten return) is a fault, not a yes.
+  throw new Error(`the room policy answered ${typeof verdict}, not a RoomVerdict`);
+}
+
+function isThenable(value: unknown): value is PromiseLike<RoomVerdict> {
+  return typeof (value as { then?: unknown } | null)?.then === 'function';
 }

@@ -8,7 +8,7 @@ export enum ChatErrorCode {
   ValidationFailed = 'validation_failed',
   /** message, typing or history for a room this socket has not joined. Join first. */
   NotInRoom = 'not_in_room',
-  /** A room the user may not enter (private room without the claim, or too many rooms), or a message that is not theirs to change. */
+  /** A room the user may not enter or send in (private room without the claim, the host room policy refusing, or too many rooms), or a message that is not theirs to change. */
   Forbidden = 'forbidden',
   /** Over the per-connection rate; `details.retryAfterMs` says when to try again. */
   RateLimited = 'rate_limited',

@@ -15,7 +15,7 @@ export const ERROR_CODE_MEANINGS: Record<ChatErrorCode, string> = {
   [ChatErrorCode.NotInRoom]:
     'message, typing or history for a room this socket has not joined. Join first.',
   [ChatErrorCode.Forbidden]:
-    'A room the user may not enter (private room without the claim, or too many rooms), or a message that is not theirs to change.',
+    'A room the user may not enter or send in (private room without the claim, the host room policy refusing, or too many rooms), or a message that is not theirs to change.',
   [ChatErrorCode.RateLimited]:
     'Over the per-connection rate; `details.retryAfterMs` says when to try again.',
   [ChatErrorCode.NotFound]:

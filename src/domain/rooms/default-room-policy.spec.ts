@@ -1,4 +1,4 @@
-import { mayEnterRoom } from './room-access.js';
+import { DefaultRoomPolicy, mayEnterRoom } from './default-room-policy.js';
 
 describe('mayEnterRoom', () => {
   it('lets anyone into a room that is not private', () => {
@@ -43,5 +43,28 @@ describe('mayEnterRoom', () => {
 
   it('treats a * that is not trailing as a literal character', () => {
     expect(mayEnterRoom('private:a-x', ['private:*-x'])).toBe(false);
+  });
+});
+
+describe('DefaultRoomPolicy', () => {
+  const sut = new DefaultRoomPolicy();
+  const alice = { user: { id: 'u-alice', name: 'Alice' } };
+
+  it("lets a user into a private room their identity's room claims name", () => {
+    expect(sut.mayEnter({ ...alice, roomClaims: ['private:team-*'] }, 'private:team-red')).toBe(
+      true,
+    );
+  });
+
+  it('keeps a user whose identity carries no room claims out of private rooms', () => {
+    expect(sut.mayEnter(alice, 'private:team-red')).toBe(false);
+  });
+
+  it('lets a user without claims into an open room', () => {
+    expect(sut.mayEnter(alice, 'lobby')).toBe(true);
+  });
+
+  it('lets anyone in a room send in it, synchronously', () => {
+    expect(sut.maySend(alice, 'private:team-red')).toBe(true);
   });
 });
