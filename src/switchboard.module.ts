@@ -13,6 +13,7 @@ import { DomainModule } from './domain/domain.module.js';
 import { PublisherModule } from './domain/publisher/publisher.module.js';
 import { EngineModule } from './engine/engine.module.js';
 import { GatewayModule } from './gateway/gateway.module.js';
+import { ServerApiModule } from './server-api/server-api.module.js';
 import { ObservabilityModule } from './observability/observability.module.js';
 import { OpsModule } from './ops/ops.module.js';
 import { GracefulShutdownService } from './process/graceful-shutdown.service.js';
@@ -72,6 +73,7 @@ export type SwitchboardModuleAsyncOptions = typeof ASYNC_OPTIONS_TYPE;
     OpsModule,
     WebModule,
     AsyncApiModule,
+    ServerApiModule,
   ],
   providers: [
     { provide: appConfig.KEY, inject: [MODULE_OPTIONS_TOKEN], useFactory: parseOptions },
