@@ -13,6 +13,7 @@
  *   fast-path           the lean gateway path; every private Nest import in nest-internals.ts
  *   gateway             ChatGateway, DTOs, guards, pipe, filter, interceptors
  *   transport           the ws adapter, connections, local fan-out (implements the domain's ports)
+ *   server-api          the server HTTP API (/api/v1): controllers, key guard, problem details, DTOs
  *   app, process, ops, web, asyncapi   composition, process lifecycle, operator and web endpoints, the
  *                       contract's AsyncAPI document (generated from the gateways and the protocol)
  *
@@ -59,6 +60,8 @@ const layers = {
   process: ['protocol', 'config', 'domain', 'transport'],
   ops: ['config', 'engine', 'observability', 'process'],
   web: ['config'],
+  // The server HTTP API: ChatPublisher behind keys; never a socket, so nothing of gateway, transport or fast-path.
+  'server-api': ['protocol', 'config', 'observability', 'domain', 'validation'],
   // It reads the gateways' handlers and DTOs (through fast-path's discovery) and the protocol's server events.
   asyncapi: ['protocol', 'config', 'fast-path', 'gateway'],
 };

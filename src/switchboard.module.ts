@@ -26,6 +26,7 @@ import { DefaultRoomPolicy } from './domain/rooms/default-room-policy.js';
 import { RoomPolicy } from './domain/rooms/room-policy.js';
 import { EngineModule } from './engine/engine.module.js';
 import { GatewayModule } from './gateway/gateway.module.js';
+import { ServerApiModule } from './server-api/server-api.module.js';
 import { ObservabilityModule } from './observability/observability.module.js';
 import { OpsModule } from './ops/ops.module.js';
 import { GracefulShutdownService } from './process/graceful-shutdown.service.js';
@@ -114,6 +115,7 @@ export type SwitchboardModuleAsyncOptions = typeof ASYNC_OPTIONS_TYPE;
     OpsModule,
     WebModule,
     AsyncApiModule,
+    ServerApiModule,
   ],
   providers: [
     { provide: appConfig.KEY, inject: [MODULE_OPTIONS_TOKEN], useFactory: parseOptions },

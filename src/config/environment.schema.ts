@@ -10,11 +10,32 @@ import {
   Matches,
   Max,
   Min,
+  Validate,
+  ValidatorConstraint,
+  type ValidationArguments,
+  type ValidatorConstraintInterface,
 } from 'class-validator';
 import { SERVER_SENDER_ID } from '../protocol/server-sender.js';
+import {
+  serverApiKeysFromText,
+  serverApiKeysProblems,
+  type ServerApiKey,
+} from './server-api-keys.js';
 
 const toBoolean = ({ value }: { value: unknown }): unknown =>
   value === 'true' || value === '1' ? true : value === 'false' || value === '0' ? false : value;
+
+/** SERVER_API_KEYS is valid when `serverApiKeysProblems` finds nothing; the message lists what it found. */
+@ValidatorConstraint({ name: 'serverApiKeys' })
+class ServerApiKeysConstraint implements ValidatorConstraintInterface {
+  validate(value: unknown): boolean {
+    return serverApiKeysProblems(value).length === 0;
+  }
+
+  defaultMessage(args: ValidationArguments): string {
+    return serverApiKeysProblems(args.value).join('; ');
+  }
+}
 
 /** Every environment key the service reads, with its default; `.env.example` mirrors this class. */
 export class EnvironmentSchema {
@@ -201,4 +222,17 @@ export class EnvironmentSchema {
   @Type(() => Number) @IsInt() @Min(500) WEBHOOK_LOCK_MS = 30000;
   /** Fewest milliseconds between two read receipts of one user in one conversation (the last read wins). */
   @Type(() => Number) @IsInt() @Min(0) READ_RECEIPT_INTERVAL_MS = 1000;
+  /**
+   * Keys of the server HTTP API (`/api/v1`), hashed: a JSON array of `{ id, sha256, scopes, rooms }`
+   * (docs/INTEGRATION.md). Empty: the API and its docs answer 404.
+   */
+  @Transform(({ value }: { value: unknown }) => serverApiKeysFromText(value))
+  @Validate(ServerApiKeysConstraint)
+  SERVER_API_KEYS: ServerApiKey[] = [];
+  /** Requests a second one API key may make on one node, sustained; past it the API answers 429. */
+  @Type(() => Number) @IsInt() @Min(1) SERVER_API_RATE_PER_SECOND = 50;
+  /** Requests one API key may make at once before SERVER_API_RATE_PER_SECOND applies. */
+  @Type(() => Number) @IsInt() @Min(1) SERVER_API_RATE_BURST = 100;
+  /** Largest request body of the server HTTP API; a larger one is refused with 413 before it is parsed. */
+  @Type(() => Number) @IsInt() @Min(1024) SERVER_API_MAX_BODY_BYTES = 102400;
 }

@@ -18,7 +18,7 @@ export function validateWithClassValidator(dto: object): FieldError[] | null {
 }
 
 /** class-validator's error tree as `details`: one entry per failing field, nested fields by their path. */
-function flattenValidationErrors(errors: ValidationError[], prefix = ''): FieldError[] {
+export function flattenValidationErrors(errors: ValidationError[], prefix = ''): FieldError[] {
   return errors.flatMap((error) => [
     ...(error.constraints
       ? [{ field: prefix + error.property, errors: Object.values(error.constraints) }]
