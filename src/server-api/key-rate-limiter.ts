@@ -1,9 +1,11 @@
+import { TokenBucket } from '../engine/token-bucket.js';
+
 /**
  * A token bucket per API key id (`ratePerSecond` sustained, `burst` at once), on this node only. The
  * keys are the configured ones, so the map is as bounded as SERVER_API_KEYS.
  */
 export class KeyRateLimiter {
-  private readonly buckets = new Map<string, { tokens: number; refilledAt: number }>();
+  private readonly buckets = new Map<string, TokenBucket>();
 
   constructor(
     private readonly ratePerSecond: number,
@@ -13,18 +15,11 @@ export class KeyRateLimiter {
 
   /** Takes one request's token for `keyId`: 0 when granted, else the milliseconds until one is available. */
   take(keyId: string): number {
-    const now = this.now();
-    const bucket = this.buckets.get(keyId) ?? { tokens: this.burst, refilledAt: now };
-    this.buckets.set(keyId, bucket);
-    bucket.tokens = Math.min(
-      this.burst,
-      bucket.tokens + ((now - bucket.refilledAt) * this.ratePerSecond) / 1000,
-    );
-    bucket.refilledAt = now;
-    if (bucket.tokens >= 1) {
-      bucket.tokens -= 1;
-      return 0;
+    let bucket = this.buckets.get(keyId);
+    if (!bucket) {
+      bucket = new TokenBucket(this.ratePerSecond, this.burst, this.now);
+      this.buckets.set(keyId, bucket);
     }
-    return Math.ceil(((1 - bucket.tokens) * 1000) / this.ratePerSecond);
+    return bucket.take();
   }
 }

@@ -11,7 +11,7 @@ import type { Heartbeating } from './heartbeat.js';
 import { ChatSocket } from './chat-socket.js';
 import { JoinedRooms } from './joined-rooms.js';
 import { RefusalWindow } from './refusal-window.js';
-import { TokenBucket } from './token-bucket.js';
+import { TokenBucket } from '../engine/token-bucket.js';
 import type { RouteTable } from '../fast-path/gateway-routes.js';
 
 /** What a connection reports upward without knowing who listens. */

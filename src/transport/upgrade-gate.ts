@@ -1,4 +1,4 @@
-import { TokenBucket } from './token-bucket.js';
+import { TokenBucket } from '../engine/token-bucket.js';
 
 /** Which connection limit refused an upgrade: the `reason` label of the refusal metric. */
 export type UpgradeLimit =
