@@ -198,14 +198,16 @@ describe('moderation in-band, by a user with the moderator role', () => {
     expect((await roomMod.request('ban', { userId: 'bob', room: 'ops' })).event).toBe('moderation');
   });
 
-  it('validates the requests: a mute needs a duration, a reason has a bounded length', async () => {
+  it('validates the requests: a positive whole duration, a reason of bounded length', async () => {
     const mod = await connect(sut, 'mod', MODERATOR);
 
-    const noDuration = await mod.request('mute', { userId: 'ada', room: 'ops' });
+    const noDuration = await mod.request('mute', { userId: 'ada', room: 'ops', durationMs: 0 });
     const longReason = await mod.request('ban', { userId: 'ada', reason: 'x'.repeat(201) });
+    const noUser = await mod.request('unmute', { room: 'ops' });
 
     expect(noDuration.data.code).toBe('validation_failed');
     expect(longReason.data.code).toBe('validation_failed');
+    expect(noUser.data.code).toBe('validation_failed');
   });
 
   it("through the host's ChatPublisher: bans, mutes, slow mode and reads of the state", async () => {

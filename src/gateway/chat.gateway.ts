@@ -278,7 +278,7 @@ export class ChatGateway implements OnGatewayConnection, OnGatewayDisconnect {
   @SubscribeMessage(ClientEvent.Mute)
   @AsyncApiEvent({
     description:
-      "Moderators: refuse `userId`'s messages in `room` for `durationMs` (`forbidden`, with `until` in details). The user gets `moderated`, the room `moderation`.",
+      "Moderators: refuse `userId`'s messages in `room` for `durationMs`, or until `unmute` without it (`forbidden`, with `until` in details). The user gets `moderated`, the room `moderation`.",
     reply: 'moderation',
   })
   async mute(

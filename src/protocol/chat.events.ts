@@ -97,7 +97,7 @@ export interface ServerEvents {
   error: { code: ChatErrorCode; message: string; ref?: string; details?: unknown };
   /**
    * A moderator's action: the reply to `ban`, `unban`, `mute`, `unmute` and `slowmode` (with `ref`), and
-   * the notice of a room's actions to its sockets (without). `until` is absent for a permanent ban.
+   * the notice of a room's actions to its sockets (without). `until` is absent for one until lifted.
    */
   moderation: ModerationNotice & { ref?: string };
   /** To every socket of the user a moderator acted on: what now applies to them, and until when. */
@@ -105,7 +105,7 @@ export interface ServerEvents {
     action: 'banned' | 'unbanned' | 'muted' | 'unmuted';
     /** The room; absent for the whole service. */
     room?: string;
-    /** When it ends (ms since the epoch); absent for a permanent ban and for an end. */
+    /** When it ends (ms since the epoch); absent until lifted, and for an end. */
     until?: number;
     reason?: string;
   };
@@ -118,7 +118,7 @@ export interface ModerationNotice {
   room?: string;
   /** The user acted on (not for `slowmode`). */
   userId?: string;
-  /** When a ban or mute ends (ms since the epoch); absent for a permanent ban. */
+  /** When a ban or mute ends (ms since the epoch); absent: until lifted. */
   until?: number;
   reason?: string;
   /** `slowmode`: the seconds between two messages of a user (0: off). */
@@ -163,7 +163,7 @@ export interface ClientEvents {
   read: ConversationName & { id: string; private?: boolean };
   ban: { userId: string; room?: string; durationMs?: number; reason?: string };
   unban: { userId: string; room?: string };
-  mute: { userId: string; room: string; durationMs: number; reason?: string };
+  mute: { userId: string; room: string; durationMs?: number; reason?: string };
   unmute: { userId: string; room: string };
   slowmode: { room: string; seconds: number };
 }

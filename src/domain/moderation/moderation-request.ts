@@ -13,11 +13,11 @@ export interface BanRequest {
   reason?: string;
 }
 
-/** A mute of `userId` in `room` for `durationMs`: their messages there are refused until it ends. */
+/** A mute of `userId` in `room` for `durationMs` (absent: until lifted): their messages there are refused. */
 export interface MuteRequest {
   userId: string;
   room: string;
-  durationMs: number;
+  durationMs?: number;
   reason?: string;
 }
 

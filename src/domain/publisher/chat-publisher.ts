@@ -78,9 +78,9 @@ export interface BanOptions extends ModerationBy {
   reason?: string;
 }
 
-/** A mute: for `durationMs`, with an optional reason. */
+/** A mute: for `durationMs`, or until lifted without it; with an optional reason. */
 export interface MuteOptions extends ModerationBy {
-  durationMs: number;
+  durationMs?: number;
   reason?: string;
 }
 
@@ -236,9 +236,9 @@ export class ChatPublisher {
     return this.moderation.unban({ userId, room: options.room }, this.actor(options));
   }
 
-  /** Mutes a user in `room` for `options.durationMs`: their messages there get `forbidden` with `until`. */
-  async mute(userId: string, room: string, options: MuteOptions): Promise<ModerationNotice> {
-    const { durationMs, reason } = options ?? {};
+  /** Mutes a user in `room` for `options.durationMs` (or until `unmute`): their messages there get `forbidden`. */
+  async mute(userId: string, room: string, options: MuteOptions = {}): Promise<ModerationNotice> {
+    const { durationMs, reason } = options;
     return this.moderation.mute({ userId, room, durationMs, reason }, this.actor(options));
   }
 

@@ -1,3 +1,4 @@
+import { IsOptional } from 'class-validator';
 import {
   IsModeratedUserId,
   IsModerationDuration,
@@ -5,9 +6,9 @@ import {
 } from './moderation-fields.js';
 import { RoomRequestDto } from './room-request.dto.js';
 
-/** `mute`: refuse a user's messages in a room for `durationMs`. */
+/** `mute`: refuse a user's messages in a room for `durationMs`, or until `unmute` without it. */
 export class MuteRequestDto extends RoomRequestDto {
   @IsModeratedUserId() userId!: string;
-  @IsModerationDuration() durationMs!: number;
+  @IsOptional() @IsModerationDuration() durationMs?: number;
   @IsModerationReason() reason?: string;
 }
