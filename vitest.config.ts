@@ -18,6 +18,7 @@ const CONTRACT_SUITES = [
   'limits',
   'members',
   'messages',
+  'moderation',
   'operations',
   'relay',
   'reply-caps',

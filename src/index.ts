@@ -24,13 +24,23 @@ export {
   MAX_CLOSE_REASON_BYTES,
   MAX_HISTORY_LIMIT,
   MAX_IDEMPOTENCY_KEY_LENGTH,
+  type BanOptions,
+  type Deleted,
+  type DeleteOptions,
   type HistoryQuery,
+  type ModerationBy,
+  type MuteOptions,
   type PublishOptions,
   type Published,
 } from './domain/publisher/chat-publisher.js';
+export type {
+  ModerationRecord,
+  RoomModerationReport,
+  UserModerationReport,
+} from './domain/moderation/moderation-request.js';
 export { ChatException } from './domain/chat.exception.js';
 export { ChatErrorCode } from './protocol/chat-error-code.js';
 export { CloseCode } from './protocol/close-code.js';
 export { SERVER_SENDER_PREFIX, isServerSenderId } from './protocol/server-sender.js';
 export { customEventNameProblem, RESERVED_EVENT_NAMES } from './protocol/custom-event.js';
-export type { ChatMessage, DirectMessage, User } from './protocol/chat.events.js';
+export type { ChatMessage, DirectMessage, ModerationNotice, User } from './protocol/chat.events.js';

@@ -2,6 +2,7 @@ import { Parser, DiagnosticSeverity } from '@asyncapi/parser';
 import { Ajv, type ValidateFunction } from 'ajv';
 import { MessageBody, SubscribeMessage } from '@nestjs/websockets';
 import { IsString, MaxLength } from 'class-validator';
+import { ChatPublisher } from '../src/domain/publisher/chat-publisher.js';
 import { AsyncApiContractService } from '../src/asyncapi/asyncapi-contract.service.js';
 import { AsyncApiEvent } from '../src/gateway/async-api-event.decorator.js';
 import { ChatGateway } from '../src/gateway/chat.gateway.js';
@@ -315,6 +316,18 @@ describe('every frame of a session, as the document describes it', () => {
     await next(bob, 'dm');
     await request(bob, 'history', { with: 'alice' });
     await request(bob, 'conversations', { limit: 10 });
+    for (const [event, data] of [
+      ['ban', { userId: 'bob', room: 'design', durationMs: 1000, reason: 'spam' }],
+      ['unban', { userId: 'bob' }],
+      ['mute', { userId: 'bob', room: 'design', durationMs: 60_000 }],
+      ['unmute', { userId: 'bob', room: 'design' }],
+      ['slowmode', { room: 'design', seconds: 10 }],
+    ] as const)
+      check('client', { event, data: { ...data, ref: 'r' } });
+    // Dev-mode users have no moderator role: the app's server mutes, and the frames are the same.
+    await sut.app.get(ChatPublisher).mute('bob', 'design', { durationMs: 60_000, reason: 'calm' });
+    await next(bob, 'moderated');
+    await next(alice, 'moderation');
     await request(bob, 'leave', { room: 'design' });
     await next(alice, 'presence');
     await request(bob, 'message', { room: 'design', text: 'not joined' });

@@ -235,4 +235,18 @@ export class EnvironmentSchema {
   @Type(() => Number) @IsInt() @Min(1) SERVER_API_RATE_BURST = 100;
   /** Largest request body of the server HTTP API; a larger one is refused with 413 before it is parsed. */
   @Type(() => Number) @IsInt() @Min(1024) SERVER_API_MAX_BODY_BYTES = 102400;
+  /**
+   * The role (from the identity provider's `roles`) that makes a user a moderator everywhere; the role
+   * `<MODERATOR_ROLE>:<room pattern>` makes them one in the matching rooms only (a trailing `*` matches any suffix).
+   */
+  @Matches(/^[A-Za-z0-9_.-]{1,64}$/, {
+    message: 'MODERATOR_ROLE must be 1 to 64 of A-Z a-z 0-9 _ . -',
+  })
+  MODERATOR_ROLE = 'moderator';
+  /** Moderation entries (bans, mutes, slow modes) in force at once, every room and the service together. */
+  @Type(() => Number) @IsInt() @Min(1) MODERATION_MAX_ENTRIES = 100000;
+  /** Bans and mutes in force at once in one room. */
+  @Type(() => Number) @IsInt() @Min(1) MODERATION_MAX_PER_ROOM = 10000;
+  /** Longest reason a ban or mute may give, in characters. */
+  @Type(() => Number) @IsInt() @Min(1) @Max(1000) MODERATION_MAX_REASON_LENGTH = 200;
 }

@@ -4,10 +4,28 @@ import { HistoryService } from './history/history.service.js';
 import { ChatService } from './messaging/chat.service.js';
 import { WriteQueue } from './messaging/write-queue.js';
 import { RoomsService } from './rooms/rooms.service.js';
+import { ModerationService } from './moderation/moderation.service.js';
+import { ConnectionAdmission } from './session.js';
 
-/** The chat domain: rooms and presence, sends through the write queue, history, conversations and read state. */
+/** The chat domain: rooms and presence, sends through the write queue, history, conversations and read state, moderation. */
 @Module({
-  providers: [RoomsService, ChatService, WriteQueue, HistoryService, ConversationsService],
-  exports: [RoomsService, ChatService, WriteQueue, HistoryService, ConversationsService],
+  providers: [
+    RoomsService,
+    ChatService,
+    WriteQueue,
+    HistoryService,
+    ConversationsService,
+    ModerationService,
+    { provide: ConnectionAdmission, useExisting: ModerationService },
+  ],
+  exports: [
+    RoomsService,
+    ChatService,
+    WriteQueue,
+    HistoryService,
+    ConversationsService,
+    ModerationService,
+    ConnectionAdmission,
+  ],
 })
 export class DomainModule {}

@@ -61,3 +61,12 @@ export abstract class SessionCommands {
   /** Applies one command to every local session of `userId` (none: nothing to do). */
   abstract apply(userId: string, command: UserCommand): void;
 }
+
+/**
+ * Whether a user may open a socket at all, asked at every upgrade once the identity is settled (a ban from
+ * the service refuses it with 403): the domain provides it, the transport asks it.
+ */
+export abstract class ConnectionAdmission {
+  /** Why the user may not connect now (the 403's reason), or undefined; synchronous, read per upgrade. */
+  abstract connectionRefusal(userId: string): string | undefined;
+}

@@ -17,9 +17,11 @@ export type UserCommand =
 export interface RoomDelivery {
   target: 'room';
   room: string;
-  event: 'message' | 'presence' | 'typing' | 'edited' | 'deleted' | 'receipt' | 'custom';
+  event:
+    'message' | 'presence' | 'typing' | 'edited' | 'deleted' | 'receipt' | 'moderation' | 'custom';
   data:
     | CustomFrame
+    | ServerEvents['moderation']
     | ServerEvents['message']
     | ServerEvents['presence']
     | ServerEvents['typing']
@@ -46,9 +48,10 @@ export interface RoomDelivery {
 export interface UserDelivery {
   target: 'user';
   userIds: string[];
-  event: 'dm' | 'edited' | 'deleted' | 'read' | 'receipt' | 'custom' | 'command';
+  event: 'dm' | 'edited' | 'deleted' | 'read' | 'receipt' | 'moderated' | 'custom' | 'command';
   data:
     | CustomFrame
+    | ServerEvents['moderated']
     | UserCommand
     | ServerEvents['dm']
     | ServerEvents['edited']

@@ -19,6 +19,14 @@ import { RedisMessageStore } from './redis/redis-message-store.js';
 import { RedisPresenceStore } from './redis/redis-presence-store.js';
 import { RedisSendRateLimiter } from './redis/redis-send-rate-limiter.js';
 import { SendRateLimiter } from './send-rate-limiter.js';
+import { ModerationNotices, ModerationStore, SlowModeSlots } from './moderation-store.js';
+import { MemoryModerationStore } from './memory/memory-moderation-store.js';
+import { MemoryModerationNotices } from './memory/memory-moderation-notices.js';
+import { MemorySlowModeSlots } from './memory/memory-slow-mode-slots.js';
+import { RedisModerationStore } from './redis/redis-moderation-store.js';
+import { RedisModerationNotices } from './redis/redis-moderation-notices.js';
+import { RedisSlowModeSlots } from './redis/redis-slow-mode-slots.js';
+import { DatabaseModerationStore } from './database/database-moderation-store.js';
 
 /** Binds one seam to the memory implementation, or to the Redis one when REDIS_URL is set. */
 function seam<T>(
@@ -47,6 +55,18 @@ const messageStore: Provider = {
   ) => (databaseTarget(config).kind !== 'memory' ? database : config.REDIS_URL ? redis : memory),
 };
 
+/** Binds `ModerationStore` as `MessageStore` is bound: the database, else Redis, else memory. */
+const moderationStore: Provider = {
+  provide: ModerationStore,
+  inject: [appConfig.KEY, MemoryModerationStore, RedisModerationStore, DatabaseModerationStore],
+  useFactory: (
+    config: AppConfig,
+    memory: MemoryModerationStore,
+    redis: RedisModerationStore,
+    database: DatabaseModerationStore,
+  ) => (databaseTarget(config).kind !== 'memory' ? database : config.REDIS_URL ? redis : memory),
+};
+
 /**
  * Binds `ConversationStore` to the database when DATABASE_URL names one, else to null: memory and Redis
  * keep no read state, and the events that need it answer `unavailable`.
@@ -59,10 +79,11 @@ const conversationStore: Provider = {
 };
 
 /**
- * The engine seam: `MessageStore`, `ConversationStore` (a database only), `Broker`, `PresenceStore` and `SendRateLimiter`. History goes to the
- * database DATABASE_URL names (PostgreSQL or SQLite), else to memory (one node) or Redis streams; fan-out,
- * presence and the per-user rate are in memory on one node and in Redis when REDIS_URL is set. The
- * unused implementations stay idle.
+ * The engine seam: `MessageStore`, `ConversationStore` (a database only), `Broker`, `PresenceStore`,
+ * `SendRateLimiter` and moderation's `ModerationStore`, `ModerationNotices` and `SlowModeSlots`. History
+ * and moderation entries go to the database DATABASE_URL names (PostgreSQL or SQLite), else to memory
+ * (one node) or Redis; fan-out, presence, the per-user rate, moderation notices and slow-mode slots are in
+ * memory on one node and in Redis when REDIS_URL is set. The unused implementations stay idle.
  */
 @Global()
 @Module({
@@ -80,12 +101,30 @@ const conversationStore: Provider = {
     DatabaseMessageStore,
     HistoryRetention,
     DatabaseConversationStore,
+    MemoryModerationStore,
+    MemoryModerationNotices,
+    MemorySlowModeSlots,
+    RedisModerationStore,
+    RedisModerationNotices,
+    RedisSlowModeSlots,
+    DatabaseModerationStore,
     messageStore,
     conversationStore,
+    moderationStore,
+    seam(ModerationNotices, MemoryModerationNotices, RedisModerationNotices),
+    seam(SlowModeSlots, MemorySlowModeSlots, RedisSlowModeSlots),
     seam(Broker, MemoryBroker, RedisBroker),
     seam(PresenceStore, MemoryPresenceStore, RedisPresenceStore),
     seam(SendRateLimiter, MemorySendRateLimiter, RedisSendRateLimiter),
   ],
-  exports: [MessageStore, ConversationStore, Broker, PresenceStore],
+  exports: [
+    MessageStore,
+    ConversationStore,
+    Broker,
+    PresenceStore,
+    ModerationStore,
+    ModerationNotices,
+    SlowModeSlots,
+  ],
 })
 export class EngineModule {}

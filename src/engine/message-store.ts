@@ -23,8 +23,10 @@ export interface PendingChange {
   conversation: ConversationRef;
   /** The id of the message changed. */
   target: string;
-  /** The author, the only one who may change it. */
+  /** Who changes it: the author, the only one who may, unless `anyAuthor`. */
   from: User;
+  /** A moderator's (or the server's) deletion: the message may be anyone's. */
+  anyAuthor?: boolean;
   /** The new text of an edit (trimmed); null for a deletion. */
   text: string | null;
   /** The requesting connection, which the fan-out skips. */

@@ -36,6 +36,12 @@ import { conversationNamed } from './conversation-name.js';
 import { ConversationsRequestDto } from './dto/conversations-request.dto.js';
 import { ReadRequestDto } from './dto/read-request.dto.js';
 import { logFailure } from '../engine/backend-unreachable.js';
+import { ModerationService } from '../domain/moderation/moderation.service.js';
+import { BanRequestDto } from './dto/ban-request.dto.js';
+import { UnbanRequestDto } from './dto/unban-request.dto.js';
+import { MuteRequestDto } from './dto/mute-request.dto.js';
+import { UnmuteRequestDto } from './dto/unmute-request.dto.js';
+import { SlowModeRequestDto } from './dto/slow-mode-request.dto.js';
 
 /** The protocol edge: one short handler per client event; the pipeline (guards, pipe, interceptors, filter) is bound here for all. */
 @WebSocketGateway({ path: '/' })
@@ -51,6 +57,7 @@ export class ChatGateway implements OnGatewayConnection, OnGatewayDisconnect {
     private readonly chatService: ChatService,
     private readonly historyService: HistoryService,
     private readonly conversationsService: ConversationsService,
+    private readonly moderationService: ModerationService,
   ) {}
 
   handleConnection(session: ChatSession): void {
@@ -147,17 +154,21 @@ export class ChatGateway implements OnGatewayConnection, OnGatewayDisconnect {
     );
   }
 
+  /** A moderator of the room may delete anyone's message in it. */
   @SubscribeMessage(ClientEvent.Delete)
   @AsyncApiEvent({
     description:
-      "Delete one of the user's own messages (`id`) in a room or the DM conversation `with` a user (exactly one of the two); the others get `deleted`. Needs a database.",
+      "Delete one of the user's own messages (`id`) in a room or the DM conversation `with` a user (exactly one of the two), or, for a moderator of the room, anyone's message in it; the others get `deleted`. Needs a database.",
     reply: 'ack',
   })
   async delete(
     @CurrentConnection() connection: ChatSession,
     @MessageBody() dto: DeleteMessageDto,
   ): Promise<ServerFrame<'ack'>> {
-    return reply('ack', await this.chatService.delete(connection, conversationNamed(dto), dto.id));
+    const anyAuthor =
+      dto.room !== undefined && this.moderationService.isModerator(connection.identity, dto.room);
+    const conversation = conversationNamed(dto);
+    return reply('ack', await this.chatService.delete(connection, conversation, dto.id, anyAuthor));
   }
 
   @SubscribeMessage(ClientEvent.Typing)
@@ -234,5 +245,74 @@ export class ChatGateway implements OnGatewayConnection, OnGatewayDisconnect {
   @RoomAccess('member')
   async members(@MessageBody() dto: MembersRequestDto): Promise<ServerFrame<'members'>> {
     return reply('members', { room: dto.room, ...(await this.roomsService.members(dto.room)) });
+  }
+
+  @SubscribeMessage(ClientEvent.Ban)
+  @AsyncApiEvent({
+    description:
+      'Moderators: ban `userId` from `room` (taken out of it on every node, refused on rejoin), or without `room` from the whole service (every socket closed with 4003, upgrades refused with 403); permanent without `durationMs`. The user gets `moderated`, the room `moderation`.',
+    reply: 'moderation',
+  })
+  async ban(
+    @CurrentConnection() connection: ChatSession,
+    @MessageBody() dto: BanRequestDto,
+  ): Promise<ServerFrame<'moderation'>> {
+    const by = { identity: connection.identity };
+    return reply('moderation', await this.moderationService.ban(dto, by));
+  }
+
+  @SubscribeMessage(ClientEvent.Unban)
+  @AsyncApiEvent({
+    description:
+      "Moderators: lift `userId`'s ban from `room`, or without `room` from the whole service.",
+    reply: 'moderation',
+  })
+  async unban(
+    @CurrentConnection() connection: ChatSession,
+    @MessageBody() dto: UnbanRequestDto,
+  ): Promise<ServerFrame<'moderation'>> {
+    const by = { identity: connection.identity };
+    return reply('moderation', await this.moderationService.unban(dto, by));
+  }
+
+  @SubscribeMessage(ClientEvent.Mute)
+  @AsyncApiEvent({
+    description:
+      "Moderators: refuse `userId`'s messages in `room` for `durationMs`, or until `unmute` without it (`forbidden`, with `until` in details). The user gets `moderated`, the room `moderation`.",
+    reply: 'moderation',
+  })
+  async mute(
+    @CurrentConnection() connection: ChatSession,
+    @MessageBody() dto: MuteRequestDto,
+  ): Promise<ServerFrame<'moderation'>> {
+    const by = { identity: connection.identity };
+    return reply('moderation', await this.moderationService.mute(dto, by));
+  }
+
+  @SubscribeMessage(ClientEvent.Unmute)
+  @AsyncApiEvent({
+    description: "Moderators: lift `userId`'s mute in `room`.",
+    reply: 'moderation',
+  })
+  async unmute(
+    @CurrentConnection() connection: ChatSession,
+    @MessageBody() dto: UnmuteRequestDto,
+  ): Promise<ServerFrame<'moderation'>> {
+    const by = { identity: connection.identity };
+    return reply('moderation', await this.moderationService.unmute(dto, by));
+  }
+
+  @SubscribeMessage(ClientEvent.SlowMode)
+  @AsyncApiEvent({
+    description:
+      'Moderators: one message per user per `seconds` in `room` (0 turns it off; moderators exempt); a second one within it gets `rate_limited` with `retryAfterMs`. The room gets `moderation`.',
+    reply: 'moderation',
+  })
+  async slowmode(
+    @CurrentConnection() connection: ChatSession,
+    @MessageBody() dto: SlowModeRequestDto,
+  ): Promise<ServerFrame<'moderation'>> {
+    const by = { identity: connection.identity };
+    return reply('moderation', await this.moderationService.setSlowMode(dto, by));
   }
 }

@@ -4,12 +4,16 @@ import { ROOM_NAME } from '../protocol/limits.js';
 import { ChatErrorCode } from '../protocol/chat-error-code.js';
 import { ChatException } from '../domain/chat.exception.js';
 import { RoomPolicy, type RoomRefusal, type RoomVerdict } from '../domain/rooms/room-policy.js';
+import { ModerationService } from '../domain/moderation/moderation.service.js';
+import type { ChatSession } from '../domain/session.js';
 import { sessionIn } from './session-in.js';
 import { RoomAccess, type RoomRequirement } from './room-access.decorator.js';
 
 /**
  * Enforces `@RoomAccess`: `not_in_room` for rooms not joined; `forbidden` (with the policy's reason) when
- * the `RoomPolicy` refuses a join (`enter`) or a send (`send`). Synchronous while the policy is.
+ * the `RoomPolicy` refuses a join (`enter`) or a send (`send`); then moderation's: `forbidden` for a
+ * banned user's join and a banned or muted user's send, `rate_limited` within a slow mode's interval.
+ * Synchronous while the policy is and the room is in no slow mode.
  */
 @Injectable()
 export class RoomAccessGuard implements CanActivate {
@@ -19,6 +23,7 @@ export class RoomAccessGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly policy: RoomPolicy,
+    private readonly moderation: ModerationService,
   ) {}
 
   canActivate(context: ExecutionContext): boolean | Promise<boolean> {
@@ -36,15 +41,31 @@ export class RoomAccessGuard implements CanActivate {
     if (typeof room !== 'string' || !ROOM_NAME.test(room) || data.with !== undefined) return true;
     const connection = sessionIn(context);
     if (requirement === 'enter') {
-      return settle(this.policy.mayEnter(connection.identity, room), requirement, room);
+      const allowed = settle(this.policy.mayEnter(connection.identity, room), requirement, room);
+      return allowed === true
+        ? this.enters(connection, room)
+        : allowed.then(() => this.enters(connection, room));
     }
     if (!connection.rooms.has(room)) {
       throw new ChatException(ChatErrorCode.NotInRoom, `join "${room}" first`);
     }
     if (requirement === 'send') {
-      return settle(this.policy.maySend(connection.identity, room), requirement, room);
+      const allowed = settle(this.policy.maySend(connection.identity, room), requirement, room);
+      return allowed === true
+        ? this.sends(connection, room)
+        : allowed.then(() => this.sends(connection, room));
     }
     return true;
+  }
+
+  private enters(connection: ChatSession, room: string): true {
+    this.moderation.checkEntry(connection.user.id, room);
+    return true;
+  }
+
+  private sends(connection: ChatSession, room: string): true | Promise<true> {
+    const checked = this.moderation.checkSend(connection.identity, room);
+    return checked === undefined ? true : checked.then(() => true);
   }
 }
 
@@ -53,7 +74,7 @@ function settle(
   verdict: RoomVerdict | PromiseLike<RoomVerdict>,
   requirement: 'enter' | 'send',
   room: string,
-): boolean | Promise<boolean> {
+): true | Promise<true> {
   if (verdict === true) return true;
   if (isThenable(verdict))
     return Promise.resolve(verdict).then((settled) => settle(settled, requirement, room));

@@ -8,9 +8,9 @@ export enum ChatErrorCode {
   ValidationFailed = 'validation_failed',
   /** message, typing or history for a room this socket has not joined. Join first. */
   NotInRoom = 'not_in_room',
-  /** A room the user may not enter or send in (private room without the claim, the host room policy refusing, or too many rooms), or a message that is not theirs to change. */
+  /** A room the user may not enter or send in (private room without the claim, the host room policy refusing, too many rooms, a ban or a mute: `details.until`), a message that is not theirs to change, or a moderation event without the moderator role. */
   Forbidden = 'forbidden',
-  /** Over the per-connection rate; `details.retryAfterMs` says when to try again. */
+  /** Over the per-connection rate, the user's rate or a room's slow mode; `details.retryAfterMs` says when to try again. */
   RateLimited = 'rate_limited',
   /** An id that names no message of that conversation (`read`, `edit`, `delete`). Fix the request; the socket stays open. */
   NotFound = 'not_found',

@@ -95,6 +95,34 @@ export interface ServerEvents {
   /** A message deleted by its author: `room` for a room, `to` (the other user) for a DM. */
   deleted: { room?: string; to?: string; id: string; deletedAt: number; from: User };
   error: { code: ChatErrorCode; message: string; ref?: string; details?: unknown };
+  /**
+   * A moderator's action: the reply to `ban`, `unban`, `mute`, `unmute` and `slowmode` (with `ref`), and
+   * the notice of a room's actions to its sockets (without). `until` is absent for one until lifted.
+   */
+  moderation: ModerationNotice & { ref?: string };
+  /** To every socket of the user a moderator acted on: what now applies to them, and until when. */
+  moderated: {
+    action: 'banned' | 'unbanned' | 'muted' | 'unmuted';
+    /** The room; absent for the whole service. */
+    room?: string;
+    /** When it ends (ms since the epoch); absent until lifted, and for an end. */
+    until?: number;
+    reason?: string;
+  };
+}
+
+/** What a moderator did, as the room and the moderator are told. */
+export interface ModerationNotice {
+  action: 'ban' | 'unban' | 'mute' | 'unmute' | 'slowmode';
+  /** The room; absent for a ban or unban from the whole service. */
+  room?: string;
+  /** The user acted on (not for `slowmode`). */
+  userId?: string;
+  /** When a ban or mute ends (ms since the epoch); absent: until lifted. */
+  until?: number;
+  reason?: string;
+  /** `slowmode`: the seconds between two messages of a user (0: off). */
+  seconds?: number;
 }
 
 /** Names of the events a client may send (the handlers of `ChatGateway`). */
@@ -110,6 +138,11 @@ export const ClientEvent = {
   Delete: 'delete',
   Conversations: 'conversations',
   Read: 'read',
+  Ban: 'ban',
+  Unban: 'unban',
+  Mute: 'mute',
+  Unmute: 'unmute',
+  SlowMode: 'slowmode',
 } as const;
 
 /**
@@ -128,6 +161,11 @@ export interface ClientEvents {
   delete: ConversationName & { id: string };
   conversations: { limit?: number };
   read: ConversationName & { id: string; private?: boolean };
+  ban: { userId: string; room?: string; durationMs?: number; reason?: string };
+  unban: { userId: string; room?: string };
+  mute: { userId: string; room: string; durationMs?: number; reason?: string };
+  unmute: { userId: string; room: string };
+  slowmode: { room: string; seconds: number };
 }
 
 /** The event that answers each client event (`typing` has none); any of them may be answered by `error`. */
@@ -142,6 +180,11 @@ export interface ClientReplies {
   delete: 'ack';
   conversations: 'conversations';
   read: 'read';
+  ban: 'moderation';
+  unban: 'moderation';
+  mute: 'moderation';
+  unmute: 'moderation';
+  slowmode: 'moderation';
 }
 
 /** One outgoing frame: what a handler returns to reply, and what the broker carries. */

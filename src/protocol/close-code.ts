@@ -16,6 +16,6 @@ export enum CloseCode {
   TryAgainLater = 1013,
   /** The access token expired. Reconnect with a fresh token. */
   TokenExpired = 4001,
-  /** The host's server disconnected this user (signed out, banned, account closed). Do not reconnect automatically. */
+  /** The host's server disconnected this user (signed out, banned, account closed), or a moderator banned them from the service. Do not reconnect automatically. */
   ServerDisconnect = 4003,
 }

@@ -15,9 +15,9 @@ export const ERROR_CODE_MEANINGS: Record<ChatErrorCode, string> = {
   [ChatErrorCode.NotInRoom]:
     'message, typing or history for a room this socket has not joined. Join first.',
   [ChatErrorCode.Forbidden]:
-    'A room the user may not enter or send in (private room without the claim, the host room policy refusing, or too many rooms), or a message that is not theirs to change.',
+    'A room the user may not enter or send in (private room without the claim, the host room policy refusing, too many rooms, a ban or a mute: `details.until`), a message that is not theirs to change, or a moderation event without the moderator role.',
   [ChatErrorCode.RateLimited]:
-    'Over the per-connection rate; `details.retryAfterMs` says when to try again.',
+    "Over the per-connection rate, the user's rate or a room's slow mode; `details.retryAfterMs` says when to try again.",
   [ChatErrorCode.NotFound]:
     'An id that names no message of that conversation (`read`, `edit`, `delete`). Fix the request; the socket stays open.',
   [ChatErrorCode.Unavailable]:
@@ -46,5 +46,5 @@ export const CLOSE_CODE_MEANINGS: Record<CloseCode, string> = {
     'The socket fell behind (send buffer past SLOW_CONSUMER_BYTES) or the node is overloaded. Reconnect with backoff and resume with `since`.',
   [CloseCode.TokenExpired]: 'The access token expired. Reconnect with a fresh token.',
   [CloseCode.ServerDisconnect]:
-    "The host's server disconnected this user (signed out, banned, account closed). Do not reconnect automatically.",
+    "The host's server disconnected this user (signed out, banned, account closed), or a moderator banned them from the service. Do not reconnect automatically.",
 };

@@ -9,3 +9,9 @@ export const MAX_DATA_DEPTH = 32;
 
 /** Longest `ref` echoed on replies. */
 export const MAX_REF_LENGTH = 64;
+
+/** Longest slow mode, in seconds: one message per user per this long at most (6 hours). */
+export const MAX_SLOW_MODE_SECONDS = 21600;
+
+/** Longest timed ban or mute a request may ask for, in ms (100 years: longer is a permanent ban). */
+export const MAX_MODERATION_DURATION_MS = 3_153_600_000_000;

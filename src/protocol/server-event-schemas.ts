@@ -214,6 +214,33 @@ export const SERVER_EVENT_CONTRACTS: { [E in keyof ServerEvents]: ServerEventCon
       from: user,
     }),
   },
+  moderation: {
+    description:
+      "A moderator's action: the reply to `ban`, `unban`, `mute`, `unmute` and `slowmode`, and (without `ref`) the notice of a room's actions to the sockets in it.",
+    data: objectSchema<ServerEvents['moderation']>({
+      action: { type: 'string', enum: ['ban', 'unban', 'mute', 'unmute', 'slowmode'] },
+      room: optional({ ...room, description: 'absent for the whole service' }),
+      userId: optional({ ...text, description: 'the user acted on' }),
+      until: optional({ ...ms, description: 'when the ban or mute ends; absent: permanent' }),
+      reason: optional(text),
+      seconds: optional({
+        type: 'integer',
+        minimum: 0,
+        description: 'slow mode: seconds between two messages of a user (0: off)',
+      }),
+      ref,
+    }),
+  },
+  moderated: {
+    description:
+      'To every socket of a user a moderator acted on: banned (then removed from the room, or disconnected with 4003 for the service), unbanned, muted or unmuted.',
+    data: objectSchema<ServerEvents['moderated']>({
+      action: { type: 'string', enum: ['banned', 'unbanned', 'muted', 'unmuted'] },
+      room: optional({ ...room, description: 'absent for the whole service' }),
+      until: optional({ ...ms, description: 'when it ends; absent: permanent, or an end' }),
+      reason: optional(text),
+    }),
+  },
   error: {
     description: 'A request refused or failed; the socket stays open.',
     data: objectSchema<ServerEvents['error']>({
@@ -228,7 +255,7 @@ export const SERVER_EVENT_CONTRACTS: { [E in keyof ServerEvents]: ServerEventCon
       ref,
       details: optional({
         description:
-          'per-field errors for `validation_failed`, `retryAfterMs` for `rate_limited`, `maxRooms` for `forbidden`',
+          'per-field errors for `validation_failed`, `retryAfterMs` for `rate_limited`, `maxRooms` for `forbidden`, `until` and `reason` for a ban or mute',
       }),
     }),
   },

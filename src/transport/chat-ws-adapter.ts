@@ -7,6 +7,7 @@ import type { WebSocket, WebSocketServer } from 'ws';
 import { HandshakeAuthenticator } from '../auth/handshake-authenticator.js';
 import { appConfig, type AppConfig } from '../config/app-config.js';
 import { ErrorAnswers } from '../domain/error-answer.js';
+import { ConnectionAdmission } from '../domain/session.js';
 import { Broker } from '../engine/broker.js';
 import { gatewayEndpoint } from '../fast-path/gateway-endpoint.js';
 import { GatewayRoutes } from '../fast-path/gateway-routes.js';
@@ -78,6 +79,7 @@ export class ChatWsAdapter extends WsAdapter {
       metrics,
       log,
       () => registry.accepting,
+      admissionIn(app),
     );
     this.liveness = new Liveness(this.config.HEARTBEAT_INTERVAL_MS);
     this.connections = new ConnectionLifecycle(this.config, registry, this.liveness, metrics);
@@ -214,4 +216,13 @@ function messageListener(
   return function onMessage(this: WebSocket, raw: Buffer, isBinary: boolean): void {
     inbound.dispatch(connectionOf(this), raw, isBinary);
   };
+}
+
+/** The domain's admission check (service bans), or undefined in an app without the domain. */
+function admissionIn(app: INestApplicationContext): ConnectionAdmission | undefined {
+  try {
+    return app.get(ConnectionAdmission, { strict: false });
+  } catch {
+    return undefined;
+  }
 }

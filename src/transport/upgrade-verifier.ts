@@ -6,6 +6,7 @@ import { HandshakeRejection } from '../auth/handshake-rejection.js';
 import type { Identity } from '../auth/identity.js';
 import type { AppConfig } from '../config/app-config.js';
 import type { Broker } from '../engine/broker.js';
+import type { ConnectionAdmission } from '../domain/session.js';
 import type { ChatMetrics } from '../observability/chat-metrics.js';
 import { isServerSenderId } from '../protocol/server-sender.js';
 import { clientIp } from './client-ip.js';
@@ -71,6 +72,8 @@ export class UpgradeVerifier {
     private readonly log: LoggerService,
     /** False once shutdown began: upgrades are then refused with 503. */
     private readonly accepting: () => boolean,
+    /** Refuses users banned from the service with 403; absent in an app without the domain. */
+    private readonly connectionAdmission?: ConnectionAdmission,
   ) {
     this.gate = new UpgradeGate({
       maxConnections: config.MAX_CONNECTIONS,
@@ -197,6 +200,11 @@ export class UpgradeVerifier {
     // Whatever proved the identity: no user may pass for a sender the host's server publishes as.
     if (isServerSenderId(identity.user.id)) {
       done(false, 401, 'reserved user id');
+      return undefined;
+    }
+    const banned = this.connectionAdmission?.connectionRefusal(identity.user.id);
+    if (banned !== undefined) {
+      done(false, 403, banned);
       return undefined;
     }
     const refusal = handshake.pass.admitUser(identity.user.id);

@@ -1,5 +1,6 @@
 import { ChatErrorCode } from '../../../src/protocol/chat-error-code.js';
 import type { ClientEvents, ServerEvents } from '../../../src/protocol/chat.events.js';
+import { MAX_SLOW_MODE_SECONDS } from '../../../src/protocol/limits.js';
 import { SwitchboardError } from './switchboard-error.js';
 
 type Ack = ServerEvents['ack'];
@@ -193,7 +194,8 @@ export class Outbox {
   }
 }
 
+/** The server's wait, believed up to a room's longest slow mode; anything else waits a second. */
 function retryAfterMs(details: unknown): number {
   const ms = (details as { retryAfterMs?: unknown } | undefined)?.retryAfterMs;
-  return typeof ms === 'number' && ms >= 0 && ms <= 60_000 ? ms : 1000;
+  return typeof ms === 'number' && ms >= 0 && ms <= MAX_SLOW_MODE_SECONDS * 1000 ? ms : 1000;
 }

@@ -30,6 +30,8 @@ export interface RoomEvents {
   typing: ServerEvents['typing'];
   edited: ServerEvents['edited'];
   deleted: ServerEvents['deleted'];
+  /** A moderator's action in the room: a ban, mute or slow mode (the server's `moderation` notice). */
+  moderation: ServerEvents['moderation'];
   /** The join was refused for good. */
   error: SwitchboardError;
 }
@@ -154,7 +156,7 @@ export class RoomSubscription extends Emitter<RoomEvents> {
   }
 
   /** @internal */
-  deliver<E extends 'presence' | 'typing' | 'edited' | 'deleted'>(
+  deliver<E extends 'presence' | 'typing' | 'edited' | 'deleted' | 'moderation'>(
     event: E,
     data: RoomEvents[E],
   ): void {

@@ -98,7 +98,7 @@ interface BrowserGlobals {
   navigator?: { onLine?: boolean };
 }
 
-const ROOM_EVENTS = new Set(['presence', 'typing', 'edited', 'deleted']);
+const ROOM_EVENTS = new Set(['presence', 'typing', 'edited', 'deleted', 'moderation']);
 
 /**
  * A Switchboard connection that stays up: it reconnects by the close code's rule, rejoins its rooms with

@@ -104,13 +104,22 @@ export class ChatService {
     return this.change(connection, conversation, id, this.checked(text));
   }
 
-  /** Deletes one of the user's own messages, its text gone from the database; `deleted` goes to the others. */
+  /**
+   * Deletes one of the user's own messages (anyone's, for a moderator of the room: `anyAuthor`), its text
+   * gone from the database; `deleted` goes to the others, `from` the one who deleted it.
+   */
   async delete(
     connection: ChatSession,
     conversation: ConversationRef,
     id: string,
+    anyAuthor = false,
   ): Promise<ServerEvents['ack']> {
-    return this.change(connection, conversation, id, null);
+    return this.change(connection, conversation, id, null, anyAuthor);
+  }
+
+  /** Deletes any message of a room as `sender` (the server's moderation): the room's sockets get `deleted`. */
+  async deleteInRoom(sender: Sender, room: string, id: string): Promise<ServerEvents['ack']> {
+    return this.enqueueChange(sender, { room }, id, null, true);
   }
 
   private async change(
@@ -118,10 +127,21 @@ export class ChatService {
     conversation: ConversationRef,
     target: string,
     text: string | null,
+    anyAuthor = false,
   ): Promise<ServerEvents['ack']> {
     if ('room' in conversation && !connection.rooms.has(conversation.room)) {
       throw new ChatException(ChatErrorCode.NotInRoom, `join "${conversation.room}" first`);
     }
+    return this.enqueueChange(connection, conversation, target, text, anyAuthor);
+  }
+
+  private async enqueueChange(
+    sender: Sender,
+    conversation: ConversationRef,
+    target: string,
+    text: string | null,
+    anyAuthor: boolean,
+  ): Promise<ServerEvents['ack']> {
     if (!this.store.keepsChanges) {
       throw new ChatException(ChatErrorCode.Unavailable, 'needs a database (DATABASE_URL)');
     }
@@ -129,9 +149,10 @@ export class ChatService {
       kind: text === null ? 'delete' : 'edit',
       conversation,
       target,
-      from: connection.user,
+      from: sender.user,
       text,
-      origin: connection.id,
+      origin: sender.id ?? NO_CONNECTION,
+      ...(anyAuthor && { anyAuthor }),
     });
     return stored.room === undefined
       ? { id: stored.id, ts: stored.ts }

@@ -8,6 +8,7 @@ import { ChatException } from '../chat.exception.js';
 import { HistoryService } from '../history/history.service.js';
 import { ChatService, type Sender } from '../messaging/chat.service.js';
 import { RoomsService } from '../rooms/rooms.service.js';
+import { ModerationService } from '../moderation/moderation.service.js';
 import { ChatPublisher } from './chat-publisher.js';
 
 /** Records what the publisher asks of the send path, and stores each call as the next message. */
@@ -71,6 +72,9 @@ describe('ChatPublisher', () => {
   ];
   const history = { page: vi.fn(async () => page), conversationPage: vi.fn() };
   const rooms = { members: vi.fn(async () => ({ members: [{ id: 'a', name: 'A' }], count: 1 })) };
+  const moderation = {
+    ban: vi.fn(async () => ({ action: 'ban', userId: 'mallory', room: 'ops' })),
+  };
 
   beforeEach(async () => {
     chat = new FakeChatService();
@@ -83,6 +87,7 @@ describe('ChatPublisher', () => {
         { provide: Broker, useValue: broker },
         { provide: RoomsService, useValue: rooms },
         { provide: HistoryService, useValue: history },
+        { provide: ModerationService, useValue: moderation },
       ],
     }).compile();
     sut = moduleRef.get(ChatPublisher);
@@ -239,5 +244,21 @@ describe('ChatPublisher', () => {
     expect(await sut.members('ops')).toEqual({ members: [{ id: 'a', name: 'A' }], count: 1 });
     expect(await sut.roomHistory('ops', { limit: 10 })).toBe(page);
     expect(history.page).toHaveBeenCalledWith('ops', undefined, 10);
+  });
+
+  it('bans as the configured default sender, a server actor the moderation service does not check', async () => {
+    const notice = await sut.ban('mallory', { room: 'ops', reason: 'spam' });
+
+    expect(notice).toEqual({ action: 'ban', userId: 'mallory', room: 'ops' });
+    expect(moderation.ban).toHaveBeenCalledWith(
+      { userId: 'mallory', room: 'ops', durationMs: undefined, reason: 'spam' },
+      { server: 'server:system' },
+    );
+  });
+
+  it('refuses a moderation call whose `by` is not a user id', async () => {
+    const error = await refusal(sut.ban('mallory', { by: '' }));
+
+    expect(error.code).toBe(ChatErrorCode.ValidationFailed);
   });
 });

@@ -3,7 +3,12 @@ import { Inject, Injectable } from '@nestjs/common';
 import { appConfig, type AppConfig } from '../../config/app-config.js';
 import { Broker, type Delivery, type UserCommand } from '../../engine/broker.js';
 import type { StoredSend } from '../../engine/message-store.js';
-import type { ChatMessage, DirectMessage, User } from '../../protocol/chat.events.js';
+import type {
+  ChatMessage,
+  DirectMessage,
+  ModerationNotice,
+  User,
+} from '../../protocol/chat.events.js';
 import { ChatErrorCode } from '../../protocol/chat-error-code.js';
 import { customEventNameProblem } from '../../protocol/custom-event.js';
 import { ROOM_NAME } from '../../protocol/limits.js';
@@ -12,6 +17,12 @@ import { ChatException } from '../chat.exception.js';
 import { HISTORY_PAGE, HistoryService } from '../history/history.service.js';
 import { ChatService } from '../messaging/chat.service.js';
 import { RoomsService } from '../rooms/rooms.service.js';
+import { ModerationService } from '../moderation/moderation.service.js';
+import type {
+  ModerationActor,
+  RoomModerationReport,
+  UserModerationReport,
+} from '../moderation/moderation-request.js';
 
 /** A sender's display name, as the handshake accepts a user's. */
 const DISPLAY_NAME = /^[^\p{C}]{1,32}$/u;
@@ -54,6 +65,35 @@ export interface HistoryQuery {
   limit?: number;
 }
 
+/** Who a moderation call is recorded as having been made by (in reads of the state); PUBLISHER_SENDER_ID when left out. */
+export interface ModerationBy {
+  by?: string;
+}
+
+/** A ban: from `room`, or from the whole service without one; for `durationMs`, or until lifted without it. */
+export interface BanOptions extends ModerationBy {
+  room?: string;
+  durationMs?: number;
+  /** Why, as the user is told (at most MODERATION_MAX_REASON_LENGTH characters). */
+  reason?: string;
+}
+
+/** A mute: for `durationMs`, or until lifted without it; with an optional reason. */
+export interface MuteOptions extends ModerationBy {
+  durationMs?: number;
+  reason?: string;
+}
+
+/** A deletion as a moderator: `deleted` shows `from` (the default sender unless given; see PublishOptions). */
+export type DeleteOptions = Pick<PublishOptions, 'from' | 'impersonate'>;
+
+/** A message deleted: its id, room and when. */
+export interface Deleted {
+  id: string;
+  room: string;
+  deletedAt: number;
+}
+
 /**
  * The host's server-side hand on the chat, injectable anywhere once `SwitchboardModule` is imported:
  * messages go through the same write queue, store and fan-out as a client's, so they get ids, order,
@@ -71,6 +111,7 @@ export class ChatPublisher {
     private readonly rooms: RoomsService,
     private readonly history: HistoryService,
     private readonly broker: Broker,
+    private readonly moderation: ModerationService,
   ) {
     this.defaultSender = { id: config.PUBLISHER_SENDER_ID, name: config.PUBLISHER_SENDER_NAME };
   }
@@ -175,6 +216,73 @@ export class ChatPublisher {
       'history',
     );
     return page.messages as DirectMessage[];
+  }
+
+  /**
+   * Bans a user from `options.room` (taken out of it at once on every node, a rejoin refused with
+   * `forbidden`) or, with no room, from the service (every socket closed with 4003, upgrades refused with
+   * 403); until `durationMs` passes, or until `unban`. The user gets `moderated`, the room `moderation`.
+   */
+  async ban(userId: string, options: BanOptions = {}): Promise<ModerationNotice> {
+    const { room, durationMs, reason } = options;
+    return this.moderation.ban({ userId, room, durationMs, reason }, this.actor(options));
+  }
+
+  /** Lifts a user's ban from `options.room`, or from the service with no room. */
+  async unban(
+    userId: string,
+    options: { room?: string } & ModerationBy = {},
+  ): Promise<ModerationNotice> {
+    return this.moderation.unban({ userId, room: options.room }, this.actor(options));
+  }
+
+  /** Mutes a user in `room` for `options.durationMs` (or until `unmute`): their messages there get `forbidden`. */
+  async mute(userId: string, room: string, options: MuteOptions = {}): Promise<ModerationNotice> {
+    const { durationMs, reason } = options;
+    return this.moderation.mute({ userId, room, durationMs, reason }, this.actor(options));
+  }
+
+  /** Lifts a user's mute in `room`. */
+  async unmute(
+    userId: string,
+    room: string,
+    options: ModerationBy = {},
+  ): Promise<ModerationNotice> {
+    return this.moderation.unmute({ userId, room }, this.actor(options));
+  }
+
+  /** One message per user per `seconds` in `room` (0 turns it off); moderators are exempt. */
+  async setSlowMode(
+    room: string,
+    seconds: number,
+    options: ModerationBy = {},
+  ): Promise<ModerationNotice> {
+    return this.moderation.setSlowMode({ room, seconds }, this.actor(options));
+  }
+
+  /** Deletes anyone's message in `room` (a database only: `unavailable` without); the room gets `deleted`. */
+  async deleteMessage(room: string, id: string, options: DeleteOptions = {}): Promise<Deleted> {
+    checkRoom(room);
+    if (typeof id !== 'string' || id.length === 0 || id.length > 128)
+      throw invalid('id', 'id must be a message id');
+    const ack = await this.chat.deleteInRoom({ user: this.sender(options) }, room, id);
+    return { id: ack.id, room, deletedAt: ack.ts };
+  }
+
+  /** A room's slow mode and the bans and mutes in force there (every node knows them all). */
+  roomModeration(room: string): RoomModerationReport {
+    return this.moderation.roomReport(room);
+  }
+
+  /** A user's ban from the service, if any, and their bans and mutes in rooms. */
+  userModeration(userId: string): UserModerationReport {
+    return this.moderation.userReport(userId);
+  }
+
+  private actor(options: ModerationBy | undefined): ModerationActor {
+    const by = options?.by ?? this.defaultSender.id;
+    checkUserId('by', by);
+    return { server: by };
   }
 
   /** The sender of a call: a server sender, or anyone when the host says it impersonates. */

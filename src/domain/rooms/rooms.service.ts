@@ -11,6 +11,7 @@ import { logFailure } from '../../engine/backend-unreachable.js';
 import { announcesPresence } from '../../protocol/presence.js';
 import { ChatObserver, NoChatObserver } from '../chat-observer.js';
 import { SessionDirectory, type ChatSession } from '../session.js';
+import { ModerationService } from '../moderation/moderation.service.js';
 
 /** What a join shows the joining socket. */
 export interface JoinSnapshot {
@@ -39,16 +40,20 @@ export class RoomsService {
     private readonly history: HistoryService,
     @Inject(ConversationStore) private readonly conversations: ConversationStore | null,
     @Optional() observer?: ChatObserver,
+    @Optional() private readonly moderation?: ModerationService,
   ) {
     this.observer = observer ?? new NoChatObserver();
     // A crashed node's users are taken out of their rooms by whichever node sweeps up after it.
     presence.onSwept((room, user, size) => this.observer.memberLeft(room, user, size === 0));
   }
 
-  /** Puts a new connection in the default room, announced (to the room's watchers) as any join is. */
+  /**
+   * Puts a new connection in the default room, announced (to the room's watchers) as any join is; not a
+   * user banned from it.
+   */
   async connect(connection: ChatSession): Promise<void> {
     const room = this.config.DEFAULT_ROOM;
-    if (!room) return;
+    if (!room || this.moderation?.isBanned(connection.user.id, room)) return;
     const { first, size } = await this.enter(connection, room);
     if (first) this.observer.memberJoined(room, connection.user, size === 1);
     if (first && announcesPresence(size, this.config.PRESENCE_MAX_MEMBERS))

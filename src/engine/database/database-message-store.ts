@@ -506,7 +506,7 @@ function judgeChange(
   const parsed = parseMessageId(change.target);
   const target = parsed && targets.get(targetKey(conversation, parsed.sequence));
   if (!parsed || !target || target.epoch !== parsed.epoch) return { refused: 'not_found' };
-  if (target.sender !== change.from.id)
+  if (target.sender !== change.from.id && !change.anyAuthor)
     return { refused: 'forbidden', reason: 'only its author may change a message' };
   if (target.deleted) return { refused: 'forbidden', reason: 'message deleted' };
   if (change.kind === 'delete') target.deleted = true;

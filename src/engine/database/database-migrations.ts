@@ -2,6 +2,7 @@ import { Migrator, type Kysely, type Migration, type MigrationResult } from 'kys
 import { initialSchema } from './migrations/0001-initial-schema.js';
 import { conversationList } from './migrations/0002-conversation-list.js';
 import { messageChanges } from './migrations/0003-message-changes.js';
+import { moderation } from './migrations/0004-moderation.js';
 
 /**
  * Every migration, by name (`NNNN-what`), forward only; Kysely runs them in name order. Listed in code
@@ -11,6 +12,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-initial-schema': initialSchema,
   '0002-conversation-list': conversationList,
   '0003-message-changes': messageChanges,
+  '0004-moderation': moderation,
 };
 
 /**

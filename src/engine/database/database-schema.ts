@@ -62,9 +62,28 @@ export interface ReadPointersTable {
   updated_at: number;
 }
 
+/** `moderation_entries`: the bans, mutes and slow modes in force (see `ModerationEntry`). */
+export interface ModerationEntriesTable {
+  /** `moderationKeyString` of the entry: kind, scope and user. */
+  key: string;
+  kind: 'ban' | 'mute' | 'slowmode';
+  /** A room, or `*` for the whole service. */
+  scope: string;
+  /** `''` for a slow mode. */
+  user_id: string;
+  /** When it ends, ms since the epoch; null: until lifted. */
+  until: number | null;
+  reason: string | null;
+  /** Slow mode's ms between two messages of a user. */
+  interval_ms: number | null;
+  set_by: string;
+  set_at: number;
+}
+
 /** The tables Kysely types its queries against. */
 export interface DatabaseSchema {
   conversations: ConversationsTable;
   messages: MessagesTable;
   read_pointers: ReadPointersTable;
+  moderation_entries: ModerationEntriesTable;
 }

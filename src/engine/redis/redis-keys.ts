@@ -34,6 +34,26 @@ export class RedisKeys {
     return `${this.prefix}rate:${second}:${userId}`;
   }
 
+  /** Hash of every moderation entry: its key (`moderationKeyString`) → the entry's JSON. */
+  moderation(): string {
+    return `${this.prefix}moderation`;
+  }
+
+  /** Sorted set of the timed moderation entries' keys, scored by when each ends. */
+  moderationEnds(): string {
+    return `${this.prefix}moderation:ends`;
+  }
+
+  /** Pub/sub channel of moderation changes, which every node subscribes. */
+  moderationChannel(): string {
+    return `${this.prefix}ch:moderation`;
+  }
+
+  /** A user's slow-mode slot in a room: exists while their next message must wait. */
+  slowModeSlot(room: string, userId: string): string {
+    return `${this.prefix}slow:${room}:${userId}`;
+  }
+
   /** Hash of a room's sockets: connection id → user JSON. */
   presenceConnections(room: string): string {
     return `${this.prefix}presence:conns:${room}`;
