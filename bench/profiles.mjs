@@ -80,7 +80,9 @@ export const PROFILES = {
       roomSize: 10,
       probes: 5,
       rate: 3000,
-      durationMs: 2000,
+      // Twice the other scenarios': a young-generation GC comes every 0.6 s or so and its cost varies several-fold,
+      // so a 2 s run held 3 of them and a round's CPU per inbound message swung by ±8 µs with how many landed.
+      durationMs: 4000,
       warmUpMs: 2000,
       drainMs: 2000,
     },
