@@ -13,11 +13,13 @@ const ACKING_ARM = 'corked-relay-ack';
 /**
  * The rows of the "Targets of issue 12" table, in the shape of issue 4's (see summarize.mjs `targets`);
  * `met` is undefined for a row shown for information. `previous` is the committed report this run
- * replaces (bench/report/previous-report.mjs), for the fan-out rate that must be no worse than before.
+ * replaces (bench/report/previous-report.mjs), for the fan-out rate that must be no worse than before: a
+ * report from another machine (another kernel build) is shown, not judged, as its figures are not this one's.
  * @param {object} summary
  * @param {import('./previous-report.mjs').PreviousReport | undefined} previous
+ * @param {{ kernel: string } | undefined} machine this run's machine
  */
-export function issue12Targets(summary, previous) {
+export function issue12Targets(summary, previous, machine) {
   const rows = [];
   const ratio = (a, b) => (a === undefined || b === undefined || b === 0 ? undefined : a / b);
   const limits = ISSUE_12_TARGETS;
@@ -98,11 +100,15 @@ export function issue12Targets(summary, previous) {
     const now = summary.fanout.switchboard?.maxRate;
     const before = previous?.fanoutMaxRate;
     const value = ratio(now, before);
+    const otherMachine =
+      previous?.kernel !== undefined && machine !== undefined && previous.kernel !== machine.kernel;
     rows.push({
       id: 'fanoutMaxRateNoWorse',
-      target: previous?.runId
-        ? `fan-out maximum sustainable rate no worse than in the previous committed report (run \`${previous.runId}\`, commit \`${previous.commit}\`)`
-        : 'fan-out maximum sustainable rate no worse than before (no previous committed report was read: shown only)',
+      target: !previous?.runId
+        ? 'fan-out maximum sustainable rate no worse than before (no previous committed report was read: shown only)'
+        : otherMachine
+          ? `fan-out maximum sustainable rate no worse than in the previous committed report (run \`${previous.runId}\`, commit \`${previous.commit}\`), which ran on another machine (kernel ${previous.kernel}, this one ${machine.kernel}): shown only, not comparable`
+          : `fan-out maximum sustainable rate no worse than in the previous committed report (run \`${previous.runId}\`, commit \`${previous.commit}\`)`,
       switchboard: now,
       switchboardNote: summary.fanout.switchboard?.topSustained
         ? "sustained the ladder's top rung: its limit may be higher"
@@ -115,7 +121,9 @@ export function issue12Targets(summary, previous) {
       value,
       // Sustaining this run's top rung, when it is below the previous figure, says nothing either way.
       met:
-        value === undefined || (now < before && summary.fanout.switchboard?.topSustained)
+        value === undefined ||
+        otherMachine ||
+        (now < before && summary.fanout.switchboard?.topSustained)
           ? undefined
           : now >= before,
     });

@@ -6,6 +6,7 @@ import { execFileSync } from 'node:child_process';
  * @property {string | undefined} runId the run that report came from
  * @property {number | undefined} fanoutMaxRate Switchboard's fan-out maximum sustainable rate there, msg/s
  * @property {boolean} fanoutTopSustained whether that rate was the ladder's top rung, sustained (a floor)
+ * @property {string | undefined} kernel the kernel it ran on, as its machine table gives it
  */
 
 /**
@@ -36,6 +37,7 @@ function parsePreviousReport(markdown) {
   const rate = /^\s*([\d,]+)/.exec(cell)?.[1];
   return {
     runId,
+    kernel: /^\| kernel \| ([^|]+) \|/m.exec(markdown)?.[1].trim(),
     fanoutMaxRate: rate === undefined ? undefined : Number(rate.replaceAll(',', '')),
     fanoutTopSustained: /rounds sustained the top rung/.test(cell),
   };

@@ -41,7 +41,7 @@ export function summarize(results) {
   summary.noise = summarizeNoise(results);
   summary.cpuCrossCheck = crossCheckCpu(results);
   summary.targets = targets(summary);
-  summary.issue12Targets = issue12Targets(summary, results.previousReport);
+  summary.issue12Targets = issue12Targets(summary, results.previousReport, results.machine);
   summary.issue8Targets = issue8Targets(summary);
   return summary;
 }
