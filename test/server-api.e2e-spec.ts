@@ -845,7 +845,7 @@ describe('the server HTTP API with a database', () => {
     }
   });
 
-  it("deletes anyone's message: the room gets deleted from the default sender; an unknown id is 404", async () => {
+  it("deletes anyone's message: the room gets deleted from the default sender; a repeat is 403, an unknown id 404", async () => {
     const sut = await startApp({ ...apiKeysEnv(key), DATABASE_URL: database.url });
     try {
       const [alice, bob] = await connectUsers(sut, 'alice', 'bob');
@@ -855,6 +855,9 @@ describe('the server HTTP API with a database', () => {
       await bob.next('message');
 
       const deleted = await request(sut.httpUrl)
+        .delete(`/api/v1/rooms/news/messages/${sent.data.id}`)
+        .set(key.bearer);
+      const again = await request(sut.httpUrl)
         .delete(`/api/v1/rooms/news/messages/${sent.data.id}`)
         .set(key.bearer);
       const unknown = await request(sut.httpUrl)
@@ -869,6 +872,8 @@ describe('the server HTTP API with a database', () => {
       });
       const history = await alice.request('history', { room: 'news' });
       expect(history.data.messages).toEqual([expect.objectContaining({ deleted: true, text: '' })]);
+      expect(again.status).toBe(403);
+      expect(again.body).toMatchObject({ code: 'forbidden', detail: 'message deleted' });
       expect(unknown.status).toBe(404);
       expect(unknown.body).toMatchObject({ code: 'not_found', status: 404 });
     } finally {
