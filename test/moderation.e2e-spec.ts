@@ -1,8 +1,8 @@
 import { ChatPublisher, CloseCode } from '../src/index.js';
 import { databasePerSuite } from './utils/database.js';
 import { appPerTest, type TestApp } from './utils/test-app.js';
-import { UpgradeRefused, type TestClient } from './utils/test-client.js';
-import { asTokenUser, userOf } from './utils/users.js';
+import type { TestClient } from './utils/test-client.js';
+import { asTokenUser, upgradeStatus, userOf } from './utils/users.js';
 import { waitFor } from './utils/wait-for.mjs';
 
 const SECRET = 'moderation-e2e-secret-0123456789';
@@ -26,18 +26,6 @@ async function inRoom(app: TestApp, room: string, ...users: Array<[string, objec
     clients.push(client);
   }
   return clients;
-}
-
-/** The upgrade's HTTP refusal status, or 101 when the socket opened. */
-async function upgradeStatus(app: TestApp, uid: string): Promise<number> {
-  try {
-    const client = await connect(app, uid);
-    await client.close();
-    return 101;
-  } catch (error) {
-    if (error instanceof UpgradeRefused) return error.status;
-    throw error;
-  }
 }
 
 describe('moderation in-band, by a user with the moderator role', () => {
@@ -119,10 +107,10 @@ describe('moderation in-band, by a user with the moderator role', () => {
         code: CloseCode.ServerDisconnect,
         reason: 'banned: abuse',
       });
-    expect(await upgradeStatus(sut, 'ada')).toBe(403);
-    expect(await upgradeStatus(sut, 'bob')).toBe(101);
+    expect(await upgradeStatus(sut, await asTokenUser('ada', SECRET))).toBe(403);
+    expect(await upgradeStatus(sut, await asTokenUser('bob', SECRET))).toBe(101);
     await mod.request('unban', { userId: 'ada' });
-    expect(await upgradeStatus(sut, 'ada')).toBe(101);
+    expect(await upgradeStatus(sut, await asTokenUser('ada', SECRET))).toBe(101);
   });
 
   it("mutes in a room: the user's messages there get forbidden with when the mute ends, until unmuted", async () => {

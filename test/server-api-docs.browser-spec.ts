@@ -35,7 +35,7 @@ describe('the server HTTP API docs page in Chromium', () => {
       const operations = page.locator('.opblock-summary-path');
       await operations.first().waitFor({ timeout: 10_000 });
 
-      expect(await operations.count()).toBe(10);
+      expect(await operations.count()).toBe(20);
       expect(await page.locator('.btn.authorize').isVisible()).toBe(true);
       expect(await page.locator('.info .title').innerText()).toContain('Switchboard server API');
       expect(problems).toEqual([]);

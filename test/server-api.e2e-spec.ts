@@ -5,7 +5,7 @@ import { CloseCode, SwitchboardModule, useSwitchboard } from '../src/index.js';
 import { apiKey, apiKeysEnv, type TestApiKey } from './utils/api-keys.js';
 import { databasePerSuite } from './utils/database.js';
 import { serveApp, startApp, type TestApp } from './utils/test-app.js';
-import { asUser, connectUsers, userOf } from './utils/users.js';
+import { asUser, connectUsers, upgradeStatus, userOf } from './utils/users.js';
 
 const system = { id: 'server:system', name: 'System' };
 const PROBLEM = /^application\/problem\+json/;
@@ -26,6 +26,27 @@ const ROUTES = [
     '/api/v1/users/{userId}/conversations/{withUserId}/messages',
     '/api/v1/users/bob/conversations/alice/messages',
   ],
+  ['put', '/api/v1/rooms/{room}/bans/{userId}', '/api/v1/rooms/ops/bans/bob'],
+  ['delete', '/api/v1/rooms/{room}/bans/{userId}', '/api/v1/rooms/ops/bans/bob'],
+  ['put', '/api/v1/rooms/{room}/mutes/{userId}', '/api/v1/rooms/ops/mutes/bob'],
+  ['delete', '/api/v1/rooms/{room}/mutes/{userId}', '/api/v1/rooms/ops/mutes/bob'],
+  ['put', '/api/v1/rooms/{room}/slow-mode', '/api/v1/rooms/ops/slow-mode'],
+  ['delete', '/api/v1/rooms/{room}/messages/{id}', '/api/v1/rooms/ops/messages/m1'],
+  ['get', '/api/v1/rooms/{room}/moderation', '/api/v1/rooms/ops/moderation'],
+  ['put', '/api/v1/users/{userId}/ban', '/api/v1/users/bob/ban'],
+  ['delete', '/api/v1/users/{userId}/ban', '/api/v1/users/bob/ban'],
+  ['get', '/api/v1/users/{userId}/moderation', '/api/v1/users/bob/moderation'],
+] as const;
+
+/** The scopes of a key that moderates rooms, and nothing else. */
+const ROOM_MODERATION_SCOPES = [
+  'ban',
+  'unban',
+  'mute',
+  'unmute',
+  'setSlowMode',
+  'deleteMessage',
+  'roomModeration',
 ] as const;
 
 describe('the server HTTP API, with keys', () => {
@@ -33,11 +54,12 @@ describe('the server HTTP API, with keys', () => {
   const deploys = apiKey('deploys', ['publish', 'roomInfo'], ['ops', 'team-*']);
   /** Room info alone, in rooms no route below names. */
   const narrow = apiKey('narrow', ['roomInfo'], ['elsewhere']);
+  const teamModerators = apiKey('team-mods', [...ROOM_MODERATION_SCOPES], ['team-*']);
   let sut: TestApp;
 
   beforeAll(async () => {
     sut = await startApp({
-      ...apiKeysEnv(admin, deploys, narrow),
+      ...apiKeysEnv(admin, deploys, narrow, teamModerators),
       SERVER_API_RATE_PER_SECOND: '1000',
       SERVER_API_RATE_BURST: '1000',
     });
@@ -277,6 +299,248 @@ describe('the server HTTP API, with keys', () => {
 
       expect(response.status).toBe(503);
       expect(response.body).toMatchObject({ status: 503, code: 'unavailable' });
+    });
+  });
+
+  describe('moderation', () => {
+    it('bans a user from a room: they get moderated and left at once, a rejoin is refused, a DELETE lets them back', async () => {
+      const [mallory, walter] = await connectUsers(sut, 'mallory', 'walter');
+      await mallory.request('join', { room: 'lounge' });
+      await walter.request('join', { room: 'lounge' });
+
+      const banned = await api()
+        .put('/api/v1/rooms/lounge/bans/mallory')
+        .set(admin.bearer)
+        .send({ durationMs: 60_000, reason: 'spam' });
+
+      expect(banned.status).toBe(200);
+      const { until } = banned.body;
+      expect(until).toBeGreaterThan(Date.now());
+      expect(banned.body).toEqual({
+        action: 'ban',
+        room: 'lounge',
+        userId: 'mallory',
+        until,
+        reason: 'spam',
+      });
+      expect((await mallory.next('moderated')).data).toEqual({
+        action: 'banned',
+        room: 'lounge',
+        until,
+        reason: 'spam',
+      });
+      expect((await mallory.next('left')).data).toEqual({ room: 'lounge' });
+      expect((await walter.next('moderation')).data).toEqual(banned.body);
+      expect((await mallory.request('join', { room: 'lounge' })).data).toMatchObject({
+        code: 'forbidden',
+        message: 'banned from "lounge": spam',
+        details: { until, reason: 'spam' },
+      });
+
+      const lifted = await api().delete('/api/v1/rooms/lounge/bans/mallory').set(admin.bearer);
+
+      expect(lifted.status).toBe(204);
+      expect(lifted.text).toBe('');
+      expect(
+        (await mallory.next((frame) => frame.data.action === 'unbanned', 'the unban')).data,
+      ).toEqual({ action: 'unbanned', room: 'lounge' });
+      expect((await mallory.request('join', { room: 'lounge' })).event).toBe('joined');
+    });
+
+    it('bans a user from the service: every socket closes with 4003, the upgrade is refused with 403 until lifted', async () => {
+      const phone = await sut.connect(asUser('oscar'));
+      const laptop = await sut.connect(asUser('oscar'));
+
+      const banned = await api()
+        .put('/api/v1/users/oscar/ban')
+        .set(admin.bearer)
+        .send({ reason: 'fraud' });
+
+      expect(banned.status).toBe(200);
+      expect(banned.body).toEqual({ action: 'ban', userId: 'oscar', reason: 'fraud' });
+      for (const socket of [phone, laptop])
+        expect(await socket.waitClosed()).toEqual({
+          code: CloseCode.ServerDisconnect,
+          reason: 'banned: fraud',
+        });
+      expect(await upgradeStatus(sut, asUser('oscar'))).toBe(403);
+
+      const lifted = await api().delete('/api/v1/users/oscar/ban').set(admin.bearer);
+
+      expect(lifted.status).toBe(204);
+      expect(await upgradeStatus(sut, asUser('oscar'))).toBe(101);
+    });
+
+    it('mutes a user in a room: their messages get forbidden with when it ends, until the mute is deleted', async () => {
+      const [peggy, walter] = await connectUsers(sut, 'peggy', 'walter');
+      await peggy.request('join', { room: 'quiet' });
+      await walter.request('join', { room: 'quiet' });
+
+      const muted = await api()
+        .put('/api/v1/rooms/quiet/mutes/peggy')
+        .set(admin.bearer)
+        .send({ durationMs: 60_000, reason: 'calm down' });
+
+      expect(muted.status).toBe(200);
+      expect(muted.body).toMatchObject({ action: 'mute', room: 'quiet', userId: 'peggy' });
+      const refused = await peggy.request('message', { room: 'quiet', text: 'hello?' });
+      expect(refused.data).toMatchObject({
+        code: 'forbidden',
+        message: 'muted in "quiet": calm down',
+        details: { until: muted.body.until, reason: 'calm down' },
+      });
+      expect((await walter.request('message', { room: 'quiet', text: 'fine' })).event).toBe('ack');
+
+      const lifted = await api().delete('/api/v1/rooms/quiet/mutes/peggy').set(admin.bearer);
+
+      expect(lifted.status).toBe(204);
+      expect((await peggy.request('message', { room: 'quiet', text: 'back' })).event).toBe('ack');
+    });
+
+    it('sets slow mode: a second message within it gets rate_limited; 0 turns it off', async () => {
+      const [victor] = await connectUsers(sut, 'victor');
+      await victor.request('join', { room: 'slow' });
+
+      const set = await api()
+        .put('/api/v1/rooms/slow/slow-mode')
+        .set(admin.bearer)
+        .send({ seconds: 30 });
+
+      expect(set.status).toBe(200);
+      expect(set.body).toEqual({ action: 'slowmode', room: 'slow', seconds: 30 });
+      expect((await victor.request('message', { room: 'slow', text: 'one' })).event).toBe('ack');
+      const second = await victor.request('message', { room: 'slow', text: 'two' });
+      expect(second.data.code).toBe('rate_limited');
+      expect(second.data.details.retryAfterMs).toBeGreaterThan(25_000);
+
+      const off = await api()
+        .put('/api/v1/rooms/slow/slow-mode')
+        .set(admin.bearer)
+        .send({ seconds: 0 });
+
+      expect(off.body).toEqual({ action: 'slowmode', room: 'slow', seconds: 0 });
+      expect((await victor.request('message', { room: 'slow', text: 'two' })).event).toBe('ack');
+    });
+
+    it('reads the moderation of a room and of a user, each entry by server:api-<key id>', async () => {
+      await api().put('/api/v1/rooms/audit/bans/trudy').set(admin.bearer).send({ reason: 'spam' });
+      await api()
+        .put('/api/v1/rooms/team-audit/mutes/trudy')
+        .set(teamModerators.bearer)
+        .send({ durationMs: 60_000 });
+      await api().put('/api/v1/rooms/audit/slow-mode').set(admin.bearer).send({ seconds: 5 });
+
+      const room = await api().get('/api/v1/rooms/audit/moderation').set(admin.bearer);
+      const user = await api().get('/api/v1/users/trudy/moderation').set(admin.bearer);
+      const nobody = await api().get('/api/v1/users/nobody/moderation').set(admin.bearer);
+
+      const ban = {
+        userId: 'trudy',
+        room: 'audit',
+        reason: 'spam',
+        by: 'server:api-admin',
+        at: expect.any(Number),
+      };
+      const mute = {
+        userId: 'trudy',
+        room: 'team-audit',
+        until: expect.any(Number),
+        by: 'server:api-team-mods',
+        at: expect.any(Number),
+      };
+      expect(room.status).toBe(200);
+      expect(room.body).toEqual({ room: 'audit', slowModeSeconds: 5, bans: [ban], mutes: [] });
+      expect(user.body).toEqual({ userId: 'trudy', bans: [ban], mutes: [mute] });
+      expect(nobody.body).toEqual({ userId: 'nobody', bans: [], mutes: [] });
+    });
+
+    it('answers a moderator delete with 503 unavailable on the memory engine', async () => {
+      const response = await api().delete('/api/v1/rooms/ops/messages/m1').set(admin.bearer);
+
+      expect(response.status).toBe(503);
+      expect(response.body).toMatchObject({ code: 'unavailable' });
+    });
+
+    it('refuses a bad duration, reason, seconds or user id as validation_failed problems', async () => {
+      const negative = await api()
+        .put('/api/v1/rooms/ops/bans/bob')
+        .set(admin.bearer)
+        .send({ durationMs: -5 });
+      const fractional = await api()
+        .put('/api/v1/rooms/ops/mutes/bob')
+        .set(admin.bearer)
+        .send({ durationMs: 1.5, reason: 7 });
+      const longReason = await api()
+        .put('/api/v1/users/bob/ban')
+        .set(admin.bearer)
+        .send({ reason: 'x'.repeat(201) });
+      const noSeconds = await api().put('/api/v1/rooms/ops/slow-mode').set(admin.bearer);
+      const tooSlow = await api()
+        .put('/api/v1/rooms/ops/slow-mode')
+        .set(admin.bearer)
+        .send({ seconds: 21_601 });
+      const longUser = await api()
+        .put(`/api/v1/rooms/ops/bans/${'u'.repeat(65)}`)
+        .set(admin.bearer)
+        .send({});
+
+      for (const response of [negative, fractional, longReason, noSeconds, tooSlow, longUser]) {
+        expect(response.status).toBe(400);
+        expect(response.headers['content-type']).toMatch(PROBLEM);
+        expect(response.body.code).toBe('validation_failed');
+      }
+      expect(negative.body.errors).toEqual([
+        { field: 'durationMs', errors: ['durationMs must not be less than 1'] },
+      ]);
+      expect(fractional.body.errors).toEqual(
+        expect.arrayContaining([
+          { field: 'durationMs', errors: ['durationMs must be an integer number'] },
+          { field: 'reason', errors: ['reason must be a string'] },
+        ]),
+      );
+      expect(longReason.body.errors).toEqual([
+        { field: 'reason', errors: ['reason must be at most 200 printable characters'] },
+      ]);
+      expect(noSeconds.body.errors[0].field).toBe('seconds');
+      expect(tooSlow.body.errors[0].field).toBe('seconds');
+      expect(longUser.body.errors).toEqual([
+        { field: 'userId', errors: ['userId must be 1 to 64 characters'] },
+      ]);
+      expect((await api().get('/api/v1/users/bob/moderation').set(admin.bearer)).body).toEqual({
+        userId: 'bob',
+        bans: [],
+        mutes: [],
+      });
+    });
+
+    it('refuses moderation to a key without its scope, outside its rooms, and a service ban to a room moderator key', async () => {
+      const noScope = await api()
+        .put('/api/v1/rooms/ops/bans/bob')
+        .set(deploys.bearer)
+        .send({ reason: 'x' });
+      const outside = await api()
+        .put('/api/v1/rooms/ops/mutes/bob')
+        .set(teamModerators.bearer)
+        .send({});
+      const serviceBan = await api()
+        .put('/api/v1/users/bob/ban')
+        .set(teamModerators.bearer)
+        .send({});
+      const inside = await api()
+        .put('/api/v1/rooms/team-red/mutes/bob')
+        .set(teamModerators.bearer)
+        .send({ durationMs: 1000 });
+
+      expect(noScope.status).toBe(403);
+      expect(noScope.body.detail).toBe('this API key may not call ban in this room');
+      expect(outside.status).toBe(403);
+      expect(outside.body.detail).toBe('this API key may not call mute in this room');
+      expect(serviceBan.status).toBe(403);
+      expect(serviceBan.body.detail).toBe('this API key may not call banFromService');
+      expect(inside.status).toBe(200);
+      expect((await api().get('/api/v1/users/bob/moderation').set(admin.bearer)).body.bans).toEqual(
+        [],
+      );
     });
   });
 
@@ -578,6 +842,42 @@ describe('the server HTTP API with a database', () => {
       expect(page.body.messages).toEqual([sent.body]);
     } finally {
       await second.close();
+    }
+  });
+
+  it("deletes anyone's message: the room gets deleted from the default sender; a repeat is 403, an unknown id 404", async () => {
+    const sut = await startApp({ ...apiKeysEnv(key), DATABASE_URL: database.url });
+    try {
+      const [alice, bob] = await connectUsers(sut, 'alice', 'bob');
+      await alice.request('join', { room: 'news' });
+      await bob.request('join', { room: 'news' });
+      const sent = await alice.request('message', { room: 'news', text: 'spam' });
+      await bob.next('message');
+
+      const deleted = await request(sut.httpUrl)
+        .delete(`/api/v1/rooms/news/messages/${sent.data.id}`)
+        .set(key.bearer);
+      const again = await request(sut.httpUrl)
+        .delete(`/api/v1/rooms/news/messages/${sent.data.id}`)
+        .set(key.bearer);
+      const unknown = await request(sut.httpUrl)
+        .delete('/api/v1/rooms/news/messages/nothing-like-an-id')
+        .set(key.bearer);
+
+      expect(deleted.status).toBe(204);
+      expect((await bob.next('deleted')).data).toMatchObject({
+        room: 'news',
+        id: sent.data.id,
+        from: system,
+      });
+      const history = await alice.request('history', { room: 'news' });
+      expect(history.data.messages).toEqual([expect.objectContaining({ deleted: true, text: '' })]);
+      expect(again.status).toBe(403);
+      expect(again.body).toMatchObject({ code: 'forbidden', detail: 'message deleted' });
+      expect(unknown.status).toBe(404);
+      expect(unknown.body).toMatchObject({ code: 'not_found', status: 404 });
+    } finally {
+      await sut.close();
     }
   });
 });

@@ -26,6 +26,19 @@ describe('SERVER_API_KEYS', () => {
     expect(sut).toEqual([]);
   });
 
+  it('bounds room moderation by rooms, and the service ban and user reads by their scope alone', () => {
+    const roomModerator = key({ scopes: ['ban', 'mute', 'roomModeration'], rooms: undefined });
+    const serviceModerator = key({
+      scopes: ['banFromService', 'unbanFromService', 'userModeration'],
+      rooms: undefined,
+    });
+
+    expect(serverApiKeysProblems([serviceModerator])).toEqual([]);
+    expect(serverApiKeysProblems([roomModerator])).toEqual([
+      'key 0 (deploys): rooms is required with the room scopes ban, mute, roomModeration (["*"] for every room)',
+    ]);
+  });
+
   it('names an unknown scope and lists the known ones', () => {
     const [sut] = serverApiKeysProblems([key({ scopes: ['publish', 'admin'] })]);
 
@@ -42,7 +55,8 @@ describe('SERVER_API_KEYS', () => {
     ],
     ['a pattern with * inside', { rooms: ['te*am'] }, /room pattern "te\*am" is neither/],
     ['an unknown field', { secret: 'x' }, /unknown field secret/],
-    ['a bad id', { id: 'has space' }, /key 0: id must be 1 to 64/],
+    ['a bad id', { id: 'has space' }, /key 0: id must be 1 to 53/],
+    ['an id of 54 characters', { id: 'k'.repeat(54) }, /key 0: id must be 1 to 53/],
   ])('refuses %s', (_, fields, problem) => {
     expect(serverApiKeysProblems([key(fields)])).toEqual([expect.stringMatching(problem)]);
   });

@@ -1,8 +1,9 @@
 import { ROOM_NAME } from '../protocol/limits.js';
 
 /**
- * What a key of the server HTTP API may do: one scope per `ChatPublisher` operation, plus `roomInfo`.
- * Room operations are also bounded by the key's room patterns; user operations by their scope alone.
+ * What a key of the server HTTP API may do: one scope per `ChatPublisher` operation, plus `roomInfo`,
+ * and `banFromService` / `unbanFromService` for `ban` and `unban` without a room. Room operations are
+ * also bounded by the key's room patterns; user operations by their scope alone.
  */
 export const SERVER_API_SCOPES = [
   'publish',
@@ -11,10 +12,20 @@ export const SERVER_API_SCOPES = [
   'members',
   'roomHistory',
   'roomInfo',
+  'ban',
+  'unban',
+  'mute',
+  'unmute',
+  'setSlowMode',
+  'deleteMessage',
+  'roomModeration',
   'dm',
   'emitToUser',
   'disconnect',
   'directHistory',
+  'banFromService',
+  'unbanFromService',
+  'userModeration',
 ] as const;
 
 /** One operation of the server HTTP API, as a key's `scopes` names it. */
@@ -28,11 +39,21 @@ export const ROOM_SCOPES: ReadonlySet<ServerApiScope> = new Set([
   'members',
   'roomHistory',
   'roomInfo',
+  'ban',
+  'unban',
+  'mute',
+  'unmute',
+  'setSlowMode',
+  'deleteMessage',
+  'roomModeration',
 ]);
 
 /** A key of the server HTTP API as configured: never the key itself, only its SHA-256. */
 export interface ServerApiKey {
-  /** Names the key in logs, rate limits and idempotency; unique; 1-64 of `A-Za-z0-9_.-`. */
+  /**
+   * Names the key in logs, rate limits, idempotency and moderation records (`server:api-<id>`); unique;
+   * 1-53 of `A-Za-z0-9_.-`, so that `server:api-<id>` is a server sender id.
+   */
   id: string;
   /** SHA-256 of the key (the bytes of its UTF-8 text), 64 hex digits. */
   sha256: string;
@@ -42,7 +63,7 @@ export interface ServerApiKey {
   rooms?: string[];
 }
 
-const KEY_ID = /^[A-Za-z0-9_.-]{1,64}$/;
+const KEY_ID = /^[A-Za-z0-9_.-]{1,53}$/;
 const SHA256_HEX = /^[0-9a-fA-F]{64}$/;
 const ROOM_PATTERN = /^(?:[A-Za-z0-9_.:-]{0,64}\*|[A-Za-z0-9_.:-]{1,64})$/;
 const MOST_KEYS = 100;
@@ -84,7 +105,7 @@ export function serverApiKeysProblems(value: unknown): string[] {
     if (unknownFields.length > 0)
       problems.push(`${named}: unknown field ${unknownFields.join(', ')}`);
     if (typeof key.id !== 'string' || !KEY_ID.test(key.id))
-      problems.push(`${at}: id must be 1 to 64 of A-Z a-z 0-9 _ . -`);
+      problems.push(`${at}: id must be 1 to 53 of A-Z a-z 0-9 _ . -`);
     else if (ids.has(key.id)) problems.push(`${named}: id is used by an earlier key`);
     else ids.add(key.id);
     if (typeof key.sha256 !== 'string' || !SHA256_HEX.test(key.sha256))

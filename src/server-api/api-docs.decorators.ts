@@ -8,6 +8,7 @@ const MEANINGS: Readonly<Record<number, string>> = {
   400: 'validation_failed: a bad body, query or parameter; `errors` lists each field',
   401: 'unauthorized: no valid API key (missing, unknown and revoked keys look the same)',
   403: 'forbidden: the key lacks the scope, or the room is outside its patterns',
+  404: 'not_found: the message does not exist (or is not in the room)',
   413: 'payload_too_large: the body is over SERVER_API_MAX_BODY_BYTES',
   429: 'rate_limited: the key (or the sender) is over its rate; see Retry-After',
   503: 'unavailable: the store, the broker or presence cannot be reached; retry',

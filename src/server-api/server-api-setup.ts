@@ -54,7 +54,8 @@ export function serverApiDocument(app: INestApplication): OpenAPIObject {
     .setTitle('Switchboard server API')
     .setVersion('1')
     .setDescription(
-      'Publish, DM, send events, move and disconnect users, read presence and history, from any backend. ' +
+      'Publish, DM, send events, move and disconnect users, read presence and history, and moderate ' +
+        '(ban, mute, slow mode, delete), from any backend. ' +
         'Every call carries Authorization: Bearer <key>; each key has scopes (' +
         SERVER_API_SCOPES.join(', ') +
         ') and room patterns. Refusals are RFC 9457 problem details (application/problem+json).',

@@ -11,16 +11,17 @@ export const SERVER_API_PREFIX = 'api/v1';
 export const API_KEY_SCHEME = 'api-key';
 
 /**
- * A controller of the server HTTP API at `/api/v1/<path>`: the key guard, the validation pipe and the
- * problem details filter bound at its scope (the gateway and the host's routes keep their own).
+ * A controller of the server HTTP API at `/api/v1/<path>` (`/api/v1` for ''), grouped under `tag` in
+ * the docs: the key guard, the validation pipe and the problem details filter bound at its scope (the
+ * gateway and the host's routes keep their own).
  */
-export function ServerApiController(path: string): ClassDecorator {
+export function ServerApiController(path: string, tag = path): ClassDecorator {
   return applyDecorators(
-    Controller(`${SERVER_API_PREFIX}/${path}`),
+    Controller(path === '' ? SERVER_API_PREFIX : `${SERVER_API_PREFIX}/${path}`),
     UseGuards(ApiKeyGuard),
     UsePipes(apiValidationPipe()),
     UseFilters(ProblemDetailsFilter),
     ApiBearerAuth(API_KEY_SCHEME),
-    ApiTags(path),
+    ApiTags(tag),
   );
 }

@@ -4,6 +4,7 @@ import { PublisherModule } from '../domain/publisher/publisher.module.js';
 import { ApiKeyGuard } from './api-key.guard.js';
 import { ApiKeyTable } from './api-key-table.js';
 import { KeyRateLimiter } from './key-rate-limiter.js';
+import { ModerationController } from './moderation.controller.js';
 import { RoomsController } from './rooms.controller.js';
 import { UsersController } from './users.controller.js';
 
@@ -13,7 +14,7 @@ import { UsersController } from './users.controller.js';
  */
 @Module({
   imports: [PublisherModule],
-  controllers: [RoomsController, UsersController],
+  controllers: [RoomsController, UsersController, ModerationController],
   providers: [
     {
       provide: ApiKeyTable,

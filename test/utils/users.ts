@@ -1,4 +1,4 @@
-import type { ConnectOptions, TestClient } from './test-client.js';
+import { UpgradeRefused, type ConnectOptions, type TestClient } from './test-client.js';
 import { signToken } from './jwt.js';
 
 /** How long a user's client waits for a frame before its error names what it waited for. */
@@ -34,6 +34,21 @@ export async function connectUsers(
   const clients: TestClient[] = [];
   for (const uid of uids) clients.push(await sut.connect(asUser(uid)));
   return clients;
+}
+
+/** The HTTP status that refused an upgrade with `options`, or 101 when the socket opened (it is closed again). */
+export async function upgradeStatus(
+  sut: { connect(options: ConnectOptions): Promise<TestClient> },
+  options: ConnectOptions,
+): Promise<number> {
+  try {
+    const client = await sut.connect(options);
+    await client.close();
+    return 101;
+  } catch (error) {
+    if (error instanceof UpgradeRefused) return error.status;
+    throw error;
+  }
 }
 
 /**

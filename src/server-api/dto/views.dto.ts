@@ -73,3 +73,48 @@ export class ProblemDetailsView {
   @ApiPropertyOptional({ description: 'rate_limited: milliseconds until a retry may pass' })
   retryAfterMs?: number;
 }
+
+/** What a moderation call did, as the room is told in `moderation`. */
+export class ModerationNoticeView {
+  @ApiProperty({ enum: ['ban', 'mute', 'slowmode'] }) action!: string;
+  @ApiPropertyOptional({ example: 'ops', description: 'absent for a ban from the service' })
+  room?: string;
+  @ApiPropertyOptional({ example: 'mallory', description: 'not for slowmode' }) userId?: string;
+  @ApiPropertyOptional({ description: 'when it ends, ms since the epoch; absent: until lifted' })
+  until?: number;
+  @ApiPropertyOptional({ example: 'spam' }) reason?: string;
+  @ApiPropertyOptional({ description: 'slowmode: seconds between two messages of a user (0: off)' })
+  seconds?: number;
+}
+
+/** One ban or mute in force. */
+export class ModerationRecordView {
+  @ApiProperty({ example: 'mallory' }) userId!: string;
+  @ApiPropertyOptional({ example: 'ops', description: 'absent for a ban from the service' })
+  room?: string;
+  @ApiPropertyOptional({ description: 'when it ends, ms since the epoch; absent: until lifted' })
+  until?: number;
+  @ApiPropertyOptional() reason?: string;
+  @ApiProperty({
+    example: 'server:api-moderation',
+    description: 'who set it: a moderator’s user id, server:api-<key id>, or a host’s by',
+  })
+  by!: string;
+  @ApiProperty({ description: 'when it was set, ms since the epoch' }) at!: number;
+}
+
+/** A room's slow mode (0: off) and the bans and mutes in force there. */
+export class RoomModerationView {
+  @ApiProperty({ example: 'ops' }) room!: string;
+  @ApiProperty({ example: 0 }) slowModeSeconds!: number;
+  @ApiProperty({ type: [ModerationRecordView] }) bans!: ModerationRecordView[];
+  @ApiProperty({ type: [ModerationRecordView] }) mutes!: ModerationRecordView[];
+}
+
+/** A user's ban from the service, if any, and their bans and mutes in rooms. */
+export class UserModerationView {
+  @ApiProperty({ example: 'mallory' }) userId!: string;
+  @ApiPropertyOptional({ type: ModerationRecordView }) serviceBan?: ModerationRecordView;
+  @ApiProperty({ type: [ModerationRecordView] }) bans!: ModerationRecordView[];
+  @ApiProperty({ type: [ModerationRecordView] }) mutes!: ModerationRecordView[];
+}
