@@ -1,11 +1,7 @@
 import { ROOM_NAME } from '../protocol/limits.js';
 
-/**
- * What a key of the server HTTP API may do: one scope per `ChatPublisher` operation, plus `roomInfo`,
- * and `banFromService` / `unbanFromService` for `ban` and `unban` without a room. Room operations are
- * also bounded by the key's room patterns; user operations by their scope alone.
- */
-export const SERVER_API_SCOPES = [
+/** The operations that act on a room: a key's `rooms` patterns bound them too. */
+const ROOM_OPERATIONS = [
   'publish',
   'emitToRoom',
   'leave',
@@ -19,6 +15,10 @@ export const SERVER_API_SCOPES = [
   'setSlowMode',
   'deleteMessage',
   'roomModeration',
+] as const;
+
+/** The operations on a user, bounded by their scope alone. */
+const USER_OPERATIONS = [
   'dm',
   'emitToUser',
   'disconnect',
@@ -28,25 +28,18 @@ export const SERVER_API_SCOPES = [
   'userModeration',
 ] as const;
 
+/**
+ * What a key of the server HTTP API may do: one scope per `ChatPublisher` operation, plus `roomInfo`,
+ * and `banFromService` / `unbanFromService` for `ban` and `unban` without a room. Room operations are
+ * also bounded by the key's room patterns; user operations by their scope alone.
+ */
+export const SERVER_API_SCOPES = [...ROOM_OPERATIONS, ...USER_OPERATIONS] as const;
+
 /** One operation of the server HTTP API, as a key's `scopes` names it. */
 export type ServerApiScope = (typeof SERVER_API_SCOPES)[number];
 
 /** The scopes that act on a room, so that a key's `rooms` patterns bound them too. */
-export const ROOM_SCOPES: ReadonlySet<ServerApiScope> = new Set([
-  'publish',
-  'emitToRoom',
-  'leave',
-  'members',
-  'roomHistory',
-  'roomInfo',
-  'ban',
-  'unban',
-  'mute',
-  'unmute',
-  'setSlowMode',
-  'deleteMessage',
-  'roomModeration',
-]);
+export const ROOM_SCOPES: ReadonlySet<ServerApiScope> = new Set(ROOM_OPERATIONS);
 
 /** A key of the server HTTP API as configured: never the key itself, only its SHA-256. */
 export interface ServerApiKey {

@@ -7,25 +7,18 @@ import { RoomsService } from './rooms/rooms.service.js';
 import { ModerationService } from './moderation/moderation.service.js';
 import { ConnectionAdmission } from './session.js';
 
+const SERVICES = [
+  RoomsService,
+  ChatService,
+  WriteQueue,
+  HistoryService,
+  ConversationsService,
+  ModerationService,
+];
+
 /** The chat domain: rooms and presence, sends through the write queue, history, conversations and read state, moderation. */
 @Module({
-  providers: [
-    RoomsService,
-    ChatService,
-    WriteQueue,
-    HistoryService,
-    ConversationsService,
-    ModerationService,
-    { provide: ConnectionAdmission, useExisting: ModerationService },
-  ],
-  exports: [
-    RoomsService,
-    ChatService,
-    WriteQueue,
-    HistoryService,
-    ConversationsService,
-    ModerationService,
-    ConnectionAdmission,
-  ],
+  providers: [...SERVICES, { provide: ConnectionAdmission, useExisting: ModerationService }],
+  exports: [...SERVICES, ConnectionAdmission],
 })
 export class DomainModule {}
