@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 /**
@@ -31,6 +32,9 @@ export default defineConfig({
   test: {
     globals: true,
     root: './',
+    // Vitest's default is one worker fewer than the cores: one on a 2-core machine, where the e2e specs
+    // mostly wait on sockets, timers and child processes. One more worker than cores: 9 min instead of 14.5.
+    maxWorkers: availableParallelism() + 1,
     // Nest's decorators expect the Reflect metadata API, as main.ts has it through @nestjs/core.
     setupFiles: ['reflect-metadata'],
     // Kills any server process a test left running (nginx, redis-server, node dist/main.js).
