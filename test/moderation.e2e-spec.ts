@@ -163,6 +163,24 @@ describe('moderation in-band, by a user with the moderator role', () => {
     expect((await ada.request('message', { room: 'ops', text: 'two' })).event).toBe('ack');
   });
 
+  it('slow mode: a message refused before it could be stored (invalid, too long) takes no slot', async () => {
+    const [mod, ada] = await inRoom(sut, 'ops', ['mod', MODERATOR], ['ada']);
+    await mod.request('slowmode', { room: 'ops', seconds: 30 });
+
+    const refused = [
+      { room: 'ops' },
+      { room: 'ops', text: '   ' },
+      { room: 'ops', text: 'x'.repeat(4001) },
+    ];
+    for (const data of refused)
+      expect((await ada.request('message', data)).data.code).toBe('validation_failed');
+
+    expect((await ada.request('message', { room: 'ops', text: 'one' })).event).toBe('ack');
+    expect((await ada.request('message', { room: 'ops', text: 'two' })).data.code).toBe(
+      'rate_limited',
+    );
+  });
+
   it('refuses every moderation event to a user without the role, and the service ban to a room moderator', async () => {
     const [ada] = await inRoom(sut, 'ops', ['ada']);
     const roomMod = await connect(sut, 'rm', { roles: ['moderator:ops'] });

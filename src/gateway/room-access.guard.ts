@@ -12,8 +12,8 @@ import { RoomAccess, type RoomRequirement } from './room-access.decorator.js';
 /**
  * Enforces `@RoomAccess`: `not_in_room` for rooms not joined; `forbidden` (with the policy's reason) when
  * the `RoomPolicy` refuses a join (`enter`) or a send (`send`); then moderation's: `forbidden` for a
- * banned user's join and a banned or muted user's send, `rate_limited` within a slow mode's interval.
- * Synchronous while the policy is and the room is in no slow mode.
+ * banned user's join and a banned or muted user's send. Synchronous while the policy is. (A slow mode's
+ * slot is taken later, by `ChatService`, once the message has passed validation.)
  */
 @Injectable()
 export class RoomAccessGuard implements CanActivate {
@@ -63,9 +63,9 @@ export class RoomAccessGuard implements CanActivate {
     return true;
   }
 
-  private sends(connection: ChatSession, room: string): true | Promise<true> {
-    const checked = this.moderation.checkSend(connection.identity, room);
-    return checked === undefined ? true : checked.then(() => true);
+  private sends(connection: ChatSession, room: string): true {
+    this.moderation.checkSend(connection.identity, room);
+    return true;
   }
 }
 

@@ -4,6 +4,7 @@ import { ChatException } from '../chat.exception.js';
 import { appConfig, type AppConfig } from '../../config/app-config.js';
 import { Broker } from '../../engine/broker.js';
 import { MessageStore, type ConversationRef, type StoredSend } from '../../engine/message-store.js';
+import { ModerationService } from '../moderation/moderation.service.js';
 import type { ChatSession } from '../session.js';
 import type { ServerEvents, User } from '../../protocol/chat.events.js';
 import { WriteQueue } from './write-queue.js';
@@ -25,16 +26,23 @@ export class ChatService {
     private readonly queue: WriteQueue,
     private readonly broker: Broker,
     private readonly store: MessageStore,
+    private readonly moderation: ModerationService,
   ) {}
 
-  /** Stores and fans out a room message, trimmed; resolves with the ack once stored (the first ack again for a resend). */
+  /**
+   * A client's room message: trimmed and checked, then (only then) its slot in the room's slow mode taken,
+   * stored and fanned out; resolves with the ack once stored (the first ack again for a resend).
+   */
   async sendToRoom(
     connection: ChatSession,
     room: string,
     text: string,
     clientMsgId?: string,
   ): Promise<ServerEvents['ack']> {
-    const stored = await this.postToRoom(connection, room, text, clientMsgId);
+    const checked = this.checked(text);
+    const slot = this.moderation.takeSendSlot(connection.identity, room);
+    if (slot) await slot;
+    const stored = await this.postToRoom(connection, room, checked, clientMsgId);
     const { id, ts } = stored.message;
     return { id, room: stored.kind === 'room' ? stored.message.room : room, ts };
   }

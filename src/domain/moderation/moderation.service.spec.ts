@@ -163,19 +163,23 @@ describe('ModerationService', () => {
   it('paces each user in slow mode with rate_limited and the wait, moderators exempt', async () => {
     await sut.setSlowMode({ room: 'ops', seconds: 10 }, mod);
 
-    expect(sut.checkSend(user('ada'), 'ops')).toBeUndefined();
+    expect(sut.takeSendSlot(user('ada'), 'ops')).toBeUndefined();
     vi.setSystemTime(1_004_000);
-    const error = await refusal(() => sut.checkSend(user('ada'), 'ops'));
+    const error = await refusal(() => sut.takeSendSlot(user('ada'), 'ops'));
     expect(error).toMatchObject({
       code: ChatErrorCode.RateLimited,
       details: { retryAfterMs: 6000 },
     });
-    expect(sut.checkSend(mod.identity, 'ops')).toBeUndefined();
-    expect(sut.checkSend(mod.identity, 'ops')).toBeUndefined();
+    expect(sut.takeSendSlot(mod.identity, 'ops')).toBeUndefined();
+    expect(sut.takeSendSlot(mod.identity, 'ops')).toBeUndefined();
     expect(sut.roomReport('ops').slowModeSeconds).toBe(10);
 
+    // The slot is slow mode's alone: the ban and mute check, run before validation, takes none.
+    expect(sut.checkSend(user('bob'), 'ops')).toBeUndefined();
+    expect(sut.takeSendSlot(user('bob'), 'ops')).toBeUndefined();
+
     await sut.setSlowMode({ room: 'ops', seconds: 0 }, mod);
-    expect(sut.checkSend(user('ada'), 'ops')).toBeUndefined();
+    expect(sut.takeSendSlot(user('ada'), 'ops')).toBeUndefined();
   });
 
   it('applies a change another node made, as the notices bring it', async () => {

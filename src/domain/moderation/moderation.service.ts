@@ -92,11 +92,10 @@ export class ModerationService implements OnModuleInit, ConnectionAdmission {
   }
 
   /**
-   * Refuses a message of a banned or muted user with `forbidden` (until when in details), and one within a
-   * slow mode's interval with `rate_limited` and `retryAfterMs` (moderators exempt). Synchronous but for a
-   * slow mode's slot on Redis; a room with nothing moderated costs one map lookup.
+   * Refuses a message of a banned or muted user with `forbidden` (until when in details). Synchronous; a
+   * room with nothing moderated costs one map lookup.
    */
-  checkSend(identity: Identity, room: string): void | Promise<void> {
+  checkSend(identity: Identity, room: string): void {
     const moderated = this.state.room(room);
     if (moderated === undefined) return;
     const userId = identity.user.id;
@@ -105,9 +104,17 @@ export class ModerationService implements OnModuleInit, ConnectionAdmission {
     if (ban) throw refusal(bannedText(`banned from "${room}"`, ban), ban);
     const mute = this.state.mute(room, userId, now);
     if (mute) throw refusal(bannedText(`muted in "${room}"`, mute), mute);
-    const intervalMs = moderated.slowMode?.intervalMs;
+  }
+
+  /**
+   * Takes the user's slot in a room's slow mode, or refuses within its interval with `rate_limited` and
+   * `retryAfterMs` (moderators exempt). Called once a message is valid, so a refused frame costs no slot.
+   * Synchronous but for the slot on Redis; a room with nothing moderated costs one map lookup.
+   */
+  takeSendSlot(identity: Identity, room: string): void | Promise<void> {
+    const intervalMs = this.state.room(room)?.slowMode?.intervalMs;
     if (intervalMs === undefined || this.isModerator(identity, room)) return;
-    const wait = this.slots.take(room, userId, intervalMs, now);
+    const wait = this.slots.take(room, identity.user.id, intervalMs, Date.now());
     if (typeof wait === 'number') return refuseWithin(wait, intervalMs);
     return wait.then((ms) => refuseWithin(ms, intervalMs));
   }
