@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import request from 'supertest';
 import { CloseCode, SwitchboardModule, useSwitchboard } from '../src/index.js';
+import { ROOM_MODERATION_SCOPES } from '../src/config/server-api-keys.js';
 import { apiKey, apiKeysEnv, type TestApiKey } from './utils/api-keys.js';
 import { databasePerSuite } from './utils/database.js';
 import { serveApp, startApp, type TestApp } from './utils/test-app.js';
@@ -36,17 +37,6 @@ const ROUTES = [
   ['put', '/api/v1/users/{userId}/ban', '/api/v1/users/bob/ban'],
   ['delete', '/api/v1/users/{userId}/ban', '/api/v1/users/bob/ban'],
   ['get', '/api/v1/users/{userId}/moderation', '/api/v1/users/bob/moderation'],
-] as const;
-
-/** The scopes of a key that moderates rooms, and nothing else. */
-const ROOM_MODERATION_SCOPES = [
-  'ban',
-  'unban',
-  'mute',
-  'unmute',
-  'setSlowMode',
-  'deleteMessage',
-  'roomModeration',
 ] as const;
 
 describe('the server HTTP API, with keys', () => {

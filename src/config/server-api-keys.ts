@@ -1,5 +1,16 @@
 import { ROOM_NAME } from '../protocol/limits.js';
 
+/** The operations that moderate a room: what a key for a room's moderators holds. */
+export const ROOM_MODERATION_SCOPES = [
+  'ban',
+  'unban',
+  'mute',
+  'unmute',
+  'setSlowMode',
+  'deleteMessage',
+  'roomModeration',
+] as const;
+
 /** The operations that act on a room: a key's `rooms` patterns bound them too. */
 const ROOM_OPERATIONS = [
   'publish',
@@ -8,13 +19,7 @@ const ROOM_OPERATIONS = [
   'members',
   'roomHistory',
   'roomInfo',
-  'ban',
-  'unban',
-  'mute',
-  'unmute',
-  'setSlowMode',
-  'deleteMessage',
-  'roomModeration',
+  ...ROOM_MODERATION_SCOPES,
 ] as const;
 
 /** The operations on a user, bounded by their scope alone. */

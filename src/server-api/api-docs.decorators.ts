@@ -1,6 +1,14 @@
-import { applyDecorators } from '@nestjs/common';
-import { ApiExtraModels, ApiResponse, getSchemaPath } from '@nestjs/swagger';
+import { applyDecorators, type Type } from '@nestjs/common';
+import {
+  ApiCreatedResponse,
+  ApiExtraModels,
+  ApiHeader,
+  ApiResponse,
+  getSchemaPath,
+} from '@nestjs/swagger';
 import { ProblemDetailsView } from './dto/views.dto.js';
+import { IDEMPOTENCY_KEY_HEADER } from './idempotency-key.decorator.js';
+import { REPLAY_HEADER_DOC } from './idempotent-replay.js';
 import { PROBLEM_MEDIA_TYPE } from './problem-details.js';
 
 /** What each refusal status means, as the OpenAPI document describes it. */
@@ -26,5 +34,17 @@ export function ApiProblems(...extra: number[]): MethodDecorator {
         content: { [PROBLEM_MEDIA_TYPE]: { schema: { $ref: getSchemaPath(ProblemDetailsView) } } },
       }),
     ),
+  );
+}
+
+/**
+ * An idempotent create as the OpenAPI document describes it: the optional `Idempotency-Key` header, 201
+ * with `view` and the replay header, and the problem responses, 413 included (it takes a body).
+ */
+export function ApiIdempotentCreate(view: Type<unknown>): MethodDecorator {
+  return applyDecorators(
+    ApiHeader({ name: IDEMPOTENCY_KEY_HEADER, required: false, description: '1-256 characters' }),
+    ApiCreatedResponse({ type: view, headers: REPLAY_HEADER_DOC }),
+    ApiProblems(413),
   );
 }

@@ -1,22 +1,16 @@
 import { Body, Delete, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
-import {
-  ApiAcceptedResponse,
-  ApiCreatedResponse,
-  ApiHeader,
-  ApiOkResponse,
-  ApiOperation,
-} from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { ChatPublisher } from '../domain/publisher/chat-publisher.js';
 import type { ChatMessage } from '../protocol/chat.events.js';
-import { ApiProblems } from './api-docs.decorators.js';
+import { ApiIdempotentCreate, ApiProblems } from './api-docs.decorators.js';
 import { ApiScope } from './api-scope.decorator.js';
 import { CustomEventDto } from './dto/custom-event.dto.js';
 import { HistoryQueryDto } from './dto/history-query.dto.js';
 import { PublishMessageDto } from './dto/publish-message.dto.js';
 import { ChatMessageView, MembersView, RoomHistoryView, RoomInfoView } from './dto/views.dto.js';
-import { IDEMPOTENCY_KEY_HEADER, IdempotencyKey } from './idempotency-key.decorator.js';
-import { markReplay, REPLAY_HEADER_DOC } from './idempotent-replay.js';
+import { IdempotencyKey } from './idempotency-key.decorator.js';
+import { markReplay } from './idempotent-replay.js';
 import { ServerApiController } from './server-api.controller.decorator.js';
 
 /** `/api/v1/rooms/:room/…`: a room's messages, events, members and state, through `ChatPublisher`. */
@@ -38,9 +32,7 @@ export class RoomsController {
   @Post(':room/messages')
   @ApiScope('publish')
   @ApiOperation({ summary: 'Publish a message to the room (stored, fanned out on every node)' })
-  @ApiHeader({ name: IDEMPOTENCY_KEY_HEADER, required: false, description: '1-256 characters' })
-  @ApiCreatedResponse({ type: ChatMessageView, headers: REPLAY_HEADER_DOC })
-  @ApiProblems(413)
+  @ApiIdempotentCreate(ChatMessageView)
   async publish(
     @Param('room') room: string,
     @Body() body: PublishMessageDto,

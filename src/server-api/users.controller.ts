@@ -1,23 +1,17 @@
 import { Body, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
-import {
-  ApiAcceptedResponse,
-  ApiCreatedResponse,
-  ApiHeader,
-  ApiOkResponse,
-  ApiOperation,
-} from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { ChatPublisher } from '../domain/publisher/chat-publisher.js';
 import type { DirectMessage } from '../protocol/chat.events.js';
-import { ApiProblems } from './api-docs.decorators.js';
+import { ApiIdempotentCreate, ApiProblems } from './api-docs.decorators.js';
 import { ApiScope } from './api-scope.decorator.js';
 import { CustomEventDto } from './dto/custom-event.dto.js';
 import { DisconnectDto } from './dto/disconnect.dto.js';
 import { HistoryQueryDto } from './dto/history-query.dto.js';
 import { PublishMessageDto } from './dto/publish-message.dto.js';
 import { DirectHistoryView, DirectMessageView } from './dto/views.dto.js';
-import { IDEMPOTENCY_KEY_HEADER, IdempotencyKey } from './idempotency-key.decorator.js';
-import { markReplay, REPLAY_HEADER_DOC } from './idempotent-replay.js';
+import { IdempotencyKey } from './idempotency-key.decorator.js';
+import { markReplay } from './idempotent-replay.js';
 import { ServerApiController } from './server-api.controller.decorator.js';
 
 /** `/api/v1/users/:userId/…`: DMs, events, disconnects and DM history of one user, through `ChatPublisher`. */
@@ -28,9 +22,7 @@ export class UsersController {
   @Post(':userId/messages')
   @ApiScope('dm')
   @ApiOperation({ summary: 'Send the user a DM (stored, delivered to all their sockets)' })
-  @ApiHeader({ name: IDEMPOTENCY_KEY_HEADER, required: false, description: '1-256 characters' })
-  @ApiCreatedResponse({ type: DirectMessageView, headers: REPLAY_HEADER_DOC })
-  @ApiProblems(413)
+  @ApiIdempotentCreate(DirectMessageView)
   async dm(
     @Param('userId') userId: string,
     @Body() body: PublishMessageDto,
