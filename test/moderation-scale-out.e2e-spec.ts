@@ -62,6 +62,22 @@ describe('moderation on two nodes sharing Redis', () => {
     expect(second.data.details.retryAfterMs).toBeGreaterThan(0);
   });
 
+  it('slow mode answers a resend on the other node (same clientMsgId) with the first ack', async () => {
+    await nodes[0].app.get(ChatPublisher).setSlowMode('ops', 30);
+    const onA = await connect(nodes[0], 'ada');
+    const onB = await connect(nodes[1], 'ada');
+    await onA.request('join', { room: 'ops' });
+    await onB.request('join', { room: 'ops' });
+
+    const first = await onA.request('message', { room: 'ops', text: 'one', clientMsgId: 'c-1' });
+    const resent = await onB.request('message', { room: 'ops', text: 'one', clientMsgId: 'c-1' });
+    const next = await onB.request('message', { room: 'ops', text: 'two', clientMsgId: 'c-2' });
+
+    expect(first.event).toBe('ack');
+    expect(resent).toMatchObject({ event: 'ack', data: { id: first.data.id, ts: first.data.ts } });
+    expect(next.data.code).toBe('rate_limited');
+  });
+
   it("a service ban through node A's ChatPublisher closes the user's sockets on both nodes and refuses their upgrade on B", async () => {
     const onA = await connect(nodes[0], 'ada');
     const onB = await connect(nodes[1], 'ada');

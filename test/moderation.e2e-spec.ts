@@ -28,6 +28,28 @@ async function inRoom(app: TestApp, room: string, ...users: Array<[string, objec
   return clients;
 }
 
+/**
+ * In slow mode, a resend of an acked message (same clientMsgId, its ack lost) gets the first ack, not
+ * `rate_limited`; a new message, with or without a clientMsgId, still waits; the room holds the first once.
+ */
+async function resendInSlowMode(app: TestApp): Promise<void> {
+  const [mod, ada, bob] = await inRoom(app, 'ops', ['mod', MODERATOR], ['ada'], ['bob']);
+  await mod.request('slowmode', { room: 'ops', seconds: 30 });
+
+  const first = await ada.request('message', { room: 'ops', text: 'one', clientMsgId: 'c-1' });
+  expect(first.event).toBe('ack');
+  expect((await bob.next('message')).data.text).toBe('one');
+  const resent = await ada.request('message', { room: 'ops', text: 'one', clientMsgId: 'c-1' });
+  const other = await ada.request('message', { room: 'ops', text: 'two', clientMsgId: 'c-2' });
+  const bare = await ada.request('message', { room: 'ops', text: 'three' });
+
+  expect(resent).toMatchObject({ event: 'ack', data: { id: first.data.id, ts: first.data.ts } });
+  expect(other.data.code).toBe('rate_limited');
+  expect(bare.data.code).toBe('rate_limited');
+  const history = await bob.request('history', { room: 'ops' });
+  expect(history.data.messages.map((m: { text: string }) => m.text)).toEqual(['one']);
+}
+
 describe('moderation in-band, by a user with the moderator role', () => {
   const sut = appPerTest({ JWT_SECRET: SECRET });
 
@@ -181,6 +203,9 @@ describe('moderation in-band, by a user with the moderator role', () => {
     );
   });
 
+  it('slow mode answers a resend of an acked message (same clientMsgId) with its first ack, and only that', () =>
+    resendInSlowMode(sut));
+
   it('refuses every moderation event to a user without the role, and the service ban to a room moderator', async () => {
     const [ada] = await inRoom(sut, 'ops', ['ada']);
     const roomMod = await connect(sut, 'rm', { roles: ['moderator:ops'] });
@@ -274,4 +299,12 @@ describe('deleting any message as a moderator (SQLite)', () => {
     const history = await ada.request('history', { room: 'news' });
     expect(history.data.messages).toEqual([expect.objectContaining({ deleted: true, text: '' })]);
   });
+});
+
+describe('slow mode on PostgreSQL', () => {
+  const database = databasePerSuite('postgres', 'moderation');
+  const sut = appPerTest(() => ({ JWT_SECRET: SECRET, DATABASE_URL: database.url }));
+
+  it('answers a resend of an acked message with its first ack, found in the database', () =>
+    resendInSlowMode(sut));
 });

@@ -96,6 +96,12 @@ export abstract class MessageStore {
    * as a `SendRefusal` value. Rejects when storage is unreachable. Changes only when `keepsChanges`.
    */
   abstract append(batch: readonly PendingWrite[]): Promise<(StoredWrite | SendRefusal)[]>;
+  /**
+   * What an earlier send with the same dedupe key stored, marked duplicate, while the store still knows it
+   * (the memory and Redis engines for DEDUPE_TTL_MS, a database for good); undefined for a send without a
+   * key. For a resend refused before the write queue (a slow mode's slot), which still gets its first ack.
+   */
+  abstract earlierSend(send: PendingSend): Promise<StoredSend | undefined>;
   /** Whether edits and deletions can be stored (a database); the domain refuses them elsewhere. */
   get keepsChanges(): boolean {
     return false;

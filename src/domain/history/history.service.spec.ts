@@ -6,6 +6,9 @@ import { HISTORY_PAGE, HistoryService } from './history.service.js';
 
 /** A store that answers every read with the messages it was given, and records the recovery limits asked for. */
 class FixedStore extends MessageStore {
+  async earlierSend(): Promise<undefined> {
+    return undefined;
+  }
   readonly limitsAsked: RecoveryLimits[] = [];
   constructor(
     private readonly messages: ChatMessage[],

@@ -3,7 +3,12 @@ import { ChatErrorCode } from '../../protocol/chat-error-code.js';
 import { ChatException } from '../chat.exception.js';
 import { appConfig, type AppConfig } from '../../config/app-config.js';
 import { Broker } from '../../engine/broker.js';
-import { MessageStore, type ConversationRef, type StoredSend } from '../../engine/message-store.js';
+import {
+  MessageStore,
+  type ConversationRef,
+  type PendingSend,
+  type StoredSend,
+} from '../../engine/message-store.js';
 import { ModerationService } from '../moderation/moderation.service.js';
 import type { ChatSession } from '../session.js';
 import type { ServerEvents, User } from '../../protocol/chat.events.js';
@@ -40,11 +45,37 @@ export class ChatService {
     clientMsgId?: string,
   ): Promise<ServerEvents['ack']> {
     const checked = this.checked(text);
-    const slot = this.moderation.takeSendSlot(connection.identity, room);
-    if (slot) await slot;
-    const stored = await this.postToRoom(connection, room, checked, clientMsgId);
+    let stored: StoredSend;
+    try {
+      const slot = this.moderation.takeSendSlot(connection.identity, room);
+      if (slot) await slot;
+      stored = await this.postToRoom(connection, room, checked, clientMsgId);
+    } catch (error) {
+      stored = await this.earlierOr(error, connection, room, checked, clientMsgId);
+    }
     const { id, ts } = stored.message;
     return { id, room: stored.kind === 'room' ? stored.message.room : room, ts };
+  }
+
+  /**
+   * A resend refused with `rate_limited` (slow mode: its first send took the slot) gets the first send's
+   * ack, as the store gives any resend; any other refusal, or a resend the store cannot find, stands.
+   */
+  private async earlierOr(
+    refusal: unknown,
+    sender: ChatSession,
+    room: string,
+    text: string,
+    clientMsgId: string | undefined,
+  ): Promise<StoredSend> {
+    const slowModeRefusal =
+      refusal instanceof ChatException && refusal.code === ChatErrorCode.RateLimited;
+    if (!slowModeRefusal || clientMsgId === undefined) throw refusal;
+    const earlier = await this.store
+      .earlierSend(this.roomSend(sender, room, text, clientMsgId))
+      .catch(() => undefined);
+    if (!earlier) throw refusal;
+    return earlier;
   }
 
   /** Stores and delivers a direct message, trimmed, to every socket of `to` and the sender's other sockets. */
@@ -69,15 +100,24 @@ export class ChatService {
     text: string,
     clientMsgId?: string,
   ): Promise<StoredSend> {
-    return this.queue.enqueue({
+    return this.queue.enqueue(this.roomSend(sender, room, this.checked(text), clientMsgId));
+  }
+
+  private roomSend(
+    sender: Sender,
+    room: string,
+    text: string,
+    clientMsgId: string | undefined,
+  ): PendingSend {
+    return {
       kind: 'room',
       room,
       from: sender.user,
-      text: this.checked(text),
+      text,
       dedupeKey: dedupeKey(sender.user, clientMsgId),
       clientMsgId,
       origin: sender.id ?? NO_CONNECTION,
-    });
+    };
   }
 
   /** The one path of every direct message, as `postToRoom` is for rooms; the sender's other sockets get it too. */

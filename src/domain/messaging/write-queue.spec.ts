@@ -12,6 +12,9 @@ type Result = StoredSend | SendRefusal;
 
 /** A store that records each `append` call; it answers at once unless `hold` is set, and fails when `failure` is set. */
 class FakeStore extends MessageStore {
+  async earlierSend(): Promise<undefined> {
+    return undefined;
+  }
   readonly batches: PendingSend[][] = [];
   hold = false;
   failure: Error | undefined;

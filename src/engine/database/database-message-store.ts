@@ -103,6 +103,17 @@ export class DatabaseMessageStore extends MessageStore {
     return batch.map((_, index) => (admitted[index] ? stored[next++] : userRateExceeded(now)));
   }
 
+  async earlierSend(send: PendingSend): Promise<StoredSend | undefined> {
+    if (send.clientMsgId === undefined) return undefined;
+    const row = await this.connection.track((database) =>
+      selectMessageRows(database.db)
+        .where('m.sender_id', '=', send.from.id)
+        .where('m.client_msg_id', '=', send.clientMsgId!)
+        .executeTakeFirst(),
+    );
+    return row && { ...wireMessageOf(row), duplicate: true };
+  }
+
   async latest(room: string, limit: number): Promise<ChatMessage[]> {
     const rows = await this.connection.track((database) =>
       selectMessageRows(database.db)

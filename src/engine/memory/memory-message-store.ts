@@ -104,6 +104,13 @@ export class MemoryMessageStore
     return stored;
   }
 
+  async earlierSend(send: PendingSend): Promise<StoredSend | undefined> {
+    const earlier = send.dedupeKey ? this.dedupe.get(send.dedupeKey) : undefined;
+    return earlier && earlier.expiresAt > Date.now()
+      ? ({ ...earlier.send, duplicate: true } as StoredSend)
+      : undefined;
+  }
+
   async latest(room: string, limit: number): Promise<ChatMessage[]> {
     return this.held(room).slice(-limit);
   }

@@ -5,6 +5,7 @@ import type { ChatMessage, DirectMessage } from '../../protocol/chat.events.js';
 import { appConfig, type AppConfig } from '../../config/app-config.js';
 import {
   MessageStore,
+  type PendingSend,
   type PendingWrite,
   sendsOnly,
   type Recovery,
@@ -94,6 +95,15 @@ export class RedisMessageStore extends MessageStore {
             } satisfies DirectMessage,
           };
     });
+  }
+
+  async earlierSend(send: PendingSend): Promise<StoredSend | undefined> {
+    if (!send.dedupeKey) return undefined;
+    const value = (await this.redis.client.sendCommand([
+      'GET',
+      this.redis.keys.dedupe(send.dedupeKey),
+    ])) as string | null;
+    return value ? { ...(JSON.parse(value) as StoredSend), duplicate: true } : undefined;
   }
 
   async latest(room: string, limit: number): Promise<ChatMessage[]> {
