@@ -137,6 +137,26 @@ describe('parseEnvironment', () => {
     expect(sut.message).toContain('SHUTDOWN_TIMEOUT_MS=" "');
   });
 
+  it('refuses numbers written other than as plain decimals (hex, exponent, Infinity), optional keys too', () => {
+    const sut = configurationErrorOf({
+      PORT: '0x10',
+      MAX_TEXT_LENGTH: '1e3',
+      SHUTDOWN_TIMEOUT_MS: 'Infinity',
+      OPS_PORT: '0b101',
+    });
+
+    for (const given of ['PORT="0x10"', 'MAX_TEXT_LENGTH="1e3"', 'SHUTDOWN_TIMEOUT_MS="Infinity"'])
+      expect(sut.message).toContain(given);
+    expect(sut.message).toContain('OPS_PORT="0b101"');
+  });
+
+  it('reads plain decimals, with the blanks around them a .env file may leave', () => {
+    const sut = parseEnvironment({ PORT: ' 8080 ', MAX_TEXT_LENGTH: '0500' });
+
+    expect(sut.PORT).toBe(8080);
+    expect(sut.MAX_TEXT_LENGTH).toBe(500);
+  });
+
   it('refuses JWT_SECRET and JWT_PUBLIC_KEY set together', () => {
     const sut = configurationErrorOf({ JWT_SECRET: 'secret', JWT_PUBLIC_KEY: 'pem' });
 

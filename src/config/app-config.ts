@@ -47,6 +47,9 @@ export function parseOptions(options: SwitchboardOptions): EnvironmentSchema {
   return validated(settings, (key) => (options as Record<string, unknown>)[key]);
 }
 
+/** A plain decimal number, as a numeric key is written: an optional minus, digits, an optional fraction. */
+const DECIMAL = /^-?\d+(\.\d+)?$/;
+
 /** Validates an environment into the typed settings, or throws naming every bad key. */
 export function parseEnvironment(env: Record<string, string | undefined>): EnvironmentSchema {
   const defaults = new EnvironmentSchema();
@@ -58,9 +61,10 @@ export function parseEnvironment(env: Record<string, string | undefined>): Envir
     if (value !== undefined && !(value === '' && optional)) raw[key] = value;
   }
   const settings = plainToInstance(EnvironmentSchema, raw);
-  // Number('') is 0: a blank numeric key (`PORT=`) must be refused, not read as port 0.
+  // Number() reads more than decimals: '' is 0 (`PORT=` would be port 0), '0x10' is 16, '1e3' 1000,
+  // 'Infinity' is infinite. A numeric key takes a plain decimal number, else it is refused by name.
   for (const [key, value] of Object.entries(raw)) {
-    if (typeof defaults[key as keyof EnvironmentSchema] === 'number' && value.trim() === '')
+    if (typeof settings[key as keyof EnvironmentSchema] === 'number' && !DECIMAL.test(value.trim()))
       Object.assign(settings, { [key]: Number.NaN });
   }
   return validated(settings, (key) => raw[key]);
