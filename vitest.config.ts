@@ -21,6 +21,7 @@ const CONTRACT_SUITES = [
   'messages',
   'moderation',
   'operations',
+  'ping',
   'relay',
   'reply-caps',
   'rooms-presence',

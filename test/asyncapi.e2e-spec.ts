@@ -316,6 +316,7 @@ describe('every frame of a session, as the document describes it', () => {
     await next(bob, 'dm');
     await request(bob, 'history', { with: 'alice' });
     await request(bob, 'conversations', { limit: 10 });
+    await request(bob, 'ping', {});
     for (const [event, data] of [
       ['ban', { userId: 'bob', room: 'design', durationMs: 1000, reason: 'spam' }],
       ['unban', { userId: 'bob' }],

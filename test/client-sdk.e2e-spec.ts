@@ -187,3 +187,67 @@ describe('the SDK across a server restart (a child process on SQLite)', () => {
     }
   });
 });
+
+describe('the SDK against a frozen server (a child process stopped with SIGSTOP: its TCP connections stay open, nothing answers)', () => {
+  const heartbeat = { intervalMs: 500, timeoutMs: 500 };
+  let server: ServerProcess | undefined;
+
+  afterEach(async () => {
+    for (const user of users.splice(0)) user.stop();
+    // SIGKILL ends a stopped process too.
+    await server?.kill();
+    server = undefined;
+  });
+
+  it('notices within intervalMs + timeoutMs, reconnects once the server runs again, rejoins with since, and delivers what was sent while frozen exactly once', async () => {
+    const port = await freePort();
+    server = await ServerProcess.start({ PORT: String(port), LOG_LEVEL: 'warn' });
+    const url = `ws://127.0.0.1:${port}/`;
+    const alice = await sdkUser(url, 'alice', { heartbeat }).start(['ops']);
+    // Bob keeps the default heartbeat (a ping after 25 s of silence): he stays connected through the freeze.
+    const bob = await sdkUser(url, 'bob').start(['ops']);
+    alice.send('ops', 'before');
+    bob.send('ops', 'seen by alice');
+    await bob.shownFrom('alice', 1);
+    await alice.shownFrom('bob', 1);
+    await alice.allAcked();
+    let noticedAt: number | undefined;
+    alice.client.on('state', (state) => {
+      if (state.status === 'disconnected') noticedAt ??= Date.now();
+    });
+
+    server.signal('SIGSTOP');
+    const frozenAt = Date.now();
+    // Sent on the frozen connection at once (it still looks open), so lost with it and resent after.
+    alice.send('ops', 'while frozen');
+    await alice.reached((s) => s.status === 'disconnected', 'disconnected', 5000);
+    const noticedAfterMs = noticedAt! - frozenAt;
+    // Frozen a while longer: the reconnect attempt waits on a handshake nobody answers.
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    server.signal('SIGCONT');
+    await waitFor(() => alice.connections === 2, 'alice to connect again', 15_000);
+    alice.send('ops', 'after');
+    await alice.allAcked();
+    await bob.shownFrom('alice', 3);
+
+    expect(alice.states).toContainEqual({
+      status: 'disconnected',
+      reason: 'heartbeat_timeout',
+      code: 1006,
+      retryInMs: expect.any(Number) as unknown,
+    });
+    // At least the timeout after a ping; at most a whole silence and the timeout (+ a loaded machine's margin).
+    expect(noticedAfterMs).toBeGreaterThanOrEqual(heartbeat.timeoutMs);
+    expect(noticedAfterMs).toBeLessThan(heartbeat.intervalMs + heartbeat.timeoutMs + 1500);
+    expect(alice.joins).toHaveLength(2);
+    expect(alice.joins.at(-1)).toMatchObject({
+      since: alice.shown.find((m) => m.from.id === 'bob')!.id,
+      recovered: true,
+      gap: false,
+    });
+    expect(bob.textsFrom('alice')).toEqual(['before', 'while frozen', 'after']);
+    expect(bob.duplicates()).toEqual([]);
+    expect(bob.connections).toBe(1);
+    expect(new Set(alice.acks.map((ack) => ack.id)).size).toBe(3);
+  });
+});

@@ -28,6 +28,7 @@ import { HistoryRequestDto } from './dto/history-request.dto.js';
 import { JoinRoomDto } from './dto/join-room.dto.js';
 import { LeaveRoomDto } from './dto/leave-room.dto.js';
 import { MembersRequestDto } from './dto/members-request.dto.js';
+import { PingRequestDto } from './dto/ping-request.dto.js';
 import { SendMessageDto } from './dto/send-message.dto.js';
 import { TypingDto } from './dto/typing.dto.js';
 import { HistoryService } from '../domain/history/history.service.js';
@@ -245,6 +246,17 @@ export class ChatGateway implements OnGatewayConnection, OnGatewayDisconnect {
   @RoomAccess('member')
   async members(@MessageBody() dto: MembersRequestDto): Promise<ServerFrame<'members'>> {
     return reply('members', { room: dto.room, ...(await this.roomsService.members(dto.room)) });
+  }
+
+  /** The DTO is unused but typed, so that the pipe validates `ref` and the AsyncAPI document has a schema. */
+  @SubscribeMessage(ClientEvent.Ping)
+  @AsyncApiEvent({
+    description:
+      'Ask for `pong`, nothing else: a client that heard nothing for a while (a browser never sees WebSocket pings) proves its connection alive. Counts against the per-connection rate.',
+    reply: 'pong',
+  })
+  ping(@MessageBody() _dto: PingRequestDto): ServerFrame<'pong'> {
+    return reply('pong', {});
   }
 
   @SubscribeMessage(ClientEvent.Ban)

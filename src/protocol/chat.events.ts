@@ -109,6 +109,8 @@ export interface ServerEvents {
     until?: number;
     reason?: string;
   };
+  /** The reply to `ping`: the connection is alive. */
+  pong: { ref?: string };
 }
 
 /** What a moderator did, as the room and the moderator are told. */
@@ -143,6 +145,7 @@ export const ClientEvent = {
   Mute: 'mute',
   Unmute: 'unmute',
   SlowMode: 'slowmode',
+  Ping: 'ping',
 } as const;
 
 /**
@@ -166,6 +169,8 @@ export interface ClientEvents {
   mute: { userId: string; room: string; durationMs?: number; reason?: string };
   unmute: { userId: string; room: string };
   slowmode: { room: string; seconds: number };
+  /** Nothing: it only asks for `pong`, to prove the connection alive. */
+  ping: Record<string, never>;
 }
 
 /** The event that answers each client event (`typing` has none); any of them may be answered by `error`. */
@@ -185,6 +190,7 @@ export interface ClientReplies {
   mute: 'moderation';
   unmute: 'moderation';
   slowmode: 'moderation';
+  ping: 'pong';
 }
 
 /** One outgoing frame: what a handler returns to reply, and what the broker carries. */

@@ -241,6 +241,10 @@ export const SERVER_EVENT_CONTRACTS: { [E in keyof ServerEvents]: ServerEventCon
       reason: optional(text),
     }),
   },
+  pong: {
+    description: 'The reply to `ping`: the connection is alive.',
+    data: objectSchema<ServerEvents['pong']>({ ref }),
+  },
   error: {
     description: 'A request refused or failed; the socket stays open.',
     data: objectSchema<ServerEvents['error']>({

@@ -32,6 +32,8 @@ export type DisconnectReason =
   | 'unreachable'
   /** The browser went offline. */
   | 'offline'
+  /** Nothing arrived from the server within `heartbeat.timeoutMs` after a `ping`: a dead connection. */
+  | 'heartbeat_timeout'
   /** `close()` was called. */
   | 'client_closed'
   /** Any other close code. */

@@ -13,6 +13,7 @@ export type {
 export { CloseCode } from '../../../src/protocol/close-code.js';
 export type { BackoffOptions } from './backoff.js';
 export type { DisconnectReason } from './close-reason.js';
+export type { HeartbeatOptions } from './heartbeat.js';
 export {
   RoomSubscription,
   type JoinedEvent,

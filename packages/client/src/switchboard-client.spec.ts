@@ -590,6 +590,190 @@ describe('SwitchboardClient outbox', () => {
   });
 });
 
+describe('SwitchboardClient heartbeat', () => {
+  const quick = { heartbeat: { intervalMs: 1000, timeoutMs: 500 } };
+  const presence = { room: 'lobby', user: { id: 'u2', name: 'Bo' }, action: 'join' };
+
+  it('sends no ping while frames keep coming', async () => {
+    await connected(quick);
+
+    for (let i = 0; i < 10; i += 1) {
+      await settle(900);
+      FakeSocket.last.receive('presence', presence);
+    }
+
+    expect(FakeSocket.last.sentOf('ping')).toEqual([]);
+  });
+
+  it('sends one ping, with a ref, after intervalMs of silence', async () => {
+    await connected(quick);
+
+    await settle(999);
+    expect(FakeSocket.last.sentOf('ping')).toEqual([]);
+    await settle(1);
+
+    expect(FakeSocket.last.sentOf('ping')).toEqual([{ ref: expect.any(String) }]);
+  });
+
+  it('counts the silence from the last frame, whatever it was', async () => {
+    await connected(quick);
+
+    await settle(700);
+    FakeSocket.last.receive('presence', presence);
+    await settle(999);
+    expect(FakeSocket.last.sentOf('ping')).toEqual([]);
+    await settle(1);
+
+    expect(FakeSocket.last.sentOf('ping')).toHaveLength(1);
+  });
+
+  it('stays connected when any frame, not only pong, arrives within timeoutMs of the ping, and pings again after the next silence', async () => {
+    const { states } = await connected(quick);
+
+    await settle(1000);
+    await settle(400);
+    FakeSocket.last.receive('presence', presence);
+    await settle(999);
+    expect(FakeSocket.last.sentOf('ping')).toHaveLength(1);
+    await settle(1);
+
+    expect(FakeSocket.last.sentOf('ping')).toHaveLength(2);
+    expect(FakeSocket.last.closedWith).toBeUndefined();
+    expect(FakeSocket.created).toHaveLength(1);
+    expect(states.at(-1)).toEqual({ status: 'connected' });
+  });
+
+  it('stays connected when the pong arrives, and resolves a ping the app sends itself', async () => {
+    const { sut, states } = await connected(quick);
+
+    const asked = sut.request('ping', {});
+    FakeSocket.last.reply('ping', 'pong', {});
+    await settle(1000);
+    FakeSocket.last.reply('ping', 'pong', {});
+    await settle(1000);
+
+    expect(await asked).toEqual({ ref: expect.any(String) });
+    expect(FakeSocket.last.closedWith).toBeUndefined();
+    expect(states.at(-1)).toEqual({ status: 'connected' });
+  });
+
+  it('drops a socket that stays silent timeoutMs after the ping, as disconnected (heartbeat_timeout), then reconnects, rejoins and resends', async () => {
+    const { sut, states } = await connected(quick);
+    const room = sut.join('design');
+    FakeSocket.last.reply('join', 'joined', {
+      room: 'design',
+      members: [],
+      messages: [{ id: '7', room: 'design', from: { id: 'u2', name: 'Bo' }, text: 'hi', ts: 1 }],
+      recovered: false,
+    });
+    const sending = sut.send('design', 'lost in the void');
+    await settle(1000);
+    const silent = FakeSocket.last;
+
+    await settle(499);
+    expect(silent.closedWith).toBeUndefined();
+    await settle(1);
+
+    expect(silent.closedWith).toBe(1000);
+    expect(states.at(-1)).toEqual({
+      status: 'disconnected',
+      reason: 'heartbeat_timeout',
+      code: 1006,
+      retryInMs: 250,
+    });
+    expect(room.state).toBe('joining');
+    await settle(250);
+    expect(FakeSocket.created).toHaveLength(2);
+    FakeSocket.last.open();
+    expect(states.at(-1)).toEqual({ status: 'connected' });
+    expect(FakeSocket.last.sentOf('join')).toEqual([
+      { room: 'design', since: '7', ref: expect.any(String) },
+    ]);
+    FakeSocket.last.reply('join', 'joined', {
+      room: 'design',
+      members: [],
+      messages: [],
+      recovered: true,
+    });
+    await settle();
+    const [resent] = FakeSocket.last.sentOf('message');
+    expect(resent).toMatchObject({
+      text: 'lost in the void',
+      clientMsgId: silent.sentOf('message')[0].clientMsgId,
+    });
+    FakeSocket.last.reply('message', 'ack', { id: '8', room: 'design', ts: 2 });
+    expect(await sending).toMatchObject({ id: '8' });
+  });
+
+  it('ignores frames of a socket it dropped: they prove nothing of the new one', async () => {
+    await connected(quick);
+    await settle(1500);
+    const dropped = FakeSocket.created[0];
+    await settle(250);
+    FakeSocket.last.open();
+
+    await settle(500);
+    dropped.receive('presence', presence);
+    await settle(500);
+
+    expect(FakeSocket.last.sentOf('ping')).toHaveLength(1);
+  });
+
+  it('never pings with heartbeat: false', async () => {
+    const { states } = await connected({ heartbeat: false });
+
+    await settle(10 * 60_000);
+
+    expect(FakeSocket.last.sent).toEqual([]);
+    expect(states.at(-1)).toEqual({ status: 'connected' });
+  });
+
+  it('defaults to a ping after 25 s of silence and a drop 10 s later', async () => {
+    const { states } = await connected();
+
+    await settle(24_999);
+    expect(FakeSocket.last.sentOf('ping')).toEqual([]);
+    await settle(1);
+    expect(FakeSocket.last.sentOf('ping')).toHaveLength(1);
+    await settle(9_999);
+    expect(states.at(-1)).toEqual({ status: 'connected' });
+    await settle(1);
+
+    expect(states.at(-1)).toMatchObject({ status: 'disconnected', reason: 'heartbeat_timeout' });
+  });
+
+  it('leaves no timer behind once closed, and a closed client never pings', async () => {
+    const { sut } = await connected(quick);
+    await settle(500);
+
+    sut.close();
+
+    expect(vi.getTimerCount()).toBe(0);
+    await settle(60_000);
+    expect(FakeSocket.last.sentOf('ping')).toEqual([]);
+  });
+
+  it('leaves no heartbeat timer behind while disconnected: only the reconnect waits', async () => {
+    await connected({ ...quick, backoff: { initialMs: 60_000 } });
+
+    FakeSocket.last.drop(1006);
+
+    expect(vi.getTimerCount()).toBe(1);
+  });
+
+  it.each([
+    [{ intervalMs: 0 }, 'heartbeat.intervalMs'],
+    [{ intervalMs: -1 }, 'heartbeat.intervalMs'],
+    [{ intervalMs: Number.POSITIVE_INFINITY }, 'heartbeat.intervalMs'],
+    [{ intervalMs: Number.NaN }, 'heartbeat.intervalMs'],
+    [{ timeoutMs: 0 }, 'heartbeat.timeoutMs'],
+    [{ timeoutMs: '500' as unknown as number }, 'heartbeat.timeoutMs'],
+  ])('refuses heartbeat %o with a RangeError naming %s', (heartbeat, name) => {
+    expect(() => clientWith({ heartbeat })).toThrow(RangeError);
+    expect(() => clientWith({ heartbeat })).toThrow(name);
+  });
+});
+
 describe('SwitchboardClient in a browser', () => {
   let window: EventTarget & {
     document: { visibilityState: string };

@@ -15,6 +15,7 @@ import {
   type ReconnectRule,
 } from './close-reason.js';
 import { Emitter } from './emitter.js';
+import { Heartbeat, heartbeatTimings, type HeartbeatOptions } from './heartbeat.js';
 import { Outbox, type OutboxSend } from './outbox.js';
 import { RoomSubscription } from './room-subscription.js';
 import { OPEN, type WebSocketConstructor, type WebSocketLike } from './socket.js';
@@ -70,6 +71,12 @@ export interface SwitchboardClientOptions {
   browserHooks?: boolean;
   /** Random numbers in [0, 1) for the jitter (tests pass a fixed one). */
   random?: () => number;
+  /**
+   * While connected, sends `ping` after `intervalMs` (default 25000) with no frame from the server, and
+   * drops the connection (`disconnected`, reason `heartbeat_timeout`, then the usual reconnect) when
+   * nothing at all arrives within `timeoutMs` (default 10000) after it. `false` turns it off.
+   */
+  heartbeat?: HeartbeatOptions | false;
 }
 
 /** Every server event, and the connection's `state`. */
@@ -126,6 +133,7 @@ export class SwitchboardClient extends Emitter<ClientEventMap> {
   private readonly requestTimeoutMs: number;
   private readonly maxFailuresBeforeOpen: number;
   private readonly random: () => number;
+  private readonly heartbeat: Heartbeat | undefined;
   private readonly wake = () => this.reconnectNow();
   private readonly wentOffline = () => this.dropOffline();
 
@@ -144,6 +152,14 @@ export class SwitchboardClient extends Emitter<ClientEventMap> {
     this.maxFailuresBeforeOpen =
       options.maxFailuresBeforeOpen ?? (inBrowser ? 10 : Number.POSITIVE_INFINITY);
     this.random = options.random ?? Math.random;
+    const timings = heartbeatTimings(options.heartbeat);
+    this.heartbeat =
+      timings &&
+      new Heartbeat(timings, {
+        // A ping that gets no reply is the heartbeat's to judge, not the request's.
+        ping: () => void this.requestNow('ping', {}, timings.timeoutMs).catch(() => undefined),
+        dead: () => this.dropSilent(),
+      });
     this.sessionId = randomId();
     this.outbox = new Outbox({
       ready: (key) => this.ready(key),
@@ -291,6 +307,7 @@ export class SwitchboardClient extends Emitter<ClientEventMap> {
     const socket = this.socket;
     this.socket = undefined;
     socket?.close(1000);
+    this.heartbeat?.stop();
     this.failPending('disconnected');
     for (const room of this.subscriptions.values())
       if (room.state === 'joined') room.setState('joining');
@@ -384,7 +401,9 @@ export class SwitchboardClient extends Emitter<ClientEventMap> {
       this.opened(generation);
     });
     socket.addEventListener('message', (event: { data: unknown }) => {
-      if (this.socket === socket && typeof event.data === 'string') this.onFrame(event.data);
+      if (this.socket !== socket) return;
+      this.heartbeat?.heard();
+      if (typeof event.data === 'string') this.onFrame(event.data);
     });
     socket.addEventListener('error', (event: unknown) => {
       httpStatus ??= refusedStatus(event);
@@ -397,6 +416,7 @@ export class SwitchboardClient extends Emitter<ClientEventMap> {
   private opened(generation: number): void {
     this.openedAt = Date.now();
     this.failuresBeforeOpen = 0;
+    this.heartbeat?.start();
     this.setState({ status: 'connected' });
     for (const room of this.subscriptions.values()) void this.rejoin(room, generation);
     this.outbox.pumpAll();
@@ -407,13 +427,16 @@ export class SwitchboardClient extends Emitter<ClientEventMap> {
     code: number,
     opened: boolean,
     httpStatus: number | undefined,
+    droppedFor?: DisconnectReason,
   ): void {
     this.socket = undefined;
+    this.heartbeat?.stop();
     this.failPending('disconnected');
     for (const room of this.subscriptions.values())
       if (room.state === 'joined') room.setState('joining');
     let { reason, rule }: { reason: DisconnectReason; rule: ReconnectRule } =
       httpStatus === undefined ? closeReason(code) : refusalReason(httpStatus);
+    if (droppedFor) reason = droppedFor;
     if (opened) {
       if (Date.now() - this.openedAt >= (this.options.minUptimeMs ?? 5000)) {
         this.attempt = 0;
@@ -452,6 +475,7 @@ export class SwitchboardClient extends Emitter<ClientEventMap> {
     const socket = this.socket;
     this.socket = undefined;
     socket?.close(1000);
+    this.heartbeat?.stop();
     const closed = new SwitchboardError('closed', `connection closed: ${reason}`);
     this.failPending('closed');
     this.outbox.rejectAll(closed);
@@ -479,6 +503,18 @@ export class SwitchboardClient extends Emitter<ClientEventMap> {
     this.socket = undefined;
     socket.close(1000);
     this.ended(this.generation, 1006, opened, undefined);
+  }
+
+  /**
+   * Nothing arrived within the heartbeat's timeout after a ping: the connection is half-open (the peer or
+   * a middlebox gone without a FIN), so it is dropped and reconnected as after any drop.
+   */
+  private dropSilent(): void {
+    const socket = this.socket;
+    if (!socket) return;
+    this.socket = undefined;
+    socket.close(1000);
+    this.ended(this.generation, 1006, true, undefined, 'heartbeat_timeout');
   }
 
   private reconnectNow(): void {
