@@ -23,6 +23,11 @@ function clientWith(options: Partial<ConstructorParameters<typeof SwitchboardCli
 /** Lets the client's promises and due timers run. */
 const settle = (ms = 0) => vi.advanceTimersByTimeAsync(ms);
 
+/** The server's `joined` for `design` on the newest socket: no members, `messages`, `recovered`. */
+function replyJoined(messages: unknown[], recovered: boolean): void {
+  FakeSocket.last.reply('join', 'joined', { room: 'design', members: [], messages, recovered });
+}
+
 async function connected(options: Parameters<typeof clientWith>[0] = {}) {
   const made = clientWith(options);
   made.sut.connect();
@@ -302,12 +307,7 @@ describe('SwitchboardClient rooms', () => {
   async function joinedDesign() {
     const made = await connected();
     const room = made.sut.join('design');
-    FakeSocket.last.reply('join', 'joined', {
-      room: 'design',
-      members: [],
-      messages: [message('1')],
-      recovered: false,
-    });
+    replyJoined([message('1')], false);
     await settle();
     return { ...made, room };
   }
@@ -334,12 +334,7 @@ describe('SwitchboardClient rooms', () => {
     await settle(250);
     FakeSocket.last.open();
 
-    FakeSocket.last.reply('join', 'joined', {
-      room: 'design',
-      members: [],
-      messages: [message('9')],
-      recovered: false,
-    });
+    replyJoined([message('9')], false);
     await settle();
 
     expect(joins).toEqual([true]);
@@ -360,12 +355,7 @@ describe('SwitchboardClient rooms', () => {
 
     let recovered: string[] = [];
     room.on('joined', (joined) => (recovered = joined.messages.map((m) => m.id)));
-    FakeSocket.last.reply('join', 'joined', {
-      room: 'design',
-      members: [],
-      messages: [message('2'), message('3'), message('4')],
-      recovered: true,
-    });
+    replyJoined([message('2'), message('3'), message('4')], true);
     await settle();
     FakeSocket.last.receive('message', message('4'));
 
@@ -382,12 +372,7 @@ describe('SwitchboardClient rooms', () => {
     await settle(250);
     FakeSocket.last.open();
 
-    FakeSocket.last.reply('join', 'joined', {
-      room: 'design',
-      members: [],
-      messages: [message('2'), message('3')],
-      recovered: true,
-    });
+    replyJoined([message('2'), message('3')], true);
     FakeSocket.last.receive('message', message('4'));
     await settle();
 
@@ -403,12 +388,7 @@ describe('SwitchboardClient rooms', () => {
     const page = room.history({ limit: 10 });
     await settle();
     expect(FakeSocket.last.sentOf('history')).toEqual([]);
-    FakeSocket.last.reply('join', 'joined', {
-      room: 'design',
-      members: [],
-      messages: [],
-      recovered: true,
-    });
+    replyJoined([], true);
     await settle();
     FakeSocket.last.reply('history', 'history', { room: 'design', messages: [] });
 
@@ -434,12 +414,7 @@ describe('SwitchboardClient outbox', () => {
   async function joinedDesign() {
     const made = await connected();
     made.sut.join('design');
-    FakeSocket.last.reply('join', 'joined', {
-      room: 'design',
-      members: [],
-      messages: [],
-      recovered: false,
-    });
+    replyJoined([], false);
     await settle();
     return made;
   }
@@ -453,12 +428,7 @@ describe('SwitchboardClient outbox', () => {
     FakeSocket.last.open();
 
     expect(FakeSocket.last.sentOf('message')).toEqual([]);
-    FakeSocket.last.reply('join', 'joined', {
-      room: 'design',
-      members: [],
-      messages: [],
-      recovered: false,
-    });
+    replyJoined([], false);
     await settle();
     expect(FakeSocket.last.sentOf('message')).toMatchObject([{ room: 'design', text: 'early' }]);
     FakeSocket.last.reply('message', 'ack', ack('1'));
@@ -552,12 +522,7 @@ describe('SwitchboardClient outbox', () => {
     FakeSocket.last.drop(1006);
     await settle(250);
     FakeSocket.last.open();
-    FakeSocket.last.reply('join', 'joined', {
-      room: 'design',
-      members: [],
-      messages: [],
-      recovered: true,
-    });
+    replyJoined([], true);
     await settle();
 
     expect(FakeSocket.last.sentOf('message')).toEqual([
@@ -660,12 +625,10 @@ describe('SwitchboardClient heartbeat', () => {
   it('drops a socket that stays silent timeoutMs after the ping, as disconnected (heartbeat_timeout), then reconnects, rejoins and resends', async () => {
     const { sut, states } = await connected(quick);
     const room = sut.join('design');
-    FakeSocket.last.reply('join', 'joined', {
-      room: 'design',
-      members: [],
-      messages: [{ id: '7', room: 'design', from: { id: 'u2', name: 'Bo' }, text: 'hi', ts: 1 }],
-      recovered: false,
-    });
+    replyJoined(
+      [{ id: '7', room: 'design', from: { id: 'u2', name: 'Bo' }, text: 'hi', ts: 1 }],
+      false,
+    );
     const sending = sut.send('design', 'lost in the void');
     await settle(1000);
     const silent = FakeSocket.last;
@@ -689,12 +652,7 @@ describe('SwitchboardClient heartbeat', () => {
     expect(FakeSocket.last.sentOf('join')).toEqual([
       { room: 'design', since: '7', ref: expect.any(String) },
     ]);
-    FakeSocket.last.reply('join', 'joined', {
-      room: 'design',
-      members: [],
-      messages: [],
-      recovered: true,
-    });
+    replyJoined([], true);
     await settle();
     const [resent] = FakeSocket.last.sentOf('message');
     expect(resent).toMatchObject({
