@@ -65,7 +65,11 @@ export class SdkUser {
 
   /** Sends through the outbox; its ack is recorded when it comes. */
   send(room: string, text: string): void {
-    this.sending.push(this.client.send(room, text).then((ack) => this.acks.push(ack)));
+    const acked = this.client.send(room, text).then((ack) => this.acks.push(ack));
+    // Handled here as well as by `allAcked`: a send still pending when a failing test closes the client
+    // rejects with client_closed, which must not surface as an unhandled rejection over the real error.
+    acked.catch(() => undefined);
+    this.sending.push(acked);
   }
 
   /** Resolves once every send is acked; rejects with the first refusal, or after the timeout. */
