@@ -1,4 +1,6 @@
 import { createClient } from 'redis';
+import { CloseCode } from '../src/index.js';
+import { ModerationStore, SERVICE_SCOPE } from '../src/engine/moderation-store.js';
 import { startApp, type TestApp } from './utils/test-app.js';
 import { RedisServer } from './utils/redis-server.js';
 import type { TestClient } from './utils/test-client.js';
@@ -143,6 +145,37 @@ describe('Redis faults', () => {
     while (received.length < 5) received.push((await reader.next('message')).data.id as string);
     expect(received).toEqual(ids.slice(1));
     expect(await reader.collect('message', 200)).toEqual([]);
+  });
+
+  it("applies a ban whose notice and command a node's subscriber missed, once it resubscribes", async () => {
+    const [moderatorNode, userNode] = await startNodes(2);
+    const eve = await userNode.connect({ query: { uid: 'eve' } });
+    const ada = await userNode.connect({ query: { uid: 'ada' } });
+    await ada.request('join', { room: 'ops' });
+
+    // Stored as a ban is, but never published: as if its notice and its leave or disconnect command went
+    // out while the user's node was not subscribed.
+    const store = moderatorNode.app.get(ModerationStore);
+    const now = Date.now();
+    await store.set(
+      { kind: 'ban', scope: SERVICE_SCOPE, userId: 'eve', reason: 'fraud', by: 'm', at: now },
+      100,
+      now,
+    );
+    await store.set({ kind: 'ban', scope: 'ops', userId: 'ada', by: 'm', at: now }, 100, now);
+    expect(await ada.collect('left', 300)).toEqual([]);
+    const admin = createClient({ url: redis.url });
+    await admin.connect();
+    await admin.sendCommand(['CLIENT', 'KILL', 'TYPE', 'pubsub']);
+    admin.destroy();
+
+    expect(await eve.waitClosed()).toMatchObject({
+      code: CloseCode.ServerDisconnect,
+      reason: 'banned: fraud',
+    });
+    expect((await ada.next('left')).data).toEqual({ room: 'ops' });
+    const rejoin = await ada.request('join', { room: 'ops' });
+    expect(rejoin.data.code).toBe('forbidden');
   });
 
   describe('with AOF persistence (appendfsync always)', () => {

@@ -1,17 +1,19 @@
 import { appConfig, parseEnvironment } from '../../config/app-config.js';
-import { Broker, type Delivery } from '../../engine/broker.js';
+import { Broker, type Delivery, type UserCommand } from '../../engine/broker.js';
 import { MemoryModerationNotices } from '../../engine/memory/memory-moderation-notices.js';
 import { MemoryModerationStore } from '../../engine/memory/memory-moderation-store.js';
 import { MemorySlowModeSlots } from '../../engine/memory/memory-slow-mode-slots.js';
 import {
   ModerationNotices,
   ModerationStore,
+  SERVICE_SCOPE,
   SlowModeSlots,
 } from '../../engine/moderation-store.js';
 import { ChatErrorCode } from '../../protocol/chat-error-code.js';
 import { Test } from '@nestjs/testing';
 import type { Identity } from '../../auth/identity.js';
 import { ChatException } from '../chat.exception.js';
+import { SessionCommands } from '../session.js';
 import { ModerationService } from './moderation.service.js';
 
 class FakeBroker extends Broker {
@@ -42,19 +44,32 @@ async function refusal(run: () => unknown): Promise<ChatException> {
   throw new Error('expected a ChatException');
 }
 
+/** This node's sessions, as the publisher's module provides them: records each command applied. */
+class RecordingSessions extends SessionCommands {
+  readonly applied: Array<[string, UserCommand]> = [];
+  apply(userId: string, command: UserCommand): void {
+    this.applied.push([userId, command]);
+  }
+}
+
 describe('ModerationService', () => {
   let sut: ModerationService;
   let broker: FakeBroker;
   let notices: MemoryModerationNotices;
+  let store: MemoryModerationStore;
+  let sessions: RecordingSessions;
 
   async function build(env: Record<string, string> = {}): Promise<void> {
     broker = new FakeBroker();
     notices = new MemoryModerationNotices();
+    store = new MemoryModerationStore();
+    sessions = new RecordingSessions();
     const moduleRef = await Test.createTestingModule({
       providers: [
         ModerationService,
         { provide: appConfig.KEY, useValue: parseEnvironment(env) },
-        { provide: ModerationStore, useValue: new MemoryModerationStore() },
+        { provide: ModerationStore, useValue: store },
+        { provide: SessionCommands, useValue: sessions },
         { provide: ModerationNotices, useValue: notices },
         { provide: SlowModeSlots, useValue: new MemorySlowModeSlots() },
         { provide: Broker, useValue: broker },
@@ -180,6 +195,23 @@ describe('ModerationService', () => {
 
     await sut.setSlowMode({ room: 'ops', seconds: 0 }, mod);
     expect(sut.takeSendSlot(user('ada'), 'ops')).toBeUndefined();
+  });
+
+  it("applies a reload's bans to this node's sessions: the leave or disconnect lost with a notice still happens", async () => {
+    const ban = { kind: 'ban', by: 'm', at: 0 } as const;
+    await store.set({ ...ban, scope: SERVICE_SCOPE, userId: 'eve', reason: 'fraud' }, 100, 0);
+    await store.set({ ...ban, scope: 'ops', userId: 'ada' }, 100, 0);
+    await store.set({ kind: 'mute', scope: 'ops', userId: 'bob', by: 'm', at: 0 }, 100, 0);
+
+    await notices.publish({ op: 'reload' });
+
+    await vi.waitFor(() => expect(sessions.applied).toHaveLength(2));
+    expect(sessions.applied).toEqual(
+      expect.arrayContaining([
+        ['eve', { command: 'disconnect', reason: 'banned: fraud' }],
+        ['ada', { command: 'leave', room: 'ops' }],
+      ]),
+    );
   });
 
   it('applies a change another node made, as the notices bring it', async () => {

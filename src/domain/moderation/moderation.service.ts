@@ -1,8 +1,9 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
 import type { Identity } from '../../auth/identity.js';
 import { appConfig, type AppConfig } from '../../config/app-config.js';
 import { logFailure } from '../../engine/backend-unreachable.js';
-import { Broker, type Delivery } from '../../engine/broker.js';
+import { Broker, type Delivery, type UserCommand } from '../../engine/broker.js';
 import {
   ModerationNotices,
   ModerationStore,
@@ -20,7 +21,7 @@ import {
   ROOM_NAME,
 } from '../../protocol/limits.js';
 import { ChatException } from '../chat.exception.js';
-import { ConnectionAdmission } from '../session.js';
+import { ConnectionAdmission, SessionCommands } from '../session.js';
 import { ModerationState } from './moderation-state.js';
 import type {
   BanRequest,
@@ -50,6 +51,8 @@ export class ModerationService implements OnModuleInit, ConnectionAdmission {
   private readonly state = new ModerationState();
   /** Bumped by every change heard, so that a load that raced one is read again rather than applied stale. */
   private version = 0;
+  /** This node's sessions, told to leave or disconnect by a reload; absent in an app without the publisher. */
+  private sessions: SessionCommands | undefined;
 
   constructor(
     @Inject(appConfig.KEY) private readonly config: AppConfig,
@@ -57,9 +60,16 @@ export class ModerationService implements OnModuleInit, ConnectionAdmission {
     private readonly notices: ModerationNotices,
     private readonly slots: SlowModeSlots,
     private readonly broker: Broker,
+    private readonly moduleRef: ModuleRef,
   ) {}
 
   async onModuleInit(): Promise<void> {
+    // Looked up, not injected: the publisher's module, which provides it, builds on this one.
+    try {
+      this.sessions = this.moduleRef.get(SessionCommands, { strict: false });
+    } catch {
+      this.sessions = undefined;
+    }
     this.notices.listen((change) => this.heard(change));
     await this.reload();
   }
@@ -350,7 +360,29 @@ export class ModerationService implements OnModuleInit, ConnectionAdmission {
       }
       if (version === this.version) {
         this.state.replace(entries);
+        this.enforceBans(entries);
         return;
+      }
+    }
+  }
+
+  /**
+   * Applies the bans of a reloaded state to this node's sessions: a ban's `leave` or `disconnect` travels
+   * over the broker as a command, and one published while this node's subscriber was away (the reason for
+   * a reload) was lost with it. Sessions of users without a ban, or not on this node, are untouched.
+   */
+  private enforceBans(entries: readonly ModerationEntry[]): void {
+    if (!this.sessions) return;
+    for (const entry of entries) {
+      if (entry.kind !== 'ban') continue;
+      const command: UserCommand =
+        entry.scope === SERVICE_SCOPE
+          ? { command: 'disconnect', reason: closeReason(bannedText('banned', entry)) }
+          : { command: 'leave', room: entry.scope };
+      try {
+        this.sessions.apply(entry.userId, command);
+      } catch (error) {
+        this.logger.error(error);
       }
     }
   }
