@@ -60,8 +60,8 @@ const layers = {
   process: ['protocol', 'config', 'domain', 'transport'],
   ops: ['config', 'engine', 'observability', 'process'],
   web: ['config'],
-  // The server HTTP API: ChatPublisher behind keys (the engine for its token bucket only); never a socket, so
-  // nothing of gateway, transport or fast-path.
+  // The server HTTP API: ChatPublisher behind keys (the engine for the keys' rate limiter and its outage
+  // errors only); never a socket, so nothing of gateway, transport or fast-path.
   'server-api': ['protocol', 'config', 'observability', 'engine', 'domain', 'validation'],
   // It reads the gateways' handlers and DTOs (through fast-path's discovery) and the protocol's server events.
   asyncapi: ['protocol', 'config', 'fast-path', 'gateway'],

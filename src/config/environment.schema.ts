@@ -229,7 +229,10 @@ export class EnvironmentSchema {
   @Transform(({ value }: { value: unknown }) => serverApiKeysFromText(value))
   @Validate(ServerApiKeysConstraint)
   SERVER_API_KEYS: ServerApiKey[] = [];
-  /** Requests a second one API key may make on one node, sustained; past it the API answers 429. */
+  /**
+   * Requests a second one API key may make, sustained, across every node with REDIS_URL (else on this
+   * node); past it the API answers 429.
+   */
   @Type(() => Number) @IsInt() @Min(1) SERVER_API_RATE_PER_SECOND = 50;
   /** Requests one API key may make at once before SERVER_API_RATE_PER_SECOND applies. */
   @Type(() => Number) @IsInt() @Min(1) SERVER_API_RATE_BURST = 100;

@@ -1,18 +1,21 @@
 import { Global, Module, type Provider, type Type } from '@nestjs/common';
 import { appConfig, type AppConfig } from '../config/app-config.js';
 import { databaseTarget } from '../config/database-target.js';
+import { ApiKeyRateLimiter } from './api-key-rate-limiter.js';
 import { Broker } from './broker.js';
 import { ConversationStore } from './conversation-store.js';
 import { DatabaseConversationStore } from './database/database-conversation-store.js';
 import { DatabaseConnection } from './database/database-connection.js';
 import { DatabaseMessageStore } from './database/database-message-store.js';
 import { HistoryRetention } from './database/history-retention.js';
+import { MemoryApiKeyRateLimiter } from './memory/memory-api-key-rate-limiter.js';
 import { MemoryBroker } from './memory/memory-broker.js';
 import { MemoryMessageStore } from './memory/memory-message-store.js';
 import { MemoryPresenceStore } from './memory/memory-presence-store.js';
 import { MemorySendRateLimiter } from './memory/memory-send-rate-limiter.js';
 import { MessageStore } from './message-store.js';
 import { PresenceStore } from './presence-store.js';
+import { RedisApiKeyRateLimiter } from './redis/redis-api-key-rate-limiter.js';
 import { RedisBroker } from './redis/redis-broker.js';
 import { RedisConnection } from './redis/redis-connection.js';
 import { RedisMessageStore } from './redis/redis-message-store.js';
@@ -67,6 +70,14 @@ const moderationStore: Provider = {
   ) => (databaseTarget(config).kind !== 'memory' ? database : config.REDIS_URL ? redis : memory),
 };
 
+/** The memory token buckets of the API keys, from SERVER_API_RATE_PER_SECOND and SERVER_API_RATE_BURST. */
+const memoryApiKeyRateLimiter: Provider = {
+  provide: MemoryApiKeyRateLimiter,
+  inject: [appConfig.KEY],
+  useFactory: (config: AppConfig) =>
+    new MemoryApiKeyRateLimiter(config.SERVER_API_RATE_PER_SECOND, config.SERVER_API_RATE_BURST),
+};
+
 /**
  * Binds `ConversationStore` to the database when DATABASE_URL names one, else to null: memory and Redis
  * keep no read state, and the events that need it answer `unavailable`.
@@ -80,10 +91,11 @@ const conversationStore: Provider = {
 
 /**
  * The engine seam: `MessageStore`, `ConversationStore` (a database only), `Broker`, `PresenceStore`,
- * `SendRateLimiter` and moderation's `ModerationStore`, `ModerationNotices` and `SlowModeSlots`. History
- * and moderation entries go to the database DATABASE_URL names (PostgreSQL or SQLite), else to memory
- * (one node) or Redis; fan-out, presence, the per-user rate, moderation notices and slow-mode slots are in
- * memory on one node and in Redis when REDIS_URL is set. The unused implementations stay idle.
+ * `SendRateLimiter`, the server HTTP API's `ApiKeyRateLimiter` and moderation's `ModerationStore`,
+ * `ModerationNotices` and `SlowModeSlots`. History and moderation entries go to the database DATABASE_URL
+ * names (PostgreSQL or SQLite), else to memory (one node) or Redis; fan-out, presence, the per-user rate,
+ * the API keys' rate, moderation notices and slow-mode slots are in memory on one node and in Redis when
+ * REDIS_URL is set. The unused implementations stay idle.
  */
 @Global()
 @Module({
@@ -97,6 +109,8 @@ const conversationStore: Provider = {
     RedisBroker,
     RedisPresenceStore,
     RedisSendRateLimiter,
+    memoryApiKeyRateLimiter,
+    RedisApiKeyRateLimiter,
     DatabaseConnection,
     DatabaseMessageStore,
     HistoryRetention,
@@ -116,6 +130,7 @@ const conversationStore: Provider = {
     seam(Broker, MemoryBroker, RedisBroker),
     seam(PresenceStore, MemoryPresenceStore, RedisPresenceStore),
     seam(SendRateLimiter, MemorySendRateLimiter, RedisSendRateLimiter),
+    seam(ApiKeyRateLimiter, MemoryApiKeyRateLimiter, RedisApiKeyRateLimiter),
   ],
   exports: [
     MessageStore,
@@ -125,6 +140,7 @@ const conversationStore: Provider = {
     ModerationStore,
     ModerationNotices,
     SlowModeSlots,
+    ApiKeyRateLimiter,
   ],
 })
 export class EngineModule {}

@@ -19,7 +19,7 @@ const MEANINGS: Readonly<Record<number, string>> = {
   404: 'not_found: the message does not exist (or is not in the room)',
   413: 'payload_too_large: the body is over SERVER_API_MAX_BODY_BYTES',
   429: 'rate_limited: the key (or the sender) is over its rate; see Retry-After',
-  503: 'unavailable: the store, the broker or presence cannot be reached; retry',
+  503: "unavailable: the store, the broker, presence or the keys' rate limit (Redis) cannot be reached; retry",
 };
 
 /** The problem responses every route of the server HTTP API may give, plus `extra` statuses. */

@@ -3,7 +3,6 @@ import { appConfig, type AppConfig } from '../config/app-config.js';
 import { PublisherModule } from '../domain/publisher/publisher.module.js';
 import { ApiKeyGuard } from './api-key.guard.js';
 import { ApiKeyTable } from './api-key-table.js';
-import { KeyRateLimiter } from './key-rate-limiter.js';
 import { ModerationController } from './moderation.controller.js';
 import { RoomsController } from './rooms.controller.js';
 import { UsersController } from './users.controller.js';
@@ -20,12 +19,6 @@ import { UsersController } from './users.controller.js';
       provide: ApiKeyTable,
       inject: [appConfig.KEY],
       useFactory: (config: AppConfig) => new ApiKeyTable(config.SERVER_API_KEYS),
-    },
-    {
-      provide: KeyRateLimiter,
-      inject: [appConfig.KEY],
-      useFactory: (config: AppConfig) =>
-        new KeyRateLimiter(config.SERVER_API_RATE_PER_SECOND, config.SERVER_API_RATE_BURST),
     },
     ApiKeyGuard,
   ],

@@ -37,6 +37,16 @@ export class RedisServer {
     if (this.process) await killGroup(this.process);
   }
 
+  /** Stops the server with SIGSTOP: its connections stay open and nothing answers, as a hung Redis. */
+  freeze(): void {
+    this.process?.kill('SIGSTOP');
+  }
+
+  /** Lets a frozen server run again (SIGCONT). */
+  thaw(): void {
+    this.process?.kill('SIGCONT');
+  }
+
   /** Starts the server again on the same port (empty unless `durable`) and waits until it accepts connections. */
   async restart(): Promise<void> {
     await this.kill();

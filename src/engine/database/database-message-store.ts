@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { sql, type Insertable, type Kysely } from 'kysely';
 import { randomUUID } from 'node:crypto';
 import type { ChatMessage, MessageChange } from '../../protocol/chat.events.js';
-import { BackendUnavailableError, logFailure } from '../backend-unreachable.js';
+import { logFailure } from '../backend-unreachable.js';
 import { Broker, type Delivery } from '../broker.js';
 import { formatMessageId, isMessageIdAfter, parseMessageId } from '../message-id.js';
 import {
@@ -20,6 +20,7 @@ import {
 import { isSendRefusal, userRateExceeded, type SendRefusal } from '../send-refusal.js';
 import { SendRateLimiter } from '../send-rate-limiter.js';
 import { changeDeliveryOf, deliveryOf } from '../stored-send-delivery.js';
+import { withTimeout } from '../with-timeout.js';
 import { ConversationKey, directMembers } from './conversation-key.js';
 import { DatabaseConnection } from './database-connection.js';
 import type { ConversationsTable, DatabaseSchema, MessagesTable } from './database-schema.js';
@@ -201,7 +202,11 @@ export class DatabaseMessageStore extends MessageStore {
   async isReady(): Promise<boolean> {
     try {
       await this.connection.track(({ db }) =>
-        withTimeout(db.selectNoFrom((eb) => eb.lit(1).as('one')).execute(), READY_TIMEOUT_MS),
+        withTimeout(
+          db.selectNoFrom((eb) => eb.lit(1).as('one')).execute(),
+          READY_TIMEOUT_MS,
+          'the database',
+        ),
       );
       return true;
     } catch {
@@ -670,20 +675,4 @@ function storedSendOf(send: PendingSend, id: string, ts: number): StoredSend {
 function newEpoch(): string {
   const uuid = randomUUID();
   return uuid.slice(0, 8) + uuid.slice(9, 11);
-}
-
-/** Rejects when `promise` has not settled within `ms`, as an outage. */
-async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new BackendUnavailableError(`the database did not answer within ${ms} ms`)),
-      ms,
-    );
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

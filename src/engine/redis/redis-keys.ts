@@ -34,6 +34,11 @@ export class RedisKeys {
     return `${this.prefix}rate:${second}:${userId}`;
   }
 
+  /** Hash of an API key's token bucket (tokens, refill time), shared by every node. */
+  apiKeyRate(keyId: string): string {
+    return `${this.prefix}api-rate:${keyId}`;
+  }
+
   /** Hash of every moderation entry: its key (`moderationKeyString`) → the entry's JSON. */
   moderation(): string {
     return `${this.prefix}moderation`;

@@ -1,8 +1,8 @@
-import { KeyRateLimiter } from './key-rate-limiter.js';
+import { MemoryApiKeyRateLimiter } from './memory-api-key-rate-limiter.js';
 
-describe('KeyRateLimiter', () => {
+describe('MemoryApiKeyRateLimiter', () => {
   let now = 0;
-  const sut = () => new KeyRateLimiter(2, 3, () => now);
+  const sut = () => new MemoryApiKeyRateLimiter(2, 3, () => now);
 
   beforeEach(() => {
     now = 1_000;
