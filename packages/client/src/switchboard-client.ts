@@ -135,7 +135,7 @@ export class SwitchboardClient extends Emitter<ClientEventMap> {
   private readonly random: () => number;
   private readonly heartbeat: Heartbeat | undefined;
   private readonly wake = () => this.reconnectNow();
-  private readonly wentOffline = () => this.dropOffline();
+  private readonly wentOffline = () => this.drop();
 
   constructor(private readonly options: SwitchboardClientOptions) {
     super();
@@ -158,7 +158,7 @@ export class SwitchboardClient extends Emitter<ClientEventMap> {
       new Heartbeat(timings, {
         // A ping that gets no reply is the heartbeat's to judge, not the request's.
         ping: () => void this.requestNow('ping', {}, timings.timeoutMs).catch(() => undefined),
-        dead: () => this.dropSilent(),
+        dead: () => this.drop('heartbeat_timeout'),
       });
     this.sessionId = randomId();
     this.outbox = new Outbox({
@@ -493,28 +493,18 @@ export class SwitchboardClient extends Emitter<ClientEventMap> {
   }
 
   /**
-   * The browser lost its network: the socket may take minutes to notice (until a heartbeat fails), so it
-   * is dropped now and the app shows `disconnected` (`offline`) at once; `online` reconnects.
+   * Drops the socket from this side, as after any drop. The browser lost its network: the socket may take
+   * minutes to notice, so the app shows `disconnected` (`offline`) at once and `online` reconnects. Or the
+   * heartbeat heard nothing after its ping (`heartbeat_timeout`: the peer or a middlebox gone without a
+   * FIN): reconnected with the usual backoff.
    */
-  private dropOffline(): void {
+  private drop(reason?: DisconnectReason): void {
     const socket = this.socket;
     if (!socket) return;
     const opened = socket.readyState === OPEN;
     this.socket = undefined;
     socket.close(1000);
-    this.ended(this.generation, 1006, opened, undefined);
-  }
-
-  /**
-   * Nothing arrived within the heartbeat's timeout after a ping: the connection is half-open (the peer or
-   * a middlebox gone without a FIN), so it is dropped and reconnected as after any drop.
-   */
-  private dropSilent(): void {
-    const socket = this.socket;
-    if (!socket) return;
-    this.socket = undefined;
-    socket.close(1000);
-    this.ended(this.generation, 1006, true, undefined, 'heartbeat_timeout');
+    this.ended(this.generation, 1006, opened, undefined, reason);
   }
 
   private reconnectNow(): void {

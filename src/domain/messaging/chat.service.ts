@@ -44,36 +44,26 @@ export class ChatService {
     text: string,
     clientMsgId?: string,
   ): Promise<ServerEvents['ack']> {
-    const checked = this.checked(text);
-    let stored: StoredSend;
+    const send = this.roomSend(connection, room, this.checked(text), clientMsgId);
+    let stored: StoredSend | undefined;
     try {
       const slot = this.moderation.takeSendSlot(connection.identity, room);
       if (slot) await slot;
-      stored = await this.postToRoom(connection, room, checked, clientMsgId);
-    } catch (error) {
-      stored = await this.earlierOr(error, connection, room, checked, clientMsgId);
+    } catch (refusal) {
+      stored = await this.earlierOr(refusal, send);
     }
+    stored ??= await this.queue.enqueue(send);
     const { id, ts } = stored.message;
     return { id, room: stored.kind === 'room' ? stored.message.room : room, ts };
   }
 
   /**
-   * A resend refused with `rate_limited` (slow mode: its first send took the slot) gets the first send's
-   * ack, as the store gives any resend; any other refusal, or a resend the store cannot find, stands.
+   * A send refused its slow-mode slot that is a resend (its first send took the slot) gets what the first
+   * stored, as the store gives any resend; any other send, or a resend the store cannot find, stays refused.
    */
-  private async earlierOr(
-    refusal: unknown,
-    sender: ChatSession,
-    room: string,
-    text: string,
-    clientMsgId: string | undefined,
-  ): Promise<StoredSend> {
-    const slowModeRefusal =
-      refusal instanceof ChatException && refusal.code === ChatErrorCode.RateLimited;
-    if (!slowModeRefusal || clientMsgId === undefined) throw refusal;
-    const earlier = await this.store
-      .earlierSend(this.roomSend(sender, room, text, clientMsgId))
-      .catch(() => undefined);
+  private async earlierOr(refusal: unknown, send: PendingSend): Promise<StoredSend> {
+    if (send.dedupeKey === undefined) throw refusal;
+    const earlier = await this.store.earlierSend(send).catch(() => undefined);
     if (!earlier) throw refusal;
     return earlier;
   }
